@@ -1,0 +1,1 @@
+"""Wiring: config, dispatcher factory, middlewares, runners, scheduler, demo chat."""

@@ -1,0 +1,57 @@
+"""Entry point.
+
+python -m bot            run the bot (long polling; needs BOT_TOKEN)
+python -m bot demo       chat with the bot in this terminal, no Telegram needed
+python -m bot migrate    bring the database schema up to date and exit
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import Settings
+from bot.demo import run_demo
+from bot.runner import run_migrations, run_polling
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command")
+    demo = sub.add_parser("demo", help="chat with the bot in this terminal")
+    demo.add_argument(
+        "--database-url",
+        default="sqlite+aiosqlite:///data/demo.sqlite3",
+        help="database of the demo (default: its own SQLite file, data/demo.sqlite3)",
+    )
+    demo.add_argument("--fresh", action="store_true", help="start from an empty demo database")
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "demo":
+        logging.getLogger().setLevel(logging.WARNING)
+        return asyncio.run(run_demo(settings, args.database_url, fresh=args.fresh))
+    if args.command == "migrate":
+        asyncio.run(run_migrations(settings))
+        return 0
+    if settings.bot_token is None:
+        print(
+            "BOT_TOKEN is not set. Put it in .env or the environment (see config.example.env),\n"
+            "or try the bot without Telegram: python -m bot demo",
+            file=sys.stderr,
+        )
+        return 2
+    asyncio.run(run_polling(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

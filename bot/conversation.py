@@ -1,0 +1,120 @@
+"""A simulated Telegram user: types text and taps buttons by their label, through the real
+dispatcher. The demo chat, the tests and the benchmarks all talk to the bot this way.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+
+from bot.local_session import LocalTelegram, Shown
+
+_update_ids = itertools.count(1)
+_query_ids = itertools.count(1)
+
+
+class ButtonNotFound(LookupError):
+    pass
+
+
+class Conversation:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        telegram: LocalTelegram,
+        user_id: int,
+        first_name: str = "Аня",
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.bot = bot
+        self.telegram = telegram
+        self.user_id = user_id
+        self._user = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "language_code": "ru",
+        }
+        self._chat = {"id": user_id, "type": "private", "first_name": first_name}
+        self._message_ids = itertools.count(10_000_000)
+
+    # --- what the user sees -------------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[Shown]:
+        return self.telegram.messages(self.user_id)
+
+    @property
+    def last(self) -> Shown:
+        """The message at the bottom of the chat."""
+        return self.messages[-1]
+
+    def with_buttons(self) -> Shown:
+        """The lowest message that has buttons (the screen the user acts on)."""
+        for shown in reversed(self.messages):
+            if shown.markup is not None:
+                return shown
+        raise ButtonNotFound("no message with buttons in the chat")
+
+    @property
+    def last_toast(self) -> str | None:
+        return self.telegram.toasts[-1].text if self.telegram.toasts else None
+
+    # --- what the user does -------------------------------------------------------------------
+
+    async def send(self, text: str) -> Any:
+        message = {
+            "message_id": next(self._message_ids),
+            "date": _now(),
+            "chat": self._chat,
+            "from": self._user,
+            "text": text,
+        }
+        return await self.feed({"update_id": next(_update_ids), "message": message})
+
+    async def click(self, label: str, on: Shown | None = None) -> Any:
+        """Tap the button whose label is `label` (or starts with it) on `on`, by default the
+        lowest message with buttons."""
+        shown = on or self.with_buttons()
+        labels = [text for text, _ in shown.buttons]
+        data = next((d for t, d in shown.buttons if t == label), None)
+        if data is None:
+            data = next((d for t, d in shown.buttons if t.startswith(label)), None)
+        if data is None:
+            raise ButtonNotFound(f"no button {label!r}; the buttons are {labels}")
+        return await self.press(data, shown)
+
+    async def press(self, data: str, shown: Shown | None = None) -> Any:
+        """Send a callback query with any data, as a (possibly forged) client would."""
+        shown = shown or self.with_buttons()
+        query = {
+            "id": str(next(_query_ids)),
+            "from": self._user,
+            "chat_instance": "local",
+            "data": data,
+            "message": {
+                "message_id": shown.message_id,
+                "date": _now(),
+                "chat": self._chat,
+                "from": _BOT_USER,
+                "text": shown.text,
+            },
+        }
+        return await self.feed({"update_id": next(_update_ids), "callback_query": query})
+
+    async def feed(self, payload: dict[str, Any]) -> Any:
+        """Deliver a raw update, as Telegram sends it, through the real dispatcher."""
+        update = Update.model_validate(payload, context={"bot": self.bot})
+        return await self.dispatcher.feed_update(self.bot, update)
+
+
+_BOT_USER = LocalTelegram.BOT_USER.model_dump(exclude_none=True)
+
+
+def _now() -> int:
+    return int(datetime.now(UTC).timestamp())

@@ -1,0 +1,121 @@
+"""One factory for production, the demo chat, the benchmarks and the tests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import BotCommandScopeDefault
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.middlewares import DatabaseMiddleware, UserMiddleware
+from bot.retry import RetryMiddleware
+from bot.scheduler import Ticks
+from content import Catalogue, load_catalogue
+from db import migrate
+from db.base import utcnow
+from db.engine import create_engine, create_session_factory
+from db.repositories.organisations import CatalogueEntry
+from db.uow import UnitOfWorkFactory
+from handlers import get_routers
+from handlers.errors import router as errors_router
+from handlers.screens import commands_for
+from locales import Texts
+from quizzes import Questionnaire, load_all
+
+log = logging.getLogger(__name__)
+
+#: A syntactically valid token for runs that never reach Telegram (demo, tests, benchmarks).
+OFFLINE_TOKEN = "1000000001:offline-demo-token-not-for-telegram"
+
+
+@dataclass
+class App:
+    """Everything built once per process and shared by every update."""
+
+    settings: Settings
+    engine: AsyncEngine
+    units: UnitOfWorkFactory
+    texts: Texts
+    quizzes: dict[str, Questionnaire]
+    catalogue: Catalogue
+    clock: Callable[[], datetime]
+
+    def ticks(self, bot: Bot) -> Ticks:
+        hours = self.settings.quiz_reminder_hours
+        return Ticks(
+            bot=bot,
+            units=self.units,
+            texts=self.texts,
+            quizzes=self.quizzes,
+            clock=self.clock,
+            reminder_after=timedelta(hours=hours) if hours else None,
+            rate_per_second=self.settings.send_rate_per_second,
+        )
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> App:
+    """Open the database (migrating it to the latest schema) and load the data files."""
+    quizzes = load_all()
+    catalogue = load_catalogue()
+    texts = Texts(settings.language, settings.tz)
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+        units = UnitOfWorkFactory(create_session_factory(engine))
+        async with units() as uow, uow.write():
+            await uow.organisations.sync(
+                CatalogueEntry(
+                    code=o.code,
+                    kind=o.kind,
+                    name=o.name,
+                    short_name=o.short_name,
+                    in_town=o.in_town,
+                    is_sample=o.sample,
+                )
+                for o in catalogue.organisations
+            )
+    except BaseException:
+        await engine.dispose()
+        raise
+    return App(settings, engine, units, texts, quizzes, catalogue, clock)
+
+
+def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(RetryMiddleware())
+    token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def create_dispatcher(app: App) -> Dispatcher:
+    dispatcher = Dispatcher(
+        texts=app.texts,
+        quizzes=app.quizzes,
+        catalogue=app.catalogue,
+        clock=app.clock,
+    )
+    dispatcher.update.outer_middleware(DatabaseMiddleware(app.units))
+    dispatcher.update.outer_middleware(UserMiddleware())
+    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
+    dispatcher.include_routers(errors_router, *get_routers())
+    dispatcher.startup.register(_on_startup)
+    return dispatcher
+
+
+async def _on_startup(bot: Bot, texts: Texts) -> None:
+    await bot.set_my_commands(commands_for(texts, registered=False), scope=BotCommandScopeDefault())

@@ -1,0 +1,104 @@
+"""Loader and schema of `catalogue.toml`: the town's organisations, study programmes, professions.
+
+Pure data: no Telegram, no database. The bot copies organisations into the database at start-up
+(so that users and monitoring steps can refer to them); everything else is read from here.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DEFAULT_PATH = Path(__file__).with_name("catalogue.toml")
+
+#: Interest types of the Klimov questionnaire; professions and programmes are tagged with them.
+INTEREST_TYPES = ("nature", "technic", "human", "sign", "art")
+
+
+class OrganisationKind(StrEnum):
+    SCHOOL = "school"
+    COLLEGE = "college"
+    EMPLOYMENT_CENTRE = "employment_centre"
+    COMMITTEE = "committee"
+    YOUTH_DEPARTMENT = "youth_department"
+    ENTERPRISE = "enterprise"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organisation(_Strict):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,38}$")
+    kind: OrganisationKind
+    name: str = Field(min_length=2, max_length=200)
+    short_name: str = Field(min_length=2, max_length=40)
+    in_town: bool = True
+    sample: bool = False
+    grades: tuple[int, ...] = ()
+    about: str = ""
+
+
+class Programme(_Strict):
+    organisation: str
+    title: str = Field(min_length=3)
+    level: str = Field(min_length=3)
+    types: tuple[str, ...] = Field(min_length=1)
+    sample: bool = False
+
+
+class Profession(_Strict):
+    title: str = Field(min_length=2)
+    types: tuple[str, ...] = Field(min_length=1)
+
+
+class Catalogue(_Strict):
+    organisations: tuple[Organisation, ...]
+    programmes: tuple[Programme, ...] = ()
+    professions: tuple[Profession, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Catalogue:
+        codes = [o.code for o in self.organisations]
+        if len(codes) != len(set(codes)):
+            raise ValueError("organisation codes must be unique")
+        for programme in self.programmes:
+            if programme.organisation not in codes:
+                raise ValueError(f"programme {programme.title!r}: unknown organisation")
+        tagged: list[tuple[str, tuple[str, ...]]] = [
+            *((p.title, p.types) for p in self.programmes),
+            *((p.title, p.types) for p in self.professions),
+        ]
+        for title, types in tagged:
+            unknown = set(types) - set(INTEREST_TYPES)
+            if unknown:
+                raise ValueError(f"{title!r}: unknown interest types {sorted(unknown)}")
+        return self
+
+    @cached_property
+    def by_code(self) -> dict[str, Organisation]:
+        return {o.code: o for o in self.organisations}
+
+    def of_kind(self, kind: OrganisationKind) -> list[Organisation]:
+        return [o for o in self.organisations if o.kind == kind]
+
+    def professions_for(self, interest_type: str) -> list[Profession]:
+        return [p for p in self.professions if interest_type in p.types]
+
+    def programmes_for(self, interest_type: str) -> list[Programme]:
+        """Programmes of this type, those in town first."""
+        found = [p for p in self.programmes if interest_type in p.types]
+        return sorted(found, key=lambda p: not self.by_code[p.organisation].in_town)
+
+    @property
+    def has_samples(self) -> bool:
+        return any(o.sample for o in self.organisations) or any(p.sample for p in self.programmes)
+
+
+def load_catalogue(path: Path = DEFAULT_PATH) -> Catalogue:
+    with path.open("rb") as fh:
+        return Catalogue.model_validate(tomllib.load(fh))

@@ -1,0 +1,26 @@
+"""The school calendar: academic years start on 1 September (local time)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+FIRST_MONTH = 9
+LAST_GRADE = 11
+
+
+def academic_year(moment: datetime, tz: ZoneInfo) -> int:
+    """The calendar year in which the academic year containing `moment` began."""
+    local = moment.astimezone(tz)
+    return local.year if local.month >= FIRST_MONTH else local.year - 1
+
+
+def grade_now(grade: int | None, given_in: int | None, current_year: int) -> int | None:
+    """The grade a student is in now, counting the 1 September roll-overs since it was given.
+
+    Above 11 the student has left school: None.
+    """
+    if grade is None or given_in is None:
+        return None
+    now = grade + max(0, current_year - given_in)
+    return now if now <= LAST_GRADE else None

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.dialect import insert_ignoring_conflicts
+from db.models import QuizAttempt, User
+from db.records import AttemptRecord
+
+_COLUMNS = (
+    QuizAttempt.id,
+    QuizAttempt.user_id,
+    QuizAttempt.quiz_id,
+    QuizAttempt.quiz_version,
+    QuizAttempt.answers,
+    QuizAttempt.position,
+    QuizAttempt.started_at,
+    QuizAttempt.updated_at,
+    QuizAttempt.finished_at,
+    QuizAttempt.scores,
+)
+
+
+def _record(row: Sequence[Any]) -> AttemptRecord:
+    values = list(row)
+    values[4] = tuple(values[4])
+    return AttemptRecord(*values)
+
+
+class AttemptRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _one(
+        self, query: Select[*tuple[Any, ...]], *, for_update: bool
+    ) -> AttemptRecord | None:
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        return _record(row) if row is not None else None
+
+    async def get(self, attempt_id: int, *, for_update: bool = False) -> AttemptRecord | None:
+        query = select(*_COLUMNS).where(QuizAttempt.id == attempt_id)
+        return await self._one(query, for_update=for_update)
+
+    async def get_open(
+        self, user_id: int, quiz_id: str, *, for_update: bool = False
+    ) -> AttemptRecord | None:
+        query = select(*_COLUMNS).where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.finished_at.is_(None),
+        )
+        return await self._one(query, for_update=for_update)
+
+    async def list_open(self, user_id: int) -> list[AttemptRecord]:
+        rows = await self._session.execute(
+            select(*_COLUMNS)
+            .where(QuizAttempt.user_id == user_id, QuizAttempt.finished_at.is_(None))
+            .order_by(QuizAttempt.updated_at.desc())
+        )
+        return [_record(r) for r in rows]
+
+    async def start(
+        self, user_id: int, quiz_id: str, version: str, length: int, now: datetime
+    ) -> AttemptRecord:
+        """The user's open attempt at this questionnaire, created if there is none."""
+        await self._session.execute(
+            insert_ignoring_conflicts(
+                self._session,
+                QuizAttempt.__table__,  # type: ignore[arg-type]
+                {
+                    "user_id": user_id,
+                    "quiz_id": quiz_id,
+                    "quiz_version": version,
+                    "answers": [None] * length,
+                    "position": 0,
+                    "started_at": now,
+                    "updated_at": now,
+                },
+            )
+        )
+        attempt = await self.get_open(user_id, quiz_id, for_update=True)
+        assert attempt is not None  # just inserted, or there already was one
+        return attempt
+
+    async def delete(self, attempt_id: int) -> None:
+        await self._session.execute(delete(QuizAttempt).where(QuizAttempt.id == attempt_id))
+
+    async def save_progress(
+        self, attempt_id: int, answers: Sequence[str | None], position: int, now: datetime
+    ) -> None:
+        await self._session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt_id)
+            .values(answers=list(answers), position=position, updated_at=now)
+        )
+
+    async def finish(
+        self,
+        attempt_id: int,
+        answers: Sequence[str | None],
+        scores: dict[str, int],
+        now: datetime,
+    ) -> None:
+        await self._session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt_id)
+            .values(
+                answers=list(answers),
+                position=len(answers),
+                scores=scores,
+                finished_at=now,
+                updated_at=now,
+            )
+        )
+
+    async def list_finished(
+        self, user_id: int, quiz_id: str | None = None, limit: int = 10
+    ) -> list[AttemptRecord]:
+        query = select(*_COLUMNS).where(
+            QuizAttempt.user_id == user_id, QuizAttempt.finished_at.is_not(None)
+        )
+        if quiz_id is not None:
+            query = query.where(QuizAttempt.quiz_id == quiz_id)
+        rows = await self._session.execute(
+            query.order_by(QuizAttempt.finished_at.desc(), QuizAttempt.id.desc()).limit(limit)
+        )
+        return [_record(r) for r in rows]
+
+    async def count_finished(self, user_id: int) -> int:
+        return int(
+            await self._session.scalar(
+                select(func.count())
+                .select_from(QuizAttempt)
+                .where(QuizAttempt.user_id == user_id, QuizAttempt.finished_at.is_not(None))
+            )
+            or 0
+        )
+
+    async def claim_due_reminders(
+        self, idle_since: datetime, now: datetime, limit: int
+    ) -> list[AttemptRecord]:
+        """Claim unfinished attempts untouched since `idle_since` that were never reminded of.
+
+        The claim (setting `reminded_at`) is committed before anything is sent, so a restart or
+        a second bot process never reminds twice; PostgreSQL skips rows another process holds.
+        """
+        query = (
+            select(*_COLUMNS)
+            .join(User, User.id == QuizAttempt.user_id)
+            .where(
+                QuizAttempt.finished_at.is_(None),
+                QuizAttempt.reminded_at.is_(None),
+                QuizAttempt.updated_at < idle_since,
+                User.blocked_at.is_(None),
+            )
+            .order_by(QuizAttempt.updated_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=QuizAttempt)
+        )
+        claimed = [_record(r) for r in await self._session.execute(query)]
+        if claimed:
+            await self._session.execute(
+                update(QuizAttempt)
+                .where(QuizAttempt.id.in_([a.id for a in claimed]))
+                .values(reminded_at=now)
+            )
+        return claimed
+
+    async def release_reminder(self, attempt_id: int) -> None:
+        """Undo a claim whose message could not be delivered for a passing reason."""
+        await self._session.execute(
+            update(QuizAttempt).where(QuizAttempt.id == attempt_id).values(reminded_at=None)
+        )

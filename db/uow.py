@@ -1,0 +1,73 @@
+"""Unit of work: the repositories of one session and the one place that commits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.engine import WRITE_OPTION
+from db.repositories import (
+    AttemptRepository,
+    OrganisationRepository,
+    StepRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork:
+    """Opened once per update. Reads run in short read transactions; every change runs in
+    `async with uow.write():`, which commits at its end, so no transaction is ever held open
+    while the bot talks to Telegram.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.users = UserRepository(session)
+        self.organisations = OrganisationRepository(session)
+        self.attempts = AttemptRepository(session)
+        self.steps = StepRepository(session)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Self]:
+        """A write transaction: SQLite takes its write lock up front (BEGIN IMMEDIATE),
+        PostgreSQL relies on the repositories' row locks. Commits on success, rolls back on error.
+        """
+        await self.end_read()
+        await self.session.connection(execution_options={WRITE_OPTION: True})
+        try:
+            yield self
+        except BaseException:
+            await self.session.rollback()
+            raise
+        await self.session.commit()
+
+    async def end_read(self) -> None:
+        """Close a read transaction, so no snapshot or connection is held across network I/O."""
+        if self.session.in_transaction():
+            await self.session.rollback()
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class UnitOfWorkFactory:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions())

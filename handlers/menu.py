@@ -1,0 +1,43 @@
+"""Main menu and help."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from content import Catalogue
+from db.records import UserRecord
+from db.uow import UnitOfWork
+from handlers.callbacks import Nav, Screen
+from handlers.screens import next_profile_step, send_menu
+from handlers.ui import Event, keyboard, menu_row, show
+from locales import Texts
+from quizzes import Questionnaire
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == "private")
+
+
+@router.message(Command("menu"))
+@router.callback_query(Nav.filter(F.to == Screen.MENU))
+async def on_menu(
+    event: Event,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    catalogue: Catalogue,
+    quizzes: dict[str, Questionnaire],
+) -> None:
+    step = await next_profile_step(uow, texts, catalogue, user) if user is not None else None
+    if step is not None:
+        text, rows = step
+        await show(event, text, keyboard(*rows))
+        return
+    await send_menu(event, uow, user, texts, quizzes)
+
+
+@router.message(Command("help"))
+@router.callback_query(Nav.filter(F.to == Screen.HELP))
+async def on_help(event: Message | CallbackQuery, texts: Texts) -> None:
+    await show(event, texts("help"), keyboard(menu_row(texts)))

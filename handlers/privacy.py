@@ -1,0 +1,87 @@
+"""/mydata shows everything stored about the user; /forget erases it (152-ФЗ)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery
+
+from db.calendar import academic_year, grade_now
+from db.records import UserRecord
+from db.uow import UnitOfWork
+from handlers.callbacks import Forget, Nav, Screen
+from handlers.screens import send_menu, update_commands
+from handlers.ui import Clock, Event, keyboard, menu_row, show
+from locales import Texts
+from quizzes import Questionnaire
+from services.profile import forget
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == "private")
+
+
+@router.message(Command("mydata"))
+@router.callback_query(Nav.filter(F.to == Screen.MYDATA))
+async def on_mydata(
+    event: Event,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    clock: Clock,
+) -> None:
+    if user is None:
+        await show(event, texts("mydata-none"), keyboard(menu_row(texts)))
+        return
+    organisation = (
+        await uow.organisations.get(user.organisation_id) if user.organisation_id else None
+    )
+    finished = await uow.attempts.count_finished(user.id)
+    await uow.end_read()
+    grade = grade_now(user.grade, user.grade_year, academic_year(clock(), texts.tz))
+    text = texts(
+        "mydata",
+        id=user.id,
+        role=user.role or "none",
+        organisation=organisation.name if organisation else "—",
+        grade=grade if grade is not None else 0,
+        consent_date=texts.when(user.consent_at, "d MMMM y, HH:mm"),
+        consent_version=user.consent_version,
+        created=texts.date(user.created_at),
+        quizzes=finished,
+    )
+    await show(
+        event,
+        text,
+        keyboard([(texts("btn-forget"), Forget(confirm=False))], menu_row(texts)),
+    )
+
+
+@router.message(Command("forget"))
+@router.callback_query(Forget.filter(F.confirm.is_(False)))
+async def on_forget_ask(event: Event, user: UserRecord | None, texts: Texts) -> None:
+    if user is None:
+        await show(event, texts("mydata-none"), keyboard(menu_row(texts)))
+        return
+    await show(
+        event,
+        texts("forget-confirm"),
+        keyboard(
+            [(texts("btn-forget-yes"), Forget(confirm=True))],
+            [(texts("btn-forget-no"), Nav(to=Screen.MYDATA))],
+        ),
+    )
+
+
+@router.callback_query(Forget.filter(F.confirm.is_(True)))
+async def on_forget(
+    callback: CallbackQuery,
+    bot: Bot,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    quizzes: dict[str, Questionnaire],
+) -> None:
+    if user is not None:
+        await forget(uow, user.id)
+        await update_commands(bot, texts, callback.from_user.id, registered=False)
+    await send_menu(callback, uow, None, texts, quizzes, note=texts("forget-done"))

@@ -1,0 +1,386 @@
+"""Taking a questionnaire: intro, one question per screen (the same message is edited), back,
+pause, the result, and past results.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from content import Catalogue
+from db.records import UserRecord
+from db.uow import UnitOfWork
+from handlers.callbacks import (
+    Answer,
+    Back,
+    Consent,
+    ConsentAction,
+    Nav,
+    QuizAction,
+    QuizCmd,
+    Screen,
+    ShowResult,
+)
+from handlers.results import result_text
+from handlers.screens import next_profile_step, send_menu
+from handlers.ui import Clock, Event, Row, keyboard, menu_row, show
+from locales import Texts
+from quizzes import Questionnaire, interpret
+from services import quiz as quiz_service
+from services.errors import NotFound
+from services.quiz import Outcome, QuizState
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == "private")
+
+LETTERS = "АБВГДЕЖЗ"
+
+
+def question_screen(texts: Texts, quiz: Questionnaire, state: QuizState) -> tuple[str, list[Row]]:
+    index = state.progress.position
+    question = quiz.questions[index]
+    chosen = state.progress.current_answer()
+    options = "\n\n".join(
+        texts("quiz-option", letter=LETTERS[i], text=escape(option.text))
+        for i, option in enumerate(question.options)
+    )
+    text = texts(
+        "quiz-question",
+        title=escape(quiz.title),
+        number=index + 1,
+        total=quiz.length,
+        options=options,
+    )
+    attempt = state.attempt.id
+    answer_row: Row = [
+        (
+            ("✓ " if option.key == chosen else "") + LETTERS[i],
+            Answer(quiz=quiz.id, attempt=attempt, q=index, key=option.key),
+        )
+        for i, option in enumerate(question.options)
+    ]
+    nav_row: Row = []
+    if index > 0:
+        nav_row.append((texts("btn-quiz-back"), Back(quiz=quiz.id, attempt=attempt, q=index)))
+    nav_row.append((texts("btn-quiz-pause"), QuizCmd(action=QuizAction.PAUSE, quiz=quiz.id)))
+    return text, [answer_row, nav_row]
+
+
+def finished_screen(
+    texts: Texts, quiz: Questionnaire, catalogue: Catalogue, state: QuizState
+) -> tuple[str, list[Row]]:
+    return result_text(texts, quiz, catalogue, state.attempt), [
+        [(texts("btn-results"), Nav(to=Screen.RESULTS))],
+        menu_row(texts),
+    ]
+
+
+def screen_for(
+    texts: Texts, quiz: Questionnaire, catalogue: Catalogue, state: QuizState
+) -> tuple[str, list[Row]]:
+    if state.finished:
+        return finished_screen(texts, quiz, catalogue, state)
+    return question_screen(texts, quiz, state)
+
+
+def default_quiz(quizzes: dict[str, Questionnaire]) -> Questionnaire:
+    return next(iter(quizzes.values()))
+
+
+async def _ready(
+    event: Event,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    catalogue: Catalogue,
+) -> UserRecord | None:
+    """The user if they may take a questionnaire; otherwise say what is missing first."""
+    if user is None:
+        await show(
+            event,
+            texts("need-consent"),
+            keyboard([(texts("btn-consent"), Consent(action=ConsentAction.SHOW))]),
+        )
+        return None
+    step = await next_profile_step(uow, texts, catalogue, user)
+    if step is not None:
+        text, rows = step
+        await show(event, texts("quiz-need-profile") + "\n\n" + text, keyboard(*rows))
+        return None
+    return user
+
+
+async def show_intro(
+    event: Event, uow: UnitOfWork, user: UserRecord, texts: Texts, quiz: Questionnaire
+) -> None:
+    state = await quiz_service.current(uow, quiz, user.id)
+    if state is None:
+        text = texts(
+            "quiz-intro",
+            title=escape(quiz.title),
+            author=escape(quiz.author),
+            summary=escape(quiz.summary),
+            instruction=escape(quiz.instruction),
+            duration=escape(quiz.duration),
+            total=quiz.length,
+        )
+        rows: list[Row] = [
+            [(texts("btn-quiz-begin"), QuizCmd(action=QuizAction.BEGIN, quiz=quiz.id))],
+            menu_row(texts),
+        ]
+    else:
+        text = texts(
+            "quiz-resume",
+            title=escape(quiz.title),
+            number=state.progress.position + 1,
+            done=state.progress.answered,
+            total=quiz.length,
+        )
+        rows = [
+            [(texts("btn-quiz-continue-short"), QuizCmd(action=QuizAction.BEGIN, quiz=quiz.id))],
+            [(texts("btn-quiz-restart"), QuizCmd(action=QuizAction.RESTART, quiz=quiz.id))],
+            menu_row(texts),
+        ]
+    await show(event, text, keyboard(*rows))
+
+
+@router.message(Command("quiz"))
+async def cmd_quiz(
+    message: Message,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    catalogue: Catalogue,
+    quizzes: dict[str, Questionnaire],
+) -> None:
+    if (user := await _ready(message, uow, user, texts, catalogue)) is not None:
+        await show_intro(message, uow, user, texts, default_quiz(quizzes))
+
+
+@router.callback_query(QuizCmd.filter())
+async def on_quiz_command(
+    callback: CallbackQuery,
+    callback_data: QuizCmd,
+    callback_answer: CallbackAnswer,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    catalogue: Catalogue,
+    quizzes: dict[str, Questionnaire],
+    clock: Clock,
+) -> None:
+    quiz = quizzes.get(callback_data.quiz)
+    if quiz is None:
+        callback_answer.text = texts("button-outdated")
+        await send_menu(callback, uow, user, texts, quizzes)
+        return
+    if (user := await _ready(callback, uow, user, texts, catalogue)) is None:
+        return
+    action = callback_data.action
+    if action == QuizAction.INTRO:
+        await show_intro(callback, uow, user, texts, quiz)
+    elif action == QuizAction.PAUSE:
+        state = await quiz_service.current(uow, quiz, user.id)
+        note = texts(
+            "quiz-paused",
+            done=state.progress.answered if state else 0,
+            total=quiz.length,
+        )
+        await send_menu(callback, uow, user, texts, quizzes, note=note)
+    else:
+        start = quiz_service.restart if action == QuizAction.RESTART else quiz_service.start
+        state = await start(uow, quiz, user.id, clock())
+        text, rows = question_screen(texts, quiz, state)
+        await show(callback, text, keyboard(*rows))
+
+
+async def _outdated_attempt(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    quizzes: dict[str, Questionnaire],
+) -> None:
+    callback_answer.text = texts("button-outdated")
+    await send_menu(callback, uow, user, texts, quizzes)
+
+
+@router.callback_query(Answer.filter())
+async def on_answer(
+    callback: CallbackQuery,
+    callback_data: Answer,
+    callback_answer: CallbackAnswer,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    catalogue: Catalogue,
+    quizzes: dict[str, Questionnaire],
+    clock: Clock,
+) -> None:
+    quiz = quizzes.get(callback_data.quiz)
+    if user is None or quiz is None:
+        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+        return
+    try:
+        state = await quiz_service.answer(
+            uow,
+            quiz,
+            user,
+            callback_data.attempt,
+            callback_data.q,
+            callback_data.key,
+            clock(),
+            texts.tz,
+        )
+    except NotFound:
+        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+        return
+    await _show_state(callback, callback_answer, texts, quiz, catalogue, state)
+
+
+@router.callback_query(Back.filter())
+async def on_back(
+    callback: CallbackQuery,
+    callback_data: Back,
+    callback_answer: CallbackAnswer,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    catalogue: Catalogue,
+    quizzes: dict[str, Questionnaire],
+    clock: Clock,
+) -> None:
+    quiz = quizzes.get(callback_data.quiz)
+    if user is None or quiz is None:
+        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+        return
+    try:
+        state = await quiz_service.back(
+            uow, quiz, user.id, callback_data.attempt, callback_data.q, clock()
+        )
+    except NotFound:
+        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+        return
+    await _show_state(callback, callback_answer, texts, quiz, catalogue, state)
+
+
+async def _show_state(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    texts: Texts,
+    quiz: Questionnaire,
+    catalogue: Catalogue,
+    state: QuizState,
+) -> None:
+    if state.outcome == Outcome.STALE:
+        callback_answer.text = texts("quiz-stale")
+    elif state.outcome == Outcome.REPEATED:
+        callback_answer.text = texts("quiz-repeated")
+    elif state.finished:
+        callback_answer.text = texts("quiz-finished-toast")
+    text, rows = screen_for(texts, quiz, catalogue, state)
+    await show(callback, text, keyboard(*rows))
+
+
+async def _outdated(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    quizzes: dict[str, Questionnaire],
+) -> None:
+    """A button of an attempt that is gone or not this user's: say so and show the menu."""
+    callback_answer.text = texts("button-outdated")
+    await send_menu(callback, uow, user, texts, quizzes)
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@router.message(Command("results"))
+@router.callback_query(Nav.filter(F.to == Screen.RESULTS))
+async def on_results(
+    event: Message | CallbackQuery,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    catalogue: Catalogue,
+    quizzes: dict[str, Questionnaire],
+) -> None:
+    if (user := await _ready(event, uow, user, texts, catalogue)) is None:
+        return
+    attempts = await quiz_service.history(uow, user.id)
+    if not attempts:
+        first = default_quiz(quizzes)
+        await show(
+            event,
+            texts("results-empty"),
+            keyboard(
+                [
+                    (
+                        texts("btn-quiz-start", title=first.title),
+                        QuizCmd(action=QuizAction.INTRO, quiz=first.id),
+                    )
+                ],
+                menu_row(texts),
+            ),
+        )
+        return
+    rows: list[Row] = []
+    for attempt in attempts:
+        taken = quizzes.get(attempt.quiz_id)
+        if taken is None or attempt.scores is None or attempt.finished_at is None:
+            continue
+        leading = interpret(taken, _known_scores(taken, attempt.scores)).leading
+        label = texts(
+            "results-item",
+            date=texts.date(attempt.finished_at),
+            leading=", ".join(_short_title(taken, s) for s in leading),
+        )
+        rows.append([(label, ShowResult(attempt=attempt.id))])
+    rows.append(menu_row(texts))
+    await show(event, texts("results-list", count=len(rows) - 1), keyboard(*rows))
+
+
+@router.callback_query(ShowResult.filter())
+async def on_show_result(
+    callback: CallbackQuery,
+    callback_data: ShowResult,
+    callback_answer: CallbackAnswer,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    catalogue: Catalogue,
+    quizzes: dict[str, Questionnaire],
+) -> None:
+    if user is None:
+        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+        return
+    try:
+        attempt = await quiz_service.result(uow, user.id, callback_data.attempt)
+    except NotFound:
+        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+        return
+    quiz = quizzes.get(attempt.quiz_id)
+    if quiz is None:
+        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+        return
+    await show(
+        callback,
+        result_text(texts, quiz, catalogue, attempt),
+        keyboard([(texts("btn-back"), Nav(to=Screen.RESULTS))], menu_row(texts)),
+    )
+
+
+def _known_scores(quiz: Questionnaire, scores: dict[str, int]) -> dict[str, int]:
+    return {s.id: scores.get(s.id, 0) for s in quiz.scales}
+
+
+def _short_title(quiz: Questionnaire, scale_id: str) -> str:
+    return quiz.scale(scale_id).title.split("—")[-1].strip()

@@ -1,0 +1,94 @@
+"""Text of a questionnaire result and of the interest-type pages (shared with the public info)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from content import Catalogue, Programme
+from db.records import AttemptRecord
+from locales import Texts
+from quizzes import Questionnaire, interpret
+
+#: How many examples a result shows per leading type; the type page shows them all.
+RESULT_PROFESSIONS = 6
+RESULT_PROGRAMMES = 3
+
+
+def where_to_study(texts: Texts, catalogue: Catalogue, scale_id: str, limit: int | None) -> str:
+    programmes = catalogue.programmes_for(scale_id)[:limit]
+    if not programmes:
+        return texts("study-none")
+    return "\n".join(_study_line(texts, catalogue, programme) for programme in programmes)
+
+
+def _study_line(texts: Texts, catalogue: Catalogue, programme: Programme) -> str:
+    organisation = catalogue.by_code[programme.organisation]
+    return texts(
+        "study-line",
+        title=escape(programme.title),
+        organisation=escape(organisation.short_name),
+        in_town="yes" if organisation.in_town else "no",
+        sample="yes" if programme.sample or organisation.sample else "no",
+    )
+
+
+def professions(catalogue: Catalogue, scale_id: str, limit: int | None) -> str:
+    return ", ".join(escape(p.title) for p in catalogue.professions_for(scale_id)[:limit])
+
+
+def result_text(
+    texts: Texts, quiz: Questionnaire, catalogue: Catalogue, attempt: AttemptRecord
+) -> str:
+    assert attempt.scores is not None
+    assert attempt.finished_at is not None
+    scores = {s.id: attempt.scores.get(s.id, 0) for s in quiz.scales}
+    result = interpret(quiz, scores)
+    lines = [
+        texts(
+            "result-head",
+            title=escape(quiz.title),
+            date=texts.date(attempt.finished_at),
+        ),
+        "",
+    ]
+    lines.extend(
+        texts(
+            "result-scale",
+            title=escape(quiz.scale(item.scale_id).title),
+            score=item.score,
+            max=quiz.max_score,
+            band=item.band.id,
+            leading="yes" if item.scale_id in result.leading else "no",
+        )
+        for item in sorted(result.scales, key=lambda r: -r.score)
+    )
+    lines += ["", texts("result-leading", count=len(result.leading))]
+    for scale_id in result.leading:
+        scale = quiz.scale(scale_id)
+        lines += [
+            "",
+            texts(
+                "result-type",
+                title=escape(scale.title),
+                description=escape(scale.description),
+                professions=professions(catalogue, scale_id, RESULT_PROFESSIONS),
+                study=where_to_study(texts, catalogue, scale_id, RESULT_PROGRAMMES),
+            ),
+        ]
+    lines += ["", texts("result-footer")]
+    return "\n".join(lines)
+
+
+def type_text(texts: Texts, quiz: Questionnaire, catalogue: Catalogue, scale_id: str) -> str:
+    scale = quiz.scale(scale_id)
+    text = texts(
+        "type-page",
+        title=escape(scale.title),
+        description=escape(scale.description),
+        qualities=escape(scale.qualities),
+        professions=professions(catalogue, scale_id, None),
+        study=where_to_study(texts, catalogue, scale_id, None),
+    )
+    if catalogue.has_samples:
+        text += "\n\n" + texts("sample-note")
+    return text

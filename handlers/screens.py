@@ -1,0 +1,203 @@
+"""Screens shared by several routers: the main menu and the steps of the profile."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand, BotCommandScopeChat
+
+from content import Catalogue
+from db.calendar import academic_year, grade_now
+from db.models import SELF_SERVICE_ROLES
+from db.records import OrganisationRecord, UserRecord
+from db.uow import UnitOfWork
+from handlers.callbacks import (
+    ChangeProfile,
+    Consent,
+    ConsentAction,
+    Nav,
+    PickGrade,
+    PickOrganisation,
+    PickRole,
+    QuizAction,
+    QuizCmd,
+    Screen,
+)
+from handlers.ui import Event, Row, keyboard, menu_row, show
+from locales import Texts
+from quizzes import Questionnaire
+from services import quiz as quiz_service
+from services.profile import COLLEGE_COURSES, needs_grade, needs_organisation, organisations_for
+
+log = logging.getLogger(__name__)
+
+PUBLIC_COMMANDS = ("start", "menu", "help")
+MEMBER_COMMANDS = ("menu", "quiz", "results", "profile", "mydata", "help")
+DEFAULT_SCHOOL_GRADES = tuple(range(5, 12))
+
+
+def commands_for(texts: Texts, registered: bool) -> list[BotCommand]:
+    names = MEMBER_COMMANDS if registered else PUBLIC_COMMANDS
+    return [BotCommand(command=name, description=texts(f"cmd-{name}")) for name in names]
+
+
+async def update_commands(bot: Bot, texts: Texts, chat_id: int, registered: bool) -> None:
+    """The command list of one chat follows the user's registration. A failure here must not
+    spoil the screen the user is waiting for, so it is only logged.
+    """
+    scope = BotCommandScopeChat(chat_id=chat_id)
+    try:
+        if registered:
+            await bot.set_my_commands(commands_for(texts, registered=True), scope=scope)
+        else:
+            await bot.delete_my_commands(scope=scope)
+    except TelegramAPIError as error:
+        log.warning("could not update the commands of chat %s: %s", chat_id, error)
+
+
+# --- main menu --------------------------------------------------------------------------------
+
+
+async def menu_screen(
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    quizzes: dict[str, Questionnaire],
+) -> tuple[str, list[Row]]:
+    if user is None:
+        return texts("menu-guest"), [
+            [(texts("btn-consent"), Consent(action=ConsentAction.SHOW))],
+            [(texts("btn-types"), Nav(to=Screen.TYPES))],
+            [(texts("btn-help"), Nav(to=Screen.HELP))],
+        ]
+    rows: list[Row] = []
+    for quiz in quizzes.values():
+        state = await quiz_service.current(uow, quiz, user.id)
+        if state is None:
+            label = texts("btn-quiz-start", title=quiz.title)
+        else:
+            label = texts(
+                "btn-quiz-continue",
+                title=quiz.title,
+                done=state.progress.answered,
+                total=quiz.length,
+            )
+        rows.append([(label, QuizCmd(action=QuizAction.INTRO, quiz=quiz.id))])
+    if await quiz_service.history(uow, user.id, limit=1):
+        rows.append([(texts("btn-results"), Nav(to=Screen.RESULTS))])
+    rows.append([(texts("btn-types"), Nav(to=Screen.TYPES))])
+    rows.append(
+        [
+            (texts("btn-profile"), Nav(to=Screen.PROFILE)),
+            (texts("btn-mydata"), Nav(to=Screen.MYDATA)),
+        ]
+    )
+    rows.append([(texts("btn-help"), Nav(to=Screen.HELP))])
+    return texts("menu", role=user.role or "none"), rows
+
+
+async def send_menu(
+    event: Event,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    quizzes: dict[str, Questionnaire],
+    *,
+    new: bool = False,
+    note: str | None = None,
+) -> None:
+    text, rows = await menu_screen(uow, user, texts, quizzes)
+    if note:
+        text = f"{note}\n\n{text}"
+    await show(event, text, keyboard(*rows), new=new)
+
+
+# --- profile ----------------------------------------------------------------------------------
+
+
+def role_screen(texts: Texts, user: UserRecord) -> tuple[str, list[Row]]:
+    rows: list[Row] = [
+        [(texts(f"role-{role}"), PickRole(role=role))] for role in SELF_SERVICE_ROLES
+    ]
+    if user.role is not None:
+        rows.append([(texts("btn-back"), Nav(to=Screen.PROFILE))])
+    return texts("ask-role"), rows
+
+
+async def organisation_screen(
+    uow: UnitOfWork, texts: Texts, user: UserRecord
+) -> tuple[str, list[Row]]:
+    options = await organisations_for(uow, user.role)
+    rows: list[Row] = [[(o.short_name, PickOrganisation(id=o.id))] for o in options]
+    rows.append([(texts("btn-back"), ChangeProfile(part="role"))])
+    text = texts("ask-organisation", role=user.role or "none")
+    if any(o.is_sample for o in options):
+        text += "\n\n" + texts("sample-note")
+    return text, rows
+
+
+def grades_of(
+    catalogue: Catalogue, organisation: OrganisationRecord | None, role: str
+) -> tuple[int, ...]:
+    if role == "college_student":
+        return COLLEGE_COURSES
+    entry = catalogue.by_code.get(organisation.code) if organisation else None
+    return entry.grades if entry and entry.grades else DEFAULT_SCHOOL_GRADES
+
+
+async def grade_screen(
+    uow: UnitOfWork, texts: Texts, catalogue: Catalogue, user: UserRecord
+) -> tuple[str, list[Row]]:
+    organisation = (
+        await uow.organisations.get(user.organisation_id) if user.organisation_id else None
+    )
+    await uow.end_read()
+    role = user.role or ""
+    grades = grades_of(catalogue, organisation, role)
+    label = "btn-course" if role == "college_student" else "btn-grade"
+    buttons: Row = [(texts(label, grade=g), PickGrade(grade=g)) for g in grades]
+    rows: list[Row] = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    rows.append([(texts("btn-back"), ChangeProfile(part="organisation"))])
+    return texts("ask-grade", role=role), rows
+
+
+async def next_profile_step(
+    uow: UnitOfWork, texts: Texts, catalogue: Catalogue, user: UserRecord
+) -> tuple[str, list[Row]] | None:
+    """The question still open in the user's profile, or None when it is complete."""
+    if user.role is None:
+        return role_screen(texts, user)
+    if needs_organisation(user.role) and user.organisation_id is None:
+        return await organisation_screen(uow, texts, user)
+    if needs_grade(user.role) and user.grade is None:
+        return await grade_screen(uow, texts, catalogue, user)
+    return None
+
+
+async def profile_screen(
+    uow: UnitOfWork, texts: Texts, user: UserRecord, now: datetime
+) -> tuple[str, list[Row]]:
+    organisation = (
+        await uow.organisations.get(user.organisation_id) if user.organisation_id else None
+    )
+    await uow.end_read()
+    grade = grade_now(user.grade, user.grade_year, academic_year(now, texts.tz))
+    text = texts(
+        "profile",
+        role=user.role or "none",
+        organisation=organisation.name if organisation else "—",
+        grade=grade if grade is not None else 0,
+        has_grade="yes" if needs_grade(user.role) else "no",
+    )
+    rows: list[Row] = [[(texts("btn-change-role"), ChangeProfile(part="role"))]]
+    if needs_organisation(user.role):
+        rows.append([(texts("btn-change-organisation"), ChangeProfile(part="organisation"))])
+    if needs_grade(user.role):
+        rows.append(
+            [(texts("btn-change-grade", role=user.role or ""), ChangeProfile(part="grade"))]
+        )
+    rows.append(menu_row(texts))
+    return text, rows

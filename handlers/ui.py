@@ -1,0 +1,77 @@
+"""Showing a screen: edit the message the button was on, or send a new one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeAlias
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import Nav, Screen
+from locales import Texts
+
+log = logging.getLogger(__name__)
+
+Event: TypeAlias = Message | CallbackQuery
+Clock: TypeAlias = Callable[[], datetime]
+
+#: Errors after which a new message is sent instead (the old one is gone or too old to edit).
+_CANNOT_EDIT = ("message to edit not found", "message can't be edited", "there is no text")
+
+
+async def show(
+    event: Event,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    bot: Bot | None = None,
+    new: bool = False,
+) -> None:
+    """Edit the screen the user tapped on (a flow stays in one message); for a typed message
+    or `new=True`, send a new one. "Message is not modified" counts as success.
+    """
+    if isinstance(event, CallbackQuery) and not new and isinstance(event.message, Message):
+        try:
+            await event.message.edit_text(text, reply_markup=markup)
+            return
+        except TelegramBadRequest as error:
+            if "message is not modified" in error.message:
+                return
+            if not any(reason in error.message for reason in _CANNOT_EDIT):
+                raise
+            log.info("cannot edit message, sending a new one: %s", error.message)
+    if isinstance(event, Message):
+        await event.answer(text, reply_markup=markup)
+        return
+    sender = bot or event.bot
+    assert sender is not None
+    await sender.send_message(event.from_user.id, text, reply_markup=markup)
+
+
+Row: TypeAlias = list[tuple[str, CallbackData]]
+
+
+def keyboard(*rows: Row) -> InlineKeyboardMarkup:
+    """Rows of (label, callback data) pairs."""
+    builder = InlineKeyboardBuilder()
+    for row in rows:
+        builder.row(*(_button(label, data) for label, data in row))
+    return builder.as_markup()
+
+
+def _button(label: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, callback_data=data.pack())
+
+
+def menu_row(texts: Texts) -> Row:
+    return [(texts("btn-menu"), Nav(to=Screen.MENU))]
+
+
+def short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

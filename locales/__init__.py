@@ -1,0 +1,57 @@
+"""User-facing text: Fluent (.ftl) files per language, loaded once and injected into handlers.
+
+Coordinators reword the bot by editing `locales/ru/*.ftl`; no code changes are needed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax.ast import Junk
+
+LOCALES_DIR = Path(__file__).parent
+log = logging.getLogger(__name__)
+
+
+class Texts:
+    """`texts("key", name=value)` formats one message; a missing key is a programming error."""
+
+    def __init__(self, lang: str = "ru", tz: ZoneInfo | None = None, directory: Path = LOCALES_DIR):
+        self.lang = lang
+        self.tz = tz or ZoneInfo("Asia/Irkutsk")
+        self._bundle = FluentBundle([lang], use_isolating=False)
+        files = sorted((directory / lang).glob("*.ftl"))
+        if not files:
+            raise FileNotFoundError(f"no .ftl files in {directory / lang}")
+        for path in files:
+            resource = FluentResource(path.read_text(encoding="utf-8"))
+            junk = [e for e in resource.body if isinstance(e, Junk)]
+            if junk:
+                raise ValueError(f"{path.name}: cannot parse {str(junk[0].content)[:80]!r}")
+            self._bundle.add_resource(resource)
+
+    def has(self, key: str) -> bool:
+        return bool(self._bundle.has_message(key))
+
+    def __call__(self, key: str, **args: Any) -> str:
+        message = self._bundle.get_message(key)
+        if message.value is None:
+            raise KeyError(key)
+        text, errors = self._bundle.format_pattern(message.value, args)
+        if errors:
+            log.error("text %r: %s", key, errors)
+        return str(text)
+
+    def when(self, moment: datetime, pattern: str = "EEE, d MMMM, HH:mm") -> str:
+        """A date in words, in local time: «вт, 25 ноября, 15:00»."""
+        return str(format_datetime(moment.astimezone(self.tz), pattern, locale=self.lang))
+
+    def date(self, moment: datetime) -> str:
+        """«23 ноября 2026»."""
+        return self.when(moment, "d MMMM y")

@@ -1,0 +1,101 @@
+"""Schema of a questionnaire data file. A file that breaks it fails loudly at start-up."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Scale(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")
+    title: str
+    description: str
+    qualities: str = ""
+
+
+class Band(_Strict):
+    id: str
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+    title: str
+
+
+class Option(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9]{1,2}$")
+    text: str = Field(min_length=2)
+    scale: str
+
+
+class Question(_Strict):
+    options: tuple[Option, ...] = Field(min_length=2)
+
+    def option(self, key: str) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
+
+
+class Questionnaire(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")
+    version: str = Field(pattern=r"^[A-Za-z0-9._-]{1,8}$")
+    title: str
+    author: str = ""
+    duration: str = ""
+    summary: str
+    instruction: str
+    scales: tuple[Scale, ...] = Field(min_length=1)
+    bands: tuple[Band, ...] = Field(min_length=1)
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_integrity(self) -> Questionnaire:
+        scale_ids = [s.id for s in self.scales]
+        if len(scale_ids) != len(set(scale_ids)):
+            raise ValueError("scale ids must be unique")
+        texts: set[str] = set()
+        for number, question in enumerate(self.questions, start=1):
+            keys = [o.key for o in question.options]
+            if len(keys) != len(set(keys)):
+                raise ValueError(f"question {number}: option keys must be unique")
+            for option in question.options:
+                if option.scale not in scale_ids:
+                    raise ValueError(f"question {number}: unknown scale {option.scale!r}")
+                if option.text in texts:
+                    raise ValueError(f"question {number}: statement repeated: {option.text!r}")
+                texts.add(option.text)
+        top = self.max_score
+        expected = 0
+        for band in sorted(self.bands, key=lambda b: b.min):
+            if band.min != expected or band.max < band.min:
+                raise ValueError("bands must cover every score from 0 without gaps or overlaps")
+            expected = band.max + 1
+        if expected <= top:
+            raise ValueError(f"bands must reach the highest possible score {top}")
+        return self
+
+    @property
+    def max_score(self) -> int:
+        """The highest score any one scale can reach."""
+        return max(
+            sum(1 for q in self.questions for o in q.options if o.scale == s.id)
+            for s in self.scales
+        )
+
+    def scale(self, scale_id: str) -> Scale:
+        return next(s for s in self.scales if s.id == scale_id)
+
+    def band(self, score: int) -> Band:
+        return next(b for b in self.bands if b.min <= score <= b.max)
+
+    @property
+    def length(self) -> int:
+        return len(self.questions)
+
+
+def load_questionnaire(path: Path) -> Questionnaire:
+    with path.open("rb") as fh:
+        return Questionnaire.model_validate(tomllib.load(fh))

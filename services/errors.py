@@ -1,0 +1,14 @@
+class ServiceError(Exception):
+    """A request that cannot be carried out as asked; handlers turn it into a polite reply."""
+
+
+class NotRegistered(ServiceError):
+    """The user has not given consent, so nothing may be stored about them."""
+
+
+class NotFound(ServiceError):
+    """The thing asked for does not exist or is not the user's (stale or forged button)."""
+
+
+class NotAllowed(ServiceError):
+    """The choice is not open to this user (a forged or outdated button)."""

@@ -1,0 +1,184 @@
+"""Taking a questionnaire: start or resume, answer, step back, finish (and log the step)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+import quizzes
+from db.calendar import academic_year, grade_now
+from db.models import StepKind
+from db.records import AttemptRecord, UserRecord
+from db.uow import UnitOfWork
+from quizzes import Progress, Questionnaire
+from services.errors import NotFound, NotRegistered
+
+
+class Outcome(StrEnum):
+    #: The step was taken.
+    DONE = "done"
+    #: The same answer arrived again (double tap, re-delivered update): nothing changed.
+    REPEATED = "repeated"
+    #: The button belongs to another question or an older screen: nothing changed.
+    STALE = "stale"
+
+
+@dataclass(frozen=True, slots=True)
+class QuizState:
+    attempt: AttemptRecord
+    progress: Progress
+    outcome: Outcome = Outcome.DONE
+
+    @property
+    def finished(self) -> bool:
+        return self.attempt.finished
+
+
+def _state(quiz: Questionnaire, attempt: AttemptRecord, outcome: Outcome) -> QuizState:
+    return QuizState(attempt, Progress.restore(quiz, attempt.answers, attempt.position), outcome)
+
+
+async def start(uow: UnitOfWork, quiz: Questionnaire, user_id: int, now: datetime) -> QuizState:
+    """The user's open attempt (resumed where they stopped), or a new one.
+
+    An open attempt made for an older version of the questionnaire is discarded: its answers
+    belong to other statements.
+    """
+    async with uow.write():
+        if await uow.users.get(user_id) is None:
+            raise NotRegistered
+        attempt = await uow.attempts.get_open(user_id, quiz.id, for_update=True)
+        if attempt is not None and attempt.quiz_version != quiz.version:
+            await uow.attempts.delete(attempt.id)
+            attempt = None
+        if attempt is None:
+            attempt = await uow.attempts.start(user_id, quiz.id, quiz.version, quiz.length, now)
+    return _state(quiz, attempt, Outcome.DONE)
+
+
+async def restart(uow: UnitOfWork, quiz: Questionnaire, user_id: int, now: datetime) -> QuizState:
+    """Drop the unfinished attempt and begin again; finished results are kept."""
+    async with uow.write():
+        attempt = await uow.attempts.get_open(user_id, quiz.id, for_update=True)
+        if attempt is not None:
+            await uow.attempts.delete(attempt.id)
+    return await start(uow, quiz, user_id, now)
+
+
+async def _own_attempt(
+    uow: UnitOfWork, quiz: Questionnaire, user_id: int, attempt_id: int
+) -> AttemptRecord:
+    attempt = await uow.attempts.get(attempt_id, for_update=True)
+    if attempt is None or attempt.user_id != user_id or attempt.quiz_id != quiz.id:
+        raise NotFound(attempt_id)
+    return attempt
+
+
+async def answer(
+    uow: UnitOfWork,
+    quiz: Questionnaire,
+    user: UserRecord,
+    attempt_id: int,
+    index: int,
+    key: str,
+    now: datetime,
+    tz: ZoneInfo,
+) -> QuizState:
+    """Record one answer; the last one finishes the attempt and logs a monitoring step."""
+    async with uow.write():
+        attempt = await _own_attempt(uow, quiz, user.id, attempt_id)
+        if not 0 <= index < quiz.length or quiz.questions[index].option(key) is None:
+            raise NotFound(key)
+        progress = Progress.restore(quiz, attempt.answers, attempt.position)
+        try:
+            if attempt.finished or attempt.quiz_version != quiz.version:
+                raise quizzes.StaleQuestion(index)
+            progress = quizzes.answer(quiz, progress, index, key)
+        except quizzes.StaleQuestion:
+            # The last tap recorded exactly this: a double tap or a re-delivered update.
+            repeated = attempt.answers[index] == key and (
+                attempt.finished or index == attempt.position - 1
+            )
+            return _state(quiz, attempt, Outcome.REPEATED if repeated else Outcome.STALE)
+        if progress.complete and progress.position == quiz.length:
+            scores = quizzes.score(quiz, progress.answers)
+            await uow.attempts.finish(attempt.id, progress.answers, scores, now)
+            await _log_finished(uow, quiz, user, attempt.id, scores, now, tz)
+        else:
+            await uow.attempts.save_progress(attempt.id, progress.answers, progress.position, now)
+        updated = await uow.attempts.get(attempt.id)
+    assert updated is not None
+    return _state(quiz, updated, Outcome.DONE)
+
+
+async def back(
+    uow: UnitOfWork,
+    quiz: Questionnaire,
+    user_id: int,
+    attempt_id: int,
+    index: int,
+    now: datetime,
+) -> QuizState:
+    """Go back from question `index` (the one on screen) to the one before it."""
+    async with uow.write():
+        attempt = await _own_attempt(uow, quiz, user_id, attempt_id)
+        if attempt.finished or attempt.position != index or index == 0:
+            return _state(quiz, attempt, Outcome.STALE)
+        progress = quizzes.back(Progress.restore(quiz, attempt.answers, attempt.position))
+        await uow.attempts.save_progress(attempt.id, progress.answers, progress.position, now)
+        updated = await uow.attempts.get(attempt.id)
+    assert updated is not None
+    return _state(quiz, updated, Outcome.DONE)
+
+
+async def _log_finished(
+    uow: UnitOfWork,
+    quiz: Questionnaire,
+    user: UserRecord,
+    attempt_id: int,
+    scores: dict[str, int],
+    now: datetime,
+    tz: ZoneInfo,
+) -> None:
+    year = academic_year(now, tz)
+    await uow.steps.log(
+        kind=StepKind.QUIZ_FINISHED,
+        ref=f"attempt:{attempt_id}",
+        user_id=user.id,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        grade=grade_now(user.grade, user.grade_year, year),
+        academic_year=year,
+        now=now,
+        detail={
+            "quiz": quiz.id,
+            "version": quiz.version,
+            "scores": scores,
+            "leading": list(quizzes.interpret(quiz, scores).leading),
+        },
+    )
+
+
+async def current(uow: UnitOfWork, quiz: Questionnaire, user_id: int) -> QuizState | None:
+    """The unfinished attempt of the current version, if any (read only)."""
+    attempt = await uow.attempts.get_open(user_id, quiz.id)
+    await uow.end_read()
+    if attempt is None or attempt.quiz_version != quiz.version:
+        return None
+    return _state(quiz, attempt, Outcome.DONE)
+
+
+async def result(uow: UnitOfWork, user_id: int, attempt_id: int) -> AttemptRecord:
+    attempt = await uow.attempts.get(attempt_id)
+    await uow.end_read()
+    if attempt is None or attempt.user_id != user_id or not attempt.finished:
+        raise NotFound(attempt_id)
+    return attempt
+
+
+async def history(uow: UnitOfWork, user_id: int, limit: int = 10) -> list[AttemptRecord]:
+    found = await uow.attempts.list_finished(user_id, limit=limit)
+    await uow.end_read()
+    return found
