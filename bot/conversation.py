@@ -78,13 +78,15 @@ class Conversation:
         return await self.feed({"update_id": next(_update_ids), "message": message})
 
     async def click(self, label: str, on: Shown | None = None) -> Any:
-        """Tap the button whose label is `label` (or starts with it) on `on`, by default the
-        lowest message with buttons."""
+        """Tap the button labelled `label` on `on` (by default the lowest message with buttons).
+        The label may leave out the leading emoji and the end: "Согласен" taps "✅ Согласен(на)".
+        """
         shown = on or self.with_buttons()
         labels = [text for text, _ in shown.buttons]
         data = next((d for t, d in shown.buttons if t == label), None)
         if data is None:
-            data = next((d for t, d in shown.buttons if t.startswith(label)), None)
+            wanted = _words(label)
+            data = next((d for t, d in shown.buttons if _words(t).startswith(wanted)), None)
         if data is None:
             raise ButtonNotFound(f"no button {label!r}; the buttons are {labels}")
         return await self.press(data, shown)
@@ -114,6 +116,14 @@ class Conversation:
 
 
 _BOT_USER = LocalTelegram.BOT_USER.model_dump(exclude_none=True)
+
+
+def _words(label: str) -> str:
+    """A label without its leading emoji and spaces ("← Назад" keeps its arrow)."""
+    start = 0
+    while start < len(label) and not (label[start].isalnum() or label[start] == "←"):
+        start += 1
+    return label[start:]
 
 
 def _now() -> int:

@@ -28,7 +28,6 @@ from db.engine import create_engine, create_session_factory
 from db.repositories.organisations import CatalogueEntry
 from db.uow import UnitOfWorkFactory
 from handlers import get_routers
-from handlers.errors import router as errors_router
 from handlers.screens import commands_for
 from locales import Texts
 from quizzes import Questionnaire, load_all
@@ -112,7 +111,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     dispatcher.update.outer_middleware(DatabaseMiddleware(app.units))
     dispatcher.update.outer_middleware(UserMiddleware())
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
-    dispatcher.include_routers(errors_router, *get_routers())
+    dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(_on_startup)
     return dispatcher
 

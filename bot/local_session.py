@@ -248,5 +248,6 @@ class LocalTelegram(BaseSession):
 def _scope_key(scope: Any) -> str:
     if scope is None:
         return "default"
+    kind = str(getattr(scope.type, "value", scope.type))
     chat_id = getattr(scope, "chat_id", None)
-    return f"{scope.type}:{chat_id}" if chat_id is not None else str(scope.type)
+    return f"{kind}:{chat_id}" if chat_id is not None else kind

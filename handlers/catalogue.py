@@ -15,15 +15,12 @@ from handlers.ui import Row, keyboard, menu_row, show
 from locales import Texts
 from quizzes import Questionnaire
 
-router = Router(name=__name__)
-
 
 def _typed_quiz(quizzes: dict[str, Questionnaire]) -> Questionnaire:
     """The questionnaire whose scales are the interest types of the catalogue (Klimov's)."""
     return quizzes["klimov"]
 
 
-@router.callback_query(Nav.filter(F.to == Screen.TYPES))
 async def on_types(
     callback: CallbackQuery, texts: Texts, quizzes: dict[str, Questionnaire]
 ) -> None:
@@ -33,7 +30,6 @@ async def on_types(
     await show(callback, texts("types"), keyboard(*rows))
 
 
-@router.callback_query(ShowType.filter())
 async def on_type(
     callback: CallbackQuery,
     callback_data: ShowType,
@@ -51,3 +47,10 @@ async def on_type(
         type_text(texts, quiz, catalogue, callback_data.scale),
         keyboard([(texts("btn-back"), Nav(to=Screen.TYPES))], menu_row(texts)),
     )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(on_types, Nav.filter(F.to == Screen.TYPES))
+    router.callback_query.register(on_type, ShowType.filter())
+    return router

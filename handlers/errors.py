@@ -10,11 +10,9 @@ from aiogram.types import ErrorEvent
 
 from locales import Texts
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
-@router.errors()
 async def on_error(event: ErrorEvent, texts: Texts) -> None:
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
     chat_id = None
@@ -29,3 +27,9 @@ async def on_error(event: ErrorEvent, texts: Texts) -> None:
         await bot.send_message(chat_id, texts("error"))
     except TelegramAPIError:
         log.warning("could not tell chat %s about the error", chat_id)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.errors.register(on_error)
+    return router

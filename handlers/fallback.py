@@ -16,10 +16,7 @@ from locales import Texts
 from quizzes import Questionnaire
 from services import quiz as quiz_service
 
-router = Router(name=__name__)
 
-
-@router.message(F.chat.type == "private")
 async def on_unexpected_message(
     message: Message,
     uow: UnitOfWork,
@@ -48,7 +45,6 @@ async def on_unexpected_message(
     await send_menu(message, uow, user, texts, quizzes, note=texts("unexpected-text"))
 
 
-@router.callback_query()
 async def on_unknown_button(
     callback: CallbackQuery,
     callback_answer: CallbackAnswer,
@@ -60,3 +56,10 @@ async def on_unknown_button(
     """A button whose data no router understands: an old bot version, or forged data."""
     callback_answer.text = texts("button-outdated")
     await send_menu(callback, uow, user, texts, quizzes)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(on_unexpected_message, F.chat.type == "private")
+    router.callback_query.register(on_unknown_button)
+    return router

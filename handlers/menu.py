@@ -15,12 +15,7 @@ from handlers.ui import Event, keyboard, menu_row, show
 from locales import Texts
 from quizzes import Questionnaire
 
-router = Router(name=__name__)
-router.message.filter(F.chat.type == "private")
 
-
-@router.message(Command("menu"))
-@router.callback_query(Nav.filter(F.to == Screen.MENU))
 async def on_menu(
     event: Event,
     uow: UnitOfWork,
@@ -37,7 +32,15 @@ async def on_menu(
     await send_menu(event, uow, user, texts, quizzes)
 
 
-@router.message(Command("help"))
-@router.callback_query(Nav.filter(F.to == Screen.HELP))
 async def on_help(event: Message | CallbackQuery, texts: Texts) -> None:
     await show(event, texts("help"), keyboard(menu_row(texts)))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(on_menu, Command("menu"))
+    router.callback_query.register(on_menu, Nav.filter(F.to == Screen.MENU))
+    router.message.register(on_help, Command("help"))
+    router.callback_query.register(on_help, Nav.filter(F.to == Screen.HELP))
+    return router

@@ -16,12 +16,7 @@ from locales import Texts
 from quizzes import Questionnaire
 from services.profile import forget
 
-router = Router(name=__name__)
-router.message.filter(F.chat.type == "private")
 
-
-@router.message(Command("mydata"))
-@router.callback_query(Nav.filter(F.to == Screen.MYDATA))
 async def on_mydata(
     event: Event,
     uow: UnitOfWork,
@@ -56,8 +51,6 @@ async def on_mydata(
     )
 
 
-@router.message(Command("forget"))
-@router.callback_query(Forget.filter(F.confirm.is_(False)))
 async def on_forget_ask(event: Event, user: UserRecord | None, texts: Texts) -> None:
     if user is None:
         await show(event, texts("mydata-none"), keyboard(menu_row(texts)))
@@ -72,7 +65,6 @@ async def on_forget_ask(event: Event, user: UserRecord | None, texts: Texts) -> 
     )
 
 
-@router.callback_query(Forget.filter(F.confirm.is_(True)))
 async def on_forget(
     callback: CallbackQuery,
     bot: Bot,
@@ -85,3 +77,14 @@ async def on_forget(
         await forget(uow, user.id)
         await update_commands(bot, texts, callback.from_user.id, registered=False)
     await send_menu(callback, uow, None, texts, quizzes, note=texts("forget-done"))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(on_mydata, Command("mydata"))
+    router.callback_query.register(on_mydata, Nav.filter(F.to == Screen.MYDATA))
+    router.message.register(on_forget_ask, Command("forget"))
+    router.callback_query.register(on_forget_ask, Forget.filter(F.confirm.is_(False)))
+    router.callback_query.register(on_forget, Forget.filter(F.confirm.is_(True)))
+    return router

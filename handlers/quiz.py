@@ -34,9 +34,6 @@ from services import quiz as quiz_service
 from services.errors import NotFound
 from services.quiz import Outcome, QuizState
 
-router = Router(name=__name__)
-router.message.filter(F.chat.type == "private")
-
 LETTERS = "АБВГДЕЖЗ"
 
 
@@ -148,7 +145,6 @@ async def show_intro(
     await show(event, text, keyboard(*rows))
 
 
-@router.message(Command("quiz"))
 async def cmd_quiz(
     message: Message,
     uow: UnitOfWork,
@@ -161,7 +157,6 @@ async def cmd_quiz(
         await show_intro(message, uow, user, texts, default_quiz(quizzes))
 
 
-@router.callback_query(QuizCmd.filter())
 async def on_quiz_command(
     callback: CallbackQuery,
     callback_data: QuizCmd,
@@ -210,7 +205,6 @@ async def _outdated_attempt(
     await send_menu(callback, uow, user, texts, quizzes)
 
 
-@router.callback_query(Answer.filter())
 async def on_answer(
     callback: CallbackQuery,
     callback_data: Answer,
@@ -243,7 +237,6 @@ async def on_answer(
     await _show_state(callback, callback_answer, texts, quiz, catalogue, state)
 
 
-@router.callback_query(Back.filter())
 async def on_back(
     callback: CallbackQuery,
     callback_data: Back,
@@ -303,8 +296,6 @@ async def _outdated(
 # --- results ----------------------------------------------------------------------------------
 
 
-@router.message(Command("results"))
-@router.callback_query(Nav.filter(F.to == Screen.RESULTS))
 async def on_results(
     event: Message | CallbackQuery,
     uow: UnitOfWork,
@@ -348,7 +339,6 @@ async def on_results(
     await show(event, texts("results-list", count=len(rows) - 1), keyboard(*rows))
 
 
-@router.callback_query(ShowResult.filter())
 async def on_show_result(
     callback: CallbackQuery,
     callback_data: ShowResult,
@@ -384,3 +374,16 @@ def _known_scores(quiz: Questionnaire, scores: dict[str, int]) -> dict[str, int]
 
 def _short_title(quiz: Questionnaire, scale_id: str) -> str:
     return quiz.scale(scale_id).title.split("—")[-1].strip()
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(cmd_quiz, Command("quiz"))
+    router.callback_query.register(on_quiz_command, QuizCmd.filter())
+    router.callback_query.register(on_answer, Answer.filter())
+    router.callback_query.register(on_back, Back.filter())
+    router.message.register(on_results, Command("results"))
+    router.callback_query.register(on_results, Nav.filter(F.to == Screen.RESULTS))
+    router.callback_query.register(on_show_result, ShowResult.filter())
+    return router

@@ -36,9 +36,6 @@ from quizzes import Questionnaire
 from services import profile
 from services.errors import NotAllowed, NotFound, NotRegistered
 
-router = Router(name=__name__)
-router.message.filter(F.chat.type == "private")
-
 
 def consent_version(texts: Texts) -> str:
     return texts("consent-version")
@@ -74,7 +71,6 @@ async def continue_profile(
     await show(event, f"{note}\n\n{text}" if note else text, keyboard(*rows))
 
 
-@router.message(CommandStart())
 async def cmd_start(
     message: Message,
     uow: UnitOfWork,
@@ -94,7 +90,6 @@ async def cmd_start(
     )
 
 
-@router.callback_query(Nav.filter(F.to == Screen.WELCOME))
 async def on_welcome(callback: CallbackQuery, texts: Texts) -> None:
     await show_welcome(callback, texts)
 
@@ -112,12 +107,10 @@ async def show_consent(event: Event, texts: Texts, *, updated: bool = False) -> 
     )
 
 
-@router.callback_query(Consent.filter(F.action == ConsentAction.SHOW))
 async def on_consent_show(callback: CallbackQuery, texts: Texts) -> None:
     await show_consent(callback, texts)
 
 
-@router.callback_query(Consent.filter(F.action == ConsentAction.AGREE))
 async def on_consent_agree(
     callback: CallbackQuery,
     bot: Bot,
@@ -134,7 +127,6 @@ async def on_consent_agree(
     )
 
 
-@router.callback_query(Consent.filter(F.action == ConsentAction.DECLINE))
 async def on_consent_decline(
     callback: CallbackQuery, user: UserRecord | None, texts: Texts
 ) -> None:
@@ -170,8 +162,6 @@ async def _registered(event: Event, user: UserRecord | None, texts: Texts) -> Us
     return user
 
 
-@router.message(Command("profile"))
-@router.callback_query(Nav.filter(F.to == Screen.PROFILE))
 async def on_profile(
     event: Message | CallbackQuery,
     uow: UnitOfWork,
@@ -185,7 +175,6 @@ async def on_profile(
     await show(event, text, keyboard(*rows))
 
 
-@router.callback_query(ChangeProfile.filter())
 async def on_change_profile(
     callback: CallbackQuery,
     callback_data: ChangeProfile,
@@ -223,7 +212,6 @@ async def _outdated(
     await continue_profile(callback, uow, user, texts, catalogue, quizzes)
 
 
-@router.callback_query(PickRole.filter())
 async def on_pick_role(
     callback: CallbackQuery,
     callback_answer: CallbackAnswer,
@@ -247,7 +235,6 @@ async def on_pick_role(
     )
 
 
-@router.callback_query(PickOrganisation.filter())
 async def on_pick_organisation(
     callback: CallbackQuery,
     callback_answer: CallbackAnswer,
@@ -275,7 +262,6 @@ async def on_pick_organisation(
     )
 
 
-@router.callback_query(PickGrade.filter())
 async def on_pick_grade(
     callback: CallbackQuery,
     callback_answer: CallbackAnswer,
@@ -303,3 +289,24 @@ async def on_pick_grade(
     await continue_profile(
         callback, uow, user, texts, catalogue, quizzes, note=texts("profile-saved")
     )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(cmd_start, CommandStart())
+    router.callback_query.register(on_welcome, Nav.filter(F.to == Screen.WELCOME))
+    router.callback_query.register(on_consent_show, Consent.filter(F.action == ConsentAction.SHOW))
+    router.callback_query.register(
+        on_consent_agree, Consent.filter(F.action == ConsentAction.AGREE)
+    )
+    router.callback_query.register(
+        on_consent_decline, Consent.filter(F.action == ConsentAction.DECLINE)
+    )
+    router.message.register(on_profile, Command("profile"))
+    router.callback_query.register(on_profile, Nav.filter(F.to == Screen.PROFILE))
+    router.callback_query.register(on_change_profile, ChangeProfile.filter())
+    router.callback_query.register(on_pick_role, PickRole.filter())
+    router.callback_query.register(on_pick_organisation, PickOrganisation.filter())
+    router.callback_query.register(on_pick_grade, PickGrade.filter())
+    return router

@@ -1,0 +1,144 @@
+"""Fixtures. Every test that touches the database runs on SQLite and, when TEST_DATABASE_URL
+names a PostgreSQL database, on PostgreSQL as well (the test ids say which).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiogram import Bot, Dispatcher
+from sqlalchemy import text
+
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.factory import App, create_app, create_bot, create_dispatcher
+from bot.local_session import LocalTelegram
+from db.engine import create_engine
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+class FakeClock:
+    """The bot's notion of now; tests move it forward instead of sleeping."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+async def reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(not POSTGRES_URL, reason="TEST_DATABASE_URL is not set"),
+        ),
+    ]
+)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each backend."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+    assert POSTGRES_URL is not None
+    await reset_postgres(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # A Tuesday in November, 15:00 in Zima.
+    return FakeClock(datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        bot_token=None,
+        quiz_reminder_hours=24,
+        send_rate_per_second=30,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
+    application = await create_app(settings, clock=clock)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+def telegram() -> LocalTelegram:
+    return LocalTelegram()
+
+
+@pytest.fixture
+def bot(settings: Settings, telegram: LocalTelegram) -> Bot:
+    return create_bot(settings, session=telegram)
+
+
+@pytest.fixture
+def dispatcher(app: App) -> Dispatcher:
+    return create_dispatcher(app)
+
+
+@dataclass
+class World:
+    app: App
+    dispatcher: Dispatcher
+    bot: Bot
+    telegram: LocalTelegram
+    clock: FakeClock
+
+    def user(self, user_id: int = 5001, name: str = "Аня") -> Conversation:
+        return Conversation(self.dispatcher, self.bot, self.telegram, user_id, name)
+
+
+@pytest.fixture
+def world(
+    app: App, dispatcher: Dispatcher, bot: Bot, telegram: LocalTelegram, clock: FakeClock
+) -> World:
+    return World(app, dispatcher, bot, telegram, clock)
+
+
+@pytest.fixture
+def chat(world: World) -> Conversation:
+    return world.user()
+
+
+async def register(
+    chat: Conversation,
+    role: str = "Я школьник",
+    organisation: str | None = "Школа № 1",
+    grade: str | None = "9 класс",
+) -> None:
+    """/start, consent, role, school and grade, tapping the buttons a user would tap."""
+    await chat.send("/start")
+    await chat.click("Начать")
+    await chat.click("✅ Согласен")
+    await chat.click(role, on=chat.with_buttons())
+    if organisation is not None:
+        await chat.click(organisation)
+    if grade is not None:
+        await chat.click(grade)

@@ -1,0 +1,129 @@
+"""A newcomer: /start, consent, who they are, school and grade, the menu."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.conversation import Conversation
+from db.models import Organisation, User
+from tests.conftest import World, register
+
+
+async def stored_user(world: World, user_id: int) -> User | None:
+    async with world.app.units() as uow:
+        return await uow.session.get(User, user_id)
+
+
+async def test_start_greets_and_asks_for_consent_as_its_own_step(chat: Conversation) -> None:
+    await chat.send("/start")
+    assert "Профнавигатор" in chat.last.text
+    assert next(label for label, _ in chat.last.buttons) == "Начать →"
+    await chat.click("Начать")
+    screen = chat.last
+    assert "Согласие на обработку персональных данных" in screen.text
+    assert "Версия согласия: 2026-11" in screen.text
+    assert [label for label, _ in screen.buttons] == [
+        "✅ Согласен(на)",
+        "Не согласен(на)",
+        "← Назад",
+    ]
+
+
+async def test_consent_records_time_and_version(world: World, chat: Conversation) -> None:
+    await chat.send("/start")
+    await chat.click("Начать")
+    assert await stored_user(world, chat.user_id) is None
+    await chat.click("✅ Согласен")
+    user = await stored_user(world, chat.user_id)
+    assert user is not None
+    assert user.consent_version == "2026-11"
+    assert user.consent_at == world.clock.now
+    assert "Кто вы?" in chat.last.text
+
+
+async def test_decline_stores_nothing_but_public_info_stays_open(
+    world: World, chat: Conversation
+) -> None:
+    await chat.send("/start")
+    await chat.click("Начать")
+    await chat.click("Не согласен")
+    assert "ничего о вас не сохранили" in chat.last.text
+    assert await stored_user(world, chat.user_id) is None
+    await chat.click("🧭 Типы профессий")
+    await chat.click("Человек — техника")
+    assert "Профессии:" in chat.last.text
+    assert "ЗЖДТ" in chat.last.text
+    assert await stored_user(world, chat.user_id) is None
+
+
+async def test_student_picks_school_and_grade_and_gets_the_menu(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat, organisation="Школа № 7", grade="8 класс")
+    assert "Главное меню" in chat.last.text
+    labels = [label for label, _ in chat.last.buttons]
+    assert "📝 Пройти: Опросник Климова (ДДО)" in labels
+    assert "📊 Мои результаты" not in labels  # nothing to show yet: only what works
+    user = await stored_user(world, chat.user_id)
+    assert user is not None
+    assert (user.role, user.grade, user.grade_year) == ("student", 8, 2026)
+    async with world.app.units() as uow:
+        school = await uow.session.scalar(
+            select(Organisation).where(Organisation.id == user.organisation_id)
+        )
+    assert school is not None
+    assert school.short_name == "Школа № 7"
+
+
+async def test_commands_follow_registration(world: World, chat: Conversation) -> None:
+    await world.dispatcher.emit_startup(bot=world.bot, **world.dispatcher.workflow_data)
+    assert world.telegram.commands["default"] == ["start", "menu", "help"]
+    await register(chat)
+    assert world.telegram.commands[f"chat:{chat.user_id}"] == [
+        "menu",
+        "quiz",
+        "results",
+        "profile",
+        "mydata",
+        "help",
+    ]
+
+
+async def test_college_student_picks_college_and_course(world: World, chat: Conversation) -> None:
+    await register(chat, role="🚆 Я студент колледжа", organisation="ЗЖДТ", grade="2 курс")
+    assert "Главное меню" in chat.last.text
+    user = await stored_user(world, chat.user_id)
+    assert user is not None
+    assert (user.role, user.grade) == ("college_student", 2)
+
+
+async def test_adult_needs_no_school(world: World, chat: Conversation) -> None:
+    await register(chat, role="💼 Ищу работу", organisation=None, grade=None)
+    assert "Главное меню" in chat.last.text
+    assert "переобучения" in chat.last.text
+
+
+async def test_role_can_be_changed_from_the_profile(world: World, chat: Conversation) -> None:
+    await register(chat)
+    await chat.click("👤 Мой профиль")
+    assert "Класс: 9" in chat.last.text
+    await chat.click("Изменить: кто я")
+    await chat.click("👪 Я родитель")
+    assert "Главное меню" in chat.last.text
+    user = await stored_user(world, chat.user_id)
+    assert user is not None
+    assert (user.role, user.organisation_id, user.grade) == ("parent", None, None)
+
+
+async def test_grade_rolls_over_on_the_first_of_september(world: World, chat: Conversation) -> None:
+    await register(chat, grade="9 класс")
+    world.clock.advance(days=300)  # 2027-09-20
+    await chat.send("/profile")
+    assert "Класс: 10" in chat.last.text
+
+
+async def test_returning_user_gets_the_menu(chat: Conversation) -> None:
+    await register(chat)
+    await chat.send("/start")
+    assert "С возвращением" in chat.last.text
+    assert "Главное меню" in chat.last.text
