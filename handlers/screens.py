@@ -157,8 +157,15 @@ async def grade_screen(
     await uow.end_read()
     role = user.role or ""
     grades = grades_of(catalogue, organisation, role)
-    label = "btn-course" if role == "college_student" else "btn-grade"
-    buttons: Row = [(texts(label, grade=g), PickGrade(grade=g)) for g in grades]
+    buttons: Row = [
+        (
+            texts("btn-course", grade=g)
+            if role == "college_student"
+            else texts("btn-grade", grade=g),
+            PickGrade(grade=g),
+        )
+        for g in grades
+    ]
     rows: list[Row] = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
     rows.append([(texts("btn-back"), ChangeProfile(part="organisation"))])
     return texts("ask-grade", role=role), rows

@@ -4,8 +4,9 @@ names a PostgreSQL database, on PostgreSQL as well (the test ids say which).
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from aiogram import Bot, Dispatcher
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.conversation import Conversation
@@ -36,6 +38,29 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
+async def _admin(url: str, *statements: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            for statement in statements:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A database of this test run's own on the server TEST_DATABASE_URL names, so parallel
+    runs on one machine do not trample each other; dropped at the end."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    name = f"profnavigator_test_{os.getpid()}"
+    asyncio.run(_admin(POSTGRES_URL, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_admin(POSTGRES_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
 async def reset_postgres(url: str) -> None:
     engine = create_engine(url)
     try:
@@ -55,13 +80,15 @@ async def reset_postgres(url: str) -> None:
         ),
     ]
 )
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str | None
+) -> str:
     """An empty database of each backend."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
-    assert POSTGRES_URL is not None
-    await reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
+    assert postgres_url is not None
+    await reset_postgres(postgres_url)
+    return postgres_url
 
 
 @pytest.fixture

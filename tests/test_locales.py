@@ -1,0 +1,57 @@
+"""Every text the code asks for exists in the locale files, and no text there is dead."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from db.models import SELF_SERVICE_ROLES
+from handlers.screens import MEMBER_COMMANDS, PUBLIC_COMMANDS
+from locales import Texts
+
+ROOT = Path(__file__).resolve().parents[1]
+USE = re.compile(r'texts\(\s*"([a-z0-9-]+)"')
+DEFINED = re.compile(r"^([a-z][a-z0-9-]*) =", re.MULTILINE)
+
+
+def used_keys() -> set[str]:
+    keys: set[str] = set()
+    for folder in ("handlers", "bot", "services"):
+        for path in (ROOT / folder).rglob("*.py"):
+            keys |= set(USE.findall(path.read_text(encoding="utf-8")))
+    keys |= {f"role-{role}" for role in SELF_SERVICE_ROLES}
+    keys |= {f"cmd-{name}" for name in (*PUBLIC_COMMANDS, *MEMBER_COMMANDS)}
+    return keys
+
+
+def defined_keys() -> set[str]:
+    found: set[str] = set()
+    for path in (ROOT / "locales" / "ru").glob("*.ftl"):
+        found |= set(DEFINED.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_text_the_code_uses_exists() -> None:
+    texts = Texts()
+    missing = sorted(key for key in used_keys() if not texts.has(key))
+    assert missing == []
+
+
+def test_no_text_is_left_unused() -> None:
+    assert sorted(defined_keys() - used_keys()) == []
+
+
+def test_russian_plurals() -> None:
+    texts = Texts()
+    assert "Пройден 1 раз" in texts("results-list", count=1)
+    assert "Пройдено 3 раза" in texts("results-list", count=3)
+    assert "Пройдено 5 раз" in texts("results-list", count=5)
+    assert "Пройден 21 раз" in texts("results-list", count=21)
+
+
+def test_dates_in_words_and_irkutsk_time() -> None:
+    texts = Texts()
+    moment = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # 15:00 in Irkutsk
+    assert texts.when(moment) == "ср, 25 ноября, 15:00"
+    assert texts.date(moment) == "25 ноября 2026"

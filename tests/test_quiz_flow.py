@@ -1,0 +1,177 @@
+"""Taking the Klimov questionnaire through the bot, as a student would."""
+
+from __future__ import annotations
+
+from aiogram import methods
+from sqlalchemy import select
+
+from bot.conversation import Conversation
+from db.models import QuizAttempt, Step, User
+from tests.conftest import World, register
+
+# The technic statement wherever a pair has one, "А" elsewhere: Т8 П4 Ч4 Х3 З1 (see test_klimov).
+ALL_TECHNIC = "БАААААБАААБАААААБААА"
+
+
+async def open_quiz(chat: Conversation) -> None:
+    await chat.click("📝 Пройти")
+    assert "Как отвечать" in chat.last.text
+    await chat.click("Начать")
+
+
+async def answer_all(chat: Conversation, letters: str) -> None:
+    for letter in letters:
+        await chat.click(letter)
+
+
+async def attempts(world: World, user_id: int) -> list[QuizAttempt]:
+    async with world.app.units() as uow:
+        rows = await uow.session.scalars(
+            select(QuizAttempt).where(QuizAttempt.user_id == user_id).order_by(QuizAttempt.id)
+        )
+        return list(rows)
+
+
+async def test_one_question_per_screen_in_the_same_message(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    screen = chat.last
+    assert "вопрос 1 / 20" in screen.text
+    assert "<b>А</b> — Ухаживать за животными" in screen.text
+    assert "<b>Б</b> — Обслуживать машины" in screen.text
+    assert [label for label, _ in screen.buttons] == ["А", "Б", "⏸ Прерваться"]
+    await chat.click("А")
+    assert chat.last.message_id == screen.message_id  # edited, not a new message
+    assert "вопрос 2 / 20" in chat.last.text
+    assert "← Предыдущий" in [label for label, _ in chat.last.buttons]
+    sent = world.telegram.calls(methods.SendMessage)
+    await chat.click("Б")
+    assert world.telegram.calls(methods.SendMessage) == sent
+
+
+async def test_progress_is_saved_after_every_answer(world: World, chat: Conversation) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer_all(chat, "АБА")
+    [attempt] = await attempts(world, chat.user_id)
+    assert attempt.answers[:4] == ["a", "b", "a", None]
+    assert attempt.position == 3
+    assert attempt.finished_at is None
+
+
+async def test_back_shows_the_previous_answer_and_allows_changing_it(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer_all(chat, "АБ")
+    await chat.click("← Предыдущий")
+    assert "вопрос 2 / 20" in chat.last.text
+    assert [label for label, _ in chat.last.buttons][:2] == ["А", "✓ Б"]
+    await chat.click("А")
+    assert "вопрос 3 / 20" in chat.last.text
+    [attempt] = await attempts(world, chat.user_id)
+    assert attempt.answers[:2] == ["a", "a"]
+
+
+async def test_pause_and_resume_at_the_same_question(world: World, chat: Conversation) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer_all(chat, "АААААА")
+    await chat.click("⏸ Прерваться")
+    assert "Ответы сохранены (6 из 20)" in chat.last.text
+    assert "▶️ Продолжить: Опросник Климова (ДДО) (6/20)" in [l for l, _ in chat.last.buttons]
+    await chat.click("▶️ Продолжить")
+    assert "Вы остановились на вопросе 7 из 20" in chat.last.text
+    await chat.click("▶️ Продолжить")
+    assert "вопрос 7 / 20" in chat.last.text
+
+
+async def test_result_shows_scores_bands_leading_type_and_where_to_study(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer_all(chat, ALL_TECHNIC)
+    result = chat.last.text
+    assert "Ваш результат" in result
+    assert "★ Человек — техника: <b>8</b> из 8 — выражен ярко" in result
+    assert "• Человек — природа: <b>4</b> из 8 — выражен умеренно" in result
+    assert "• Человек — знаковая система: <b>1</b> из 8 — не выражен" in result
+    assert "<b>Ведущий тип</b>" in result
+    assert "машины, механизмы" in result  # what the type means
+    assert "Профессии:" in result
+    assert "📍" in result  # a programme in town
+    assert "ЗЖДТ" in result
+    assert world.telegram.toasts[-1].text == "Готово! Вот ваш результат."
+
+
+async def test_ties_are_stated_as_ties(chat: Conversation) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    # "А" everywhere gives П6 Т4 Ч4 З1 Х5; "Б" in pair 5 moves a point from З to Х:
+    # П6 Т4 Ч4 З0 Х6, so nature and art tie at 6.
+    await answer_all(chat, "ААААБ" + "А" * 15)
+    result = chat.last.text
+    assert "Ведущие типы</b> — набрали поровну баллов" in result
+    assert "★ Человек — природа: <b>6</b>" in result
+    assert "★ Человек — художественный образ: <b>6</b>" in result
+    assert result.count("<b>Человек — природа.</b>") == 1
+    assert result.count("<b>Человек — художественный образ.</b>") == 1
+
+
+async def test_finishing_logs_a_monitoring_step_with_school_and_grade(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat, organisation="Школа № 5", grade="10 класс")
+    await open_quiz(chat)
+    await answer_all(chat, "А" * 20)
+    async with world.app.units() as uow:
+        steps = list(await uow.session.scalars(select(Step)))
+        user = await uow.session.get(User, chat.user_id)
+    assert user is not None
+    assert len(steps) == 1
+    step = steps[0]
+    assert step.kind == "quiz_finished"
+    assert (step.role, step.organisation_id, step.grade) == ("student", user.organisation_id, 10)
+    assert step.academic_year == 2026
+    assert step.detail["leading"] == ["nature"]
+    assert step.detail["scores"]["nature"] == 6
+
+
+async def test_retaking_keeps_earlier_results(world: World, chat: Conversation) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer_all(chat, "А" * 20)
+    world.clock.advance(days=30)
+    await chat.click("🏠 Главное меню")
+    await open_quiz(chat)
+    await answer_all(chat, "Б" * 20)
+    done = await attempts(world, chat.user_id)
+    assert [a.finished_at is not None for a in done] == [True, True]
+    await chat.send("/results")
+    labels = [label for label, _ in chat.last.buttons]
+    assert labels[0] == "24 декабря 2026: знаковая система"
+    assert labels[1] == "24 ноября 2026: природа"
+    await chat.click("24 ноября 2026")
+    assert "★ Человек — природа: <b>6</b>" in chat.last.text
+
+
+async def test_results_are_offered_in_the_menu_once_there_are_any(chat: Conversation) -> None:
+    await register(chat)
+    await chat.send("/results")
+    assert "ещё не проходили" in chat.last.text
+    await chat.click("📝 Пройти")
+    await chat.click("Начать")
+    await answer_all(chat, "А" * 20)
+    await chat.click("🏠 Главное меню")
+    assert "📊 Мои результаты" in [label for label, _ in chat.last.buttons]
+
+
+async def test_a_student_without_a_grade_is_asked_for_it_first(chat: Conversation) -> None:
+    await register(chat, grade=None)
+    await chat.send("/quiz")
+    assert "Сначала расскажите немного о себе" in chat.last.text
+    assert "В каком вы классе?" in chat.last.text
