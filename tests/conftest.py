@@ -100,7 +100,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=database_url,
         bot_token=None,
         quiz_reminder_hours=24,

@@ -82,7 +82,7 @@ async def test_pause_and_resume_at_the_same_question(world: World, chat: Convers
     await answer_all(chat, "АААААА")
     await chat.click("⏸ Прерваться")
     assert "Ответы сохранены (6 из 20)" in chat.last.text
-    assert "▶️ Продолжить: Опросник Климова (ДДО) (6/20)" in [l for l, _ in chat.last.buttons]
+    assert "▶️ Продолжить: Опросник Климова (ДДО) (6/20)" in [b for b, _ in chat.last.buttons]
     await chat.click("▶️ Продолжить")
     assert "Вы остановились на вопросе 7 из 20" in chat.last.text
     await chat.click("▶️ Продолжить")
