@@ -180,11 +180,11 @@ async def on_quiz_command(
         await show_intro(callback, uow, user, texts, quiz)
     elif action == QuizAction.PAUSE:
         state = await quiz_service.current(uow, quiz, user.id)
-        note = texts(
-            "quiz-paused",
-            done=state.progress.answered if state else 0,
-            total=quiz.length,
-        )
+        if state is None:  # finished or restarted elsewhere: this pause button is out of date
+            callback_answer.text = texts("button-outdated")
+            note = None
+        else:
+            note = texts("quiz-paused", done=state.progress.answered, total=quiz.length)
         await send_menu(callback, uow, user, texts, quizzes, note=note)
     else:
         start = quiz_service.restart if action == QuizAction.RESTART else quiz_service.start
