@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from content import Catalogue
-from db.records import UserRecord
+from db.records import AttemptRecord, UserRecord
 from db.uow import UnitOfWork
 from handlers.callbacks import (
     Answer,
@@ -24,6 +24,7 @@ from handlers.callbacks import (
     QuizCmd,
     Screen,
     ShowResult,
+    ShowType,
 )
 from handlers.results import result_text
 from handlers.screens import next_profile_step, send_menu
@@ -71,8 +72,17 @@ def finished_screen(
     texts: Texts, quiz: Questionnaire, catalogue: Catalogue, state: QuizState
 ) -> tuple[str, list[Row]]:
     return result_text(texts, quiz, catalogue, state.attempt), [
+        *type_rows(texts, quiz, state.attempt),
         [(texts("btn-results"), Nav(to=Screen.RESULTS))],
         menu_row(texts),
+    ]
+
+
+def type_rows(texts: Texts, quiz: Questionnaire, attempt: AttemptRecord) -> list[Row]:
+    """A button to the full page (all professions, all places to study) of each leading type."""
+    leading = interpret(quiz, _known_scores(quiz, attempt.scores or {})).leading
+    return [
+        [(texts("btn-type-more", title=quiz.scale(s).title), ShowType(scale=s))] for s in leading
     ]
 
 
@@ -364,7 +374,11 @@ async def on_show_result(
     await show(
         callback,
         result_text(texts, quiz, catalogue, attempt),
-        keyboard([(texts("btn-back"), Nav(to=Screen.RESULTS))], menu_row(texts)),
+        keyboard(
+            *type_rows(texts, quiz, attempt),
+            [(texts("btn-back"), Nav(to=Screen.RESULTS))],
+            menu_row(texts),
+        ),
     )
 
 

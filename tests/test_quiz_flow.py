@@ -106,6 +106,8 @@ async def test_result_shows_scores_bands_leading_type_and_where_to_study(
     assert "📍" in result  # a programme in town
     assert "ЗЖДТ" in result
     assert world.telegram.toasts[-1].text == "Готово! Вот ваш результат."
+    await chat.click("Подробнее: Человек — техника")
+    assert "Важные качества" in chat.last.text
 
 
 async def test_ties_are_stated_as_ties(chat: Conversation) -> None:

@@ -228,6 +228,7 @@ results-list = <b>Мои результаты</b>
        *[many] Пройдено { $count } раз. Нажмите на результат, чтобы открыть.
     }
 results-item = { $date }: { $leading }
+btn-type-more = Подробнее: { $title }
 
 ## --- Public information: interest types
 
