@@ -14,11 +14,10 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommandScopeDefault
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from bot.middlewares import DatabaseMiddleware, UserMiddleware
+from bot.middlewares import AnswerCallbacks, DatabaseMiddleware, UserMiddleware
 from bot.retry import RetryMiddleware
 from bot.scheduler import Ticks
 from content import Catalogue, load_catalogue
@@ -110,7 +109,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     )
     dispatcher.update.outer_middleware(DatabaseMiddleware(app.units))
     dispatcher.update.outer_middleware(UserMiddleware())
-    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
+    dispatcher.callback_query.middleware(AnswerCallbacks())
     dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(_on_startup)
     return dispatcher

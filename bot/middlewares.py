@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.dispatcher.flags import get_flag
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, TelegramObject, User
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from db.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -44,3 +50,32 @@ class UserMiddleware(BaseMiddleware):
         await uow.end_read()
         data["user"] = user
         return await handler(event, data)
+
+
+class AnswerCallbacks(CallbackAnswerMiddleware):
+    """Answers every callback query once, after its handler (which may set a toast text on the
+    injected `callback_answer`).
+
+    Telegram refuses an answer to a query it already has one for, or one older than about
+    15 seconds (a re-delivered update, a long flood-control wait). The user's action has been
+    carried out by then, so that refusal is logged, not shown to the user as an error.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, CallbackQuery):
+            return await handler(event, data)
+        callback_answer = self.construct_callback_answer(get_flag(data, "callback_answer"))
+        data["callback_answer"] = callback_answer
+        try:
+            return await handler(event, data)
+        finally:
+            if not callback_answer.disabled and not callback_answer.answered:
+                try:
+                    await self.answer(event, callback_answer)
+                except TelegramBadRequest as error:
+                    if not any(reason in error.message for reason in _EXPIRED):
+                        raise
+                    log.info("callback query %s was already answered or expired", event.id)
+
+
+_EXPIRED = ("query is too old", "query ID is invalid")

@@ -35,7 +35,7 @@ async def on_mydata(
     grade = grade_now(user.grade, user.grade_year, academic_year(clock(), texts.tz))
     text = texts(
         "mydata",
-        id=user.id,
+        id=str(user.id),  # as Telegram shows it, without digit grouping
         role=user.role or "none",
         organisation=organisation.name if organisation else "—",
         grade=grade if grade is not None else 0,

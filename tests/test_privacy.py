@@ -1,0 +1,180 @@
+"""Personal data (152-ФЗ): /mydata shows what is stored, /forget erases it, withdrawing consent
+leads there. Anonymous monitoring steps outlive the user, unlinked from them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.conversation import Conversation
+from db.models import QuizAttempt, Step, User
+from handlers.callbacks import Consent, ConsentAction
+from tests.conftest import World, register
+
+FORGET_CONFIRM = "Удалить все ваши данные?"
+NOTHING_STORED = "О вас ничего не хранится: вы не давали согласия на обработку данных."
+
+
+async def finish_quiz(chat: Conversation) -> None:
+    await chat.send("/quiz")
+    await chat.click("Начать")
+    for _ in range(20):
+        await chat.click("А")
+    assert "Ваш результат" in chat.last.text
+
+
+async def stored_user(world: World, user_id: int) -> User | None:
+    async with world.app.units() as uow:
+        return await uow.session.get(User, user_id)
+
+
+async def attempt_count(world: World, user_id: int) -> int:
+    async with world.app.units() as uow:
+        query = select(func.count()).select_from(QuizAttempt)
+        return int(await uow.session.scalar(query.where(QuizAttempt.user_id == user_id)) or 0)
+
+
+async def steps(world: World) -> list[Step]:
+    async with world.app.units() as uow:
+        return list(await uow.session.scalars(select(Step).order_by(Step.id)))
+
+
+def labels(chat: Conversation) -> list[str]:
+    return [label for label, _ in chat.last.buttons]
+
+
+async def test_mydata_lists_what_is_stored(world: World, chat: Conversation) -> None:
+    await register(chat, organisation="Школа № 7", grade="8 класс")
+    await finish_quiz(chat)
+
+    await chat.send("/mydata")
+
+    text = chat.last.text
+    assert "Что о вас хранится" in text
+    assert "Номер в Telegram:" in text
+    assert "Кто вы: школьник" in text
+    assert "Организация: МБОУ «Средняя общеобразовательная школа № 7»" in text
+    assert "Класс или курс: 8" in text
+    assert "Пройдено опросников: 1" in text
+    assert "версия 2026-11" in text
+    assert "Имя, фамилию и телефон мы не храним." in text
+    assert "Аня" not in text  # the first name Telegram sent is not kept
+    assert labels(chat) == ["🗑 Удалить мои данные", "🏠 Главное меню"]
+
+
+async def test_mydata_shows_the_telegram_id_as_telegram_does(world: World) -> None:
+    chat = world.user(123456789)
+    await register(chat)
+    await chat.send("/mydata")
+    assert "Номер в Telegram: 123456789\n" in chat.last.text
+
+
+async def test_mydata_counts_only_finished_questionnaires(world: World, chat: Conversation) -> None:
+    await register(chat)
+    await chat.send("/quiz")
+    await chat.click("Начать")
+    await chat.click("А")
+    await chat.send("/mydata")
+    assert "Пройдено опросников: 0" in chat.last.text
+
+
+async def test_forget_asks_first_and_no_keeps_everything(world: World, chat: Conversation) -> None:
+    await register(chat)
+    await finish_quiz(chat)
+
+    await chat.send("/forget")
+    assert FORGET_CONFIRM in chat.last.text
+    assert labels(chat) == ["Да, удалить", "Нет, оставить"]
+    await chat.click("Нет, оставить")
+
+    assert "Что о вас хранится" in chat.last.text
+    assert await stored_user(world, chat.user_id) is not None
+    assert await attempt_count(world, chat.user_id) == 1
+    assert f"chat:{chat.user_id}" in world.telegram.commands
+
+
+async def test_forget_erases_the_user_and_answers_but_keeps_anonymous_steps(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await finish_quiz(chat)
+    await chat.send("/quiz")  # a second, unfinished attempt goes too
+    await chat.click("Начать")
+    await chat.click("Б")
+    assert await attempt_count(world, chat.user_id) == 2
+    [step] = await steps(world)
+    assert step.user_id == chat.user_id
+    assert f"chat:{chat.user_id}" in world.telegram.commands
+
+    await chat.send("/mydata")
+    await chat.click("🗑 Удалить мои данные")
+    assert FORGET_CONFIRM in chat.last.text
+    await chat.click("Да, удалить")
+
+    assert "Ваши данные удалены" in chat.last.text
+    assert "/start" in chat.last.text
+    assert await stored_user(world, chat.user_id) is None
+    assert await attempt_count(world, chat.user_id) == 0
+    [kept] = await steps(world)
+    assert kept.id == step.id
+    assert kept.user_id is None
+    assert (kept.kind, kept.role, kept.grade) == ("quiz_finished", "student", 9)
+    assert f"chat:{chat.user_id}" not in world.telegram.commands
+
+    await chat.send("/mydata")
+    assert NOTHING_STORED in chat.last.text
+
+
+async def test_forget_also_erases_an_unfinished_questionnaire(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await chat.send("/quiz")
+    await chat.click("Начать")
+    await chat.click("Б")
+    assert await attempt_count(world, chat.user_id) == 1
+
+    await chat.send("/forget")
+    await chat.click("Да, удалить")
+
+    assert await stored_user(world, chat.user_id) is None
+    assert await attempt_count(world, chat.user_id) == 0
+    assert await steps(world) == []
+
+
+async def test_after_forget_the_user_is_a_newcomer_again(world: World, chat: Conversation) -> None:
+    await register(chat)
+    await chat.send("/forget")
+    await chat.click("Да, удалить")
+
+    await chat.send("/start")
+    assert "Здравствуйте! Это Профнавигатор" in chat.last.text
+    await chat.send("/quiz")
+    assert "нужно ваше согласие" in chat.last.text
+    assert await stored_user(world, chat.user_id) is None
+
+
+async def test_forget_by_a_guest_says_nothing_is_stored(world: World, chat: Conversation) -> None:
+    await chat.send("/forget")
+    assert NOTHING_STORED in chat.last.text
+    assert await stored_user(world, chat.user_id) is None
+
+
+async def test_declining_after_agreeing_points_to_forget_and_keeps_the_data(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await finish_quiz(chat)
+    # An old consent screen still in the chat: its "Не согласен(на)" button.
+    await chat.press(Consent(action=ConsentAction.DECLINE).pack())
+
+    text = chat.last.text
+    assert "Вы уже дали согласие раньше" in text
+    assert "/forget" in text
+    assert labels(chat) == ["🔒 Мои данные", "🏠 Главное меню"]
+    user = await stored_user(world, chat.user_id)
+    assert user is not None
+    assert (user.role, user.consent_version) == ("student", "2026-11")
+    assert await attempt_count(world, chat.user_id) == 1
+    await chat.click("🔒 Мои данные")
+    assert "🗑 Удалить мои данные" in labels(chat)

@@ -1,0 +1,324 @@
+"""When Telegram or the bot itself has a bad moment: flood control, server errors, a message
+that cannot be edited, a restart, and the reminder tick with users who blocked the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from aiogram import methods
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import TelegramMethod
+from sqlalchemy import select
+
+from bot import retry as retry_module
+from bot.conversation import Conversation
+from bot.factory import create_app, create_dispatcher
+from bot.local_session import blocked, retry_after, server_error
+from db.models import QuizAttempt, User
+from tests.conftest import World, register
+
+ERROR = "Извините, что-то пошло не так. Ваши ответы сохранены"
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The pauses the retry middleware takes, recorded instead of slept through."""
+    waited: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float) -> None:
+        waited.append(delay)
+        await real_sleep(0)
+
+    monkeypatch.setattr(retry_module, "asyncio", SimpleNamespace(sleep=sleep))
+    return waited
+
+
+def edit_not_found(method: TelegramMethod[Any]) -> Exception:
+    return TelegramBadRequest(method=method, message="Bad Request: message to edit not found")
+
+
+async def open_quiz(chat: Conversation) -> None:
+    await chat.send("/quiz")
+    await chat.click("Начать")
+    assert "вопрос 1 / 20" in chat.last.text
+
+
+async def answer(chat: Conversation, letters: str) -> None:
+    for letter in letters:
+        await chat.click(letter)
+
+
+async def the_attempt(world: World, user_id: int) -> QuizAttempt:
+    async with world.app.units() as uow:
+        [attempt] = await uow.session.scalars(
+            select(QuizAttempt).where(QuizAttempt.user_id == user_id)
+        )
+    return attempt
+
+
+async def stored_user(world: World, user_id: int) -> User:
+    async with world.app.units() as uow:
+        user = await uow.session.get(User, user_id)
+    assert user is not None
+    return user
+
+
+def no_error_shown(chat: Conversation) -> bool:
+    return not any(ERROR in m.text for m in chat.messages)
+
+
+def labels(chat: Conversation) -> list[str]:
+    return [label for label, _ in chat.last.buttons]
+
+
+def sent_to(world: World, chat: Conversation) -> int:
+    return sum(
+        1 for call in world.telegram.calls(methods.SendMessage) if call.chat_id == chat.user_id
+    )
+
+
+# --- Telegram hiccups while answering ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("failure", "times", "pauses"),
+    [
+        pytest.param(retry_after(1), 1, [1.0], id="429-retry-after-1"),
+        pytest.param(server_error, 2, [0.5, 1.0], id="5xx-twice"),
+    ],
+)
+async def test_answer_gets_through_a_passing_telegram_failure(
+    world: World,
+    chat: Conversation,
+    waits: list[float],
+    failure: Callable[[TelegramMethod[Any]], Exception],
+    times: int,
+    pauses: list[float],
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    screen = chat.last
+    toasts = len(world.telegram.toasts)
+    world.telegram.fail_next(failure, methods.EditMessageText, times=times)
+
+    await chat.click("Б")
+
+    assert waits == pauses
+    assert chat.last.message_id == screen.message_id
+    assert "вопрос 2 / 20" in chat.last.text
+    assert no_error_shown(chat)
+    attempt = await the_attempt(world, chat.user_id)
+    assert (attempt.answers[:2], attempt.position) == (["b", None], 1)
+    assert len(world.telegram.toasts) == toasts + 1
+
+
+async def test_answer_is_kept_when_telegram_stays_down_and_the_next_tap_recovers(
+    world: World, chat: Conversation, waits: list[float]
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    world.telegram.fail_next(server_error, methods.EditMessageText, times=4)
+
+    await chat.click("Б")
+
+    assert waits == [0.5, 1.0, 2.0]  # then the middleware gives up
+    assert chat.last.text.startswith(ERROR)
+    attempt = await the_attempt(world, chat.user_id)
+    assert (attempt.answers[:2], attempt.position) == (["b", None], 1)
+    # The screen still shows question 1; tapping it again brings the user to question 2.
+    await chat.click("А")
+    assert chat.last_toast == "Этот вопрос уже позади — вот текущий."
+    assert "вопрос 2 / 20" in chat.with_buttons().text
+    attempt = await the_attempt(world, chat.user_id)
+    assert attempt.answers[:2] == ["b", None]
+
+
+async def test_screen_that_cannot_be_edited_comes_as_a_new_message(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    screen = chat.last
+    world.telegram.fail_next(edit_not_found, methods.EditMessageText)
+
+    await chat.click("А")
+
+    assert chat.last.message_id != screen.message_id
+    assert "вопрос 2 / 20" in chat.last.text
+    assert labels(chat) == ["А", "Б", "← Предыдущий", "⏸ Прерваться"]
+    assert no_error_shown(chat)
+    attempt = await the_attempt(world, chat.user_id)
+    assert (attempt.answers[:2], attempt.position) == (["a", None], 1)
+    await chat.click("Б")
+    assert "вопрос 3 / 20" in chat.last.text
+
+
+# --- a restart ---------------------------------------------------------------------------------
+
+
+async def test_restart_loses_no_quiz_progress(world: World, chat: Conversation) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer(chat, "АБАБААБ")
+    await world.app.close()  # the process goes down...
+
+    app = await create_app(world.app.settings, clock=world.clock)  # ...and comes back
+    try:
+        again = Conversation(create_dispatcher(app), world.bot, world.telegram, chat.user_id)
+        await again.send("/quiz")
+        assert "Вы остановились на вопросе 8 из 20 (отвечено 7)" in again.last.text
+        await again.click("Продолжить")
+        assert "вопрос 8 / 20" in again.last.text
+        await again.click("А")
+        assert "вопрос 9 / 20" in again.last.text
+        async with app.units() as uow:
+            [attempt] = await uow.session.scalars(select(QuizAttempt))
+        assert attempt.answers[:9] == ["a", "b", "a", "b", "a", "a", "b", "a", None]
+        assert attempt.position == 8
+    finally:
+        await app.close()
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+async def test_one_reminder_a_day_after_leaving_the_questionnaire(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer(chat, "АААА")  # on question 5 now
+    ticks = world.app.ticks(world.bot)
+
+    world.clock.advance(hours=23)
+    assert await ticks.send_quiz_reminders() == 0
+    world.clock.advance(hours=2)
+    before = len(chat.messages)
+    assert await ticks.send_quiz_reminders() == 1
+
+    assert len(chat.messages) == before + 1
+    reminder = chat.last
+    assert "ответили на 4 из 20" in reminder.text
+    assert "Опросник Климова (ДДО)" in reminder.text
+    assert labels(chat) == ["▶️ Продолжить"]
+    assert await ticks.send_quiz_reminders() == 0  # once only
+    world.clock.advance(hours=48)
+    assert await ticks.send_quiz_reminders() == 0
+    assert len(chat.messages) == before + 1
+
+    await chat.click("Продолжить", on=reminder)
+    assert "Вы остановились на вопросе 5 из 20" in chat.last.text
+    await chat.click("Продолжить")
+    assert "вопрос 5 / 20" in chat.last.text
+    await chat.click("Б")
+    attempt = await the_attempt(world, chat.user_id)
+    assert (attempt.answers[:5], attempt.position) == (["a", "a", "a", "a", "b"], 5)
+
+
+async def test_no_reminder_for_finished_or_never_started_questionnaires(world: World) -> None:
+    finished = world.user(5001, "Аня")
+    idle = world.user(5002, "Борис")
+    halfway = world.user(5003, "Вера")
+    for chat in (finished, idle, halfway):
+        await register(chat)
+    await open_quiz(finished)
+    await answer(finished, "А" * 20)
+    assert "Ваш результат" in finished.last.text
+    await open_quiz(halfway)
+    await answer(halfway, "ББ")
+    world.clock.advance(hours=25)
+    seen = {chat.user_id: len(chat.messages) for chat in (finished, idle, halfway)}
+
+    assert await world.app.ticks(world.bot).send_quiz_reminders() == 1
+
+    assert len(finished.messages) == seen[finished.user_id]
+    assert len(idle.messages) == seen[idle.user_id]
+    assert "ответили на 2 из 20" in halfway.last.text
+
+
+async def test_user_who_blocked_the_bot_is_marked_and_not_retried(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer(chat, "АААА")
+    world.clock.advance(hours=25)
+    ticks = world.app.ticks(world.bot)
+    world.telegram.fail_next(blocked, methods.SendMessage, chat_id=chat.user_id)
+    attempts_to_send = sent_to(world, chat)
+
+    assert await ticks.send_quiz_reminders() == 0
+
+    assert (await stored_user(world, chat.user_id)).blocked_at == world.clock.now
+    assert sent_to(world, chat) == attempts_to_send + 1  # one try, no retries on 403
+    world.clock.advance(hours=25)
+    assert await ticks.send_quiz_reminders() == 0
+    assert sent_to(world, chat) == attempts_to_send + 1
+
+    await chat.send("/start")  # unblocked and back
+    assert "С возвращением" in chat.last.text
+    assert (await stored_user(world, chat.user_id)).blocked_at is None
+    attempt = await the_attempt(world, chat.user_id)
+    assert attempt.answers[:5] == ["a", "a", "a", "a", None]  # their data was kept
+
+
+async def test_one_user_who_blocked_the_bot_does_not_hold_up_the_others(
+    world: World,
+) -> None:
+    gone = world.user(5001, "Аня")
+    staying = world.user(5002, "Борис")
+    for chat in (gone, staying):
+        await register(chat)
+        await open_quiz(chat)
+        await answer(chat, "А")
+        world.clock.advance(minutes=1)  # Аня left first, so her reminder is sent first
+    world.clock.advance(hours=25)
+    world.telegram.fail_next(blocked, methods.SendMessage, chat_id=gone.user_id)
+
+    assert await world.app.ticks(world.bot).send_quiz_reminders() == 1
+
+    assert "ответили на 1 из 20" in staying.last.text
+    assert (await stored_user(world, gone.user_id)).blocked_at == world.clock.now
+    assert (await stored_user(world, staying.user_id)).blocked_at is None
+
+
+@pytest.mark.parametrize(
+    ("failure", "times", "pauses"),
+    [
+        pytest.param(server_error, 4, [0.5, 1.0, 2.0], id="5xx-until-the-middleware-gives-up"),
+        pytest.param(retry_after(120), 1, [], id="429-longer-than-the-middleware-waits"),
+    ],
+)
+async def test_reminder_that_failed_for_a_passing_reason_goes_out_on_the_next_tick(
+    world: World,
+    chat: Conversation,
+    waits: list[float],
+    failure: Callable[[TelegramMethod[Any]], Exception],
+    times: int,
+    pauses: list[float],
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer(chat, "АААА")
+    world.clock.advance(hours=25)
+    ticks = world.app.ticks(world.bot)
+    before = len(chat.messages)
+    world.telegram.fail_next(failure, methods.SendMessage, chat_id=chat.user_id, times=times)
+
+    assert await ticks.send_quiz_reminders() == 0
+
+    assert waits == pauses
+    assert len(chat.messages) == before
+    assert (await the_attempt(world, chat.user_id)).reminded_at is None  # the claim released
+    assert (await stored_user(world, chat.user_id)).blocked_at is None
+
+    assert await ticks.send_quiz_reminders() == 1
+    assert "ответили на 4 из 20" in chat.last.text
+    assert (await the_attempt(world, chat.user_id)).reminded_at == world.clock.now
+    assert await ticks.send_quiz_reminders() == 0
