@@ -108,8 +108,9 @@ def create_dispatcher(app: App) -> Dispatcher:
         clock=app.clock,
     )
     dispatcher.update.outer_middleware(DatabaseMiddleware(app.units))
-    dispatcher.update.outer_middleware(UserMiddleware())
-    dispatcher.callback_query.middleware(AnswerCallbacks())
+    dispatcher.callback_query.middleware(AnswerCallbacks())  # outermost: answers even on error
+    dispatcher.message.middleware(UserMiddleware())
+    dispatcher.callback_query.middleware(UserMiddleware())
     dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(_on_startup)
     return dispatcher

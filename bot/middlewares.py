@@ -36,10 +36,14 @@ class DatabaseMiddleware(BaseMiddleware):
 class UserMiddleware(BaseMiddleware):
     """Puts the stored user (`user`, or None before consent) into the handler data.
 
+    An inner middleware, so it sees the handler's flags: a handler registered with
+    `flags={"user": False}` loads what it needs itself (the questionnaire's answer path).
     A user who writes to the bot can be reached again: a recorded block is cleared.
     """
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if get_flag(data, "user", default=True) is False:
+            return await handler(event, data)
         sender: User | None = data.get("event_from_user")
         uow = data["uow"]
         user = await uow.users.get(sender.id) if sender is not None and not sender.is_bot else None

@@ -12,11 +12,12 @@ from handlers import catalogue, errors, fallback, menu, privacy, quiz, start
 
 
 def get_routers() -> list[Router]:
-    """In order of precedence; the fallback router must stay last."""
+    """In order of precedence (the questionnaire, the most frequent, first); the fallback
+    router must stay last."""
     return [
         errors.create_router(),
-        start.create_router(),
         quiz.create_router(),
+        start.create_router(),
         catalogue.create_router(),
         privacy.create_router(),
         menu.create_router(),

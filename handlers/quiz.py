@@ -31,8 +31,9 @@ from handlers.screens import next_profile_step, send_menu
 from handlers.ui import Clock, Event, Row, keyboard, menu_row, show
 from locales import Texts
 from quizzes import Questionnaire, interpret
+from services import profile
 from services import quiz as quiz_service
-from services.errors import NotFound
+from services.errors import NotFound, NotRegistered
 from services.quiz import Outcome, QuizState
 
 LETTERS = "АБВГДЕЖЗ"
@@ -215,34 +216,38 @@ async def _outdated_attempt(
     await send_menu(callback, uow, user, texts, quizzes)
 
 
+#: The answer and back buttons are the most frequent updates; their service checks that the
+#: attempt is the user's, so the user middleware does not load the user for them.
+NO_USER = {"user": False}
+
+
 async def on_answer(
     callback: CallbackQuery,
     callback_data: Answer,
     callback_answer: CallbackAnswer,
     uow: UnitOfWork,
-    user: UserRecord | None,
     texts: Texts,
     catalogue: Catalogue,
     quizzes: dict[str, Questionnaire],
     clock: Clock,
 ) -> None:
     quiz = quizzes.get(callback_data.quiz)
-    if user is None or quiz is None:
-        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+    if quiz is None:
+        await _outdated(callback, callback_answer, uow, texts, quizzes)
         return
     try:
         state = await quiz_service.answer(
             uow,
             quiz,
-            user,
+            callback.from_user.id,
             callback_data.attempt,
             callback_data.q,
             callback_data.key,
             clock(),
             texts.tz,
         )
-    except NotFound:
-        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+    except (NotFound, NotRegistered):
+        await _outdated(callback, callback_answer, uow, texts, quizzes)
         return
     await _show_state(callback, callback_answer, texts, quiz, catalogue, state)
 
@@ -252,22 +257,21 @@ async def on_back(
     callback_data: Back,
     callback_answer: CallbackAnswer,
     uow: UnitOfWork,
-    user: UserRecord | None,
     texts: Texts,
     catalogue: Catalogue,
     quizzes: dict[str, Questionnaire],
     clock: Clock,
 ) -> None:
     quiz = quizzes.get(callback_data.quiz)
-    if user is None or quiz is None:
-        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+    if quiz is None:
+        await _outdated(callback, callback_answer, uow, texts, quizzes)
         return
     try:
         state = await quiz_service.back(
-            uow, quiz, user.id, callback_data.attempt, callback_data.q, clock()
+            uow, quiz, callback.from_user.id, callback_data.attempt, callback_data.q, clock()
         )
-    except NotFound:
-        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+    except (NotFound, NotRegistered):
+        await _outdated(callback, callback_answer, uow, texts, quizzes)
         return
     await _show_state(callback, callback_answer, texts, quiz, catalogue, state)
 
@@ -294,12 +298,12 @@ async def _outdated(
     callback: CallbackQuery,
     callback_answer: CallbackAnswer,
     uow: UnitOfWork,
-    user: UserRecord | None,
     texts: Texts,
     quizzes: dict[str, Questionnaire],
 ) -> None:
     """A button of an attempt that is gone or not this user's: say so and show the menu."""
     callback_answer.text = texts("button-outdated")
+    user = await profile.get_user(uow, callback.from_user.id)
     await send_menu(callback, uow, user, texts, quizzes)
 
 
@@ -360,16 +364,16 @@ async def on_show_result(
     quizzes: dict[str, Questionnaire],
 ) -> None:
     if user is None:
-        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+        await _outdated(callback, callback_answer, uow, texts, quizzes)
         return
     try:
         attempt = await quiz_service.result(uow, user.id, callback_data.attempt)
     except NotFound:
-        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+        await _outdated(callback, callback_answer, uow, texts, quizzes)
         return
     quiz = quizzes.get(attempt.quiz_id)
     if quiz is None:
-        await _outdated(callback, callback_answer, uow, user, texts, quizzes)
+        await _outdated(callback, callback_answer, uow, texts, quizzes)
         return
     await show(
         callback,
@@ -395,8 +399,8 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_quiz, Command("quiz"))
     router.callback_query.register(on_quiz_command, QuizCmd.filter())
-    router.callback_query.register(on_answer, Answer.filter())
-    router.callback_query.register(on_back, Back.filter())
+    router.callback_query.register(on_answer, Answer.filter(), flags=NO_USER)
+    router.callback_query.register(on_back, Back.filter(), flags=NO_USER)
     router.message.register(on_results, Command("results"))
     router.callback_query.register(on_results, Nav.filter(F.to == Screen.RESULTS))
     router.callback_query.register(on_show_result, ShowResult.filter())

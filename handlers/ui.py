@@ -11,7 +11,6 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import Nav, Screen
 from locales import Texts
@@ -58,15 +57,15 @@ Row: TypeAlias = list[tuple[str, CallbackData]]
 
 
 def keyboard(*rows: Row) -> InlineKeyboardMarkup:
-    """Rows of (label, callback data) pairs."""
-    builder = InlineKeyboardBuilder()
-    for row in rows:
-        builder.row(*(_button(label, data) for label, data in row))
-    return builder.as_markup()
-
-
-def _button(label: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=label, callback_data=data.pack())
+    """Rows of (label, callback data) pairs. (Built directly: InlineKeyboardBuilder deep-copies
+    every button, which shows on the questionnaire's hot path.)"""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=label, callback_data=data.pack()) for label, data in row]
+            for row in rows
+            if row
+        ]
+    )
 
 
 def menu_row(texts: Texts) -> Row:

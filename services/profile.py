@@ -36,6 +36,12 @@ def profile_complete(user: UserRecord) -> bool:
     return not (needs_grade(user.role) and user.grade is None)
 
 
+async def get_user(uow: UnitOfWork, user_id: int) -> UserRecord | None:
+    user = await uow.users.get(user_id)
+    await uow.end_read()
+    return user
+
+
 async def give_consent(uow: UnitOfWork, user_id: int, version: str, now: datetime) -> UserRecord:
     async with uow.write():
         await uow.users.give_consent(user_id, version, now)

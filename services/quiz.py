@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -79,16 +79,20 @@ async def _own_attempt(
 async def answer(
     uow: UnitOfWork,
     quiz: Questionnaire,
-    user: UserRecord,
+    user_id: int,
     attempt_id: int,
     index: int,
     key: str,
     now: datetime,
     tz: ZoneInfo,
 ) -> QuizState:
-    """Record one answer; the last one finishes the attempt and logs a monitoring step."""
+    """Record one answer; the last one finishes the attempt and logs a monitoring step.
+
+    One write transaction: read the attempt (locked), write it back. This is the path every tap
+    of a questionnaire takes, so it reads nothing else unless the questionnaire is finished.
+    """
     async with uow.write():
-        attempt = await _own_attempt(uow, quiz, user.id, attempt_id)
+        attempt = await _own_attempt(uow, quiz, user_id, attempt_id)
         if not 0 <= index < quiz.length or quiz.questions[index].option(key) is None:
             raise NotFound(key)
         progress = Progress.restore(quiz, attempt.answers, attempt.position)
@@ -104,13 +108,17 @@ async def answer(
             return _state(quiz, attempt, Outcome.REPEATED if repeated else Outcome.STALE)
         if progress.complete and progress.position == quiz.length:
             scores = quizzes.score(quiz, progress.answers)
+            user = await uow.users.get(user_id)
+            if user is None:  # erased while answering
+                raise NotRegistered
             await uow.attempts.finish(attempt.id, progress.answers, scores, now)
             await _log_finished(uow, quiz, user, attempt.id, scores, now, tz)
+            updated = replace(attempt, finished_at=now, scores=scores)
         else:
             await uow.attempts.save_progress(attempt.id, progress.answers, progress.position, now)
-        updated = await uow.attempts.get(attempt.id)
-    assert updated is not None
-    return _state(quiz, updated, Outcome.DONE)
+            updated = attempt
+    updated = replace(updated, answers=progress.answers, position=progress.position, updated_at=now)
+    return QuizState(updated, progress, Outcome.DONE)
 
 
 async def back(

@@ -39,7 +39,7 @@ async def test_concurrent_taps_on_one_question_record_exactly_one_answer(
     async def tap(key: str) -> Outcome:
         async with app.units() as uow:
             result = await quiz_service.answer(
-                uow, KLIMOV, user, state.attempt.id, 0, key, clock(), app.texts.tz
+                uow, KLIMOV, user.id, state.attempt.id, 0, key, clock(), app.texts.tz
             )
             return result.outcome
 
@@ -64,7 +64,7 @@ async def test_concurrent_answers_of_many_users_lose_no_update(app: App, clock: 
         for index in range(20):
             async with app.units() as uow:
                 await quiz_service.answer(
-                    uow, KLIMOV, user, started[user.id], index, "a", clock(), app.texts.tz
+                    uow, KLIMOV, user.id, started[user.id], index, "a", clock(), app.texts.tz
                 )
 
     await asyncio.gather(*(take(u) for u in users))
@@ -120,7 +120,7 @@ async def test_forgetting_a_user_keeps_anonymous_steps(app: App, clock: FakeCloc
     for index in range(20):
         async with app.units() as uow:
             await quiz_service.answer(
-                uow, KLIMOV, user, state.attempt.id, index, "b", clock(), app.texts.tz
+                uow, KLIMOV, user.id, state.attempt.id, index, "b", clock(), app.texts.tz
             )
     async with app.units() as uow:
         assert await profile.forget(uow, user.id)

@@ -4,9 +4,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import JSON, Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.base import UTCDateTime
 from db.dialect import insert_ignoring_conflicts
 from db.models import QuizAttempt, User
 from db.records import AttemptRecord
@@ -31,6 +32,21 @@ def _record(row: Sequence[Any]) -> AttemptRecord:
     return AttemptRecord(*values)
 
 
+# The questionnaire's hot path (one read and one write per answer) runs prebuilt Core statements
+# on the session's connection: the same SQL as the ORM would send, without rebuilding it per call.
+_BY_ID = select(*_COLUMNS).where(QuizAttempt.id == bindparam("attempt_id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
+_SAVE_PROGRESS = (
+    update(QuizAttempt)
+    .where(QuizAttempt.id == bindparam("attempt_id"))
+    .values(
+        answers=bindparam("new_answers", type_=JSON()),
+        position=bindparam("new_position"),
+        updated_at=bindparam("now", type_=UTCDateTime()),
+    )
+)
+
+
 class AttemptRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -44,8 +60,10 @@ class AttemptRepository:
         return _record(row) if row is not None else None
 
     async def get(self, attempt_id: int, *, for_update: bool = False) -> AttemptRecord | None:
-        query = select(*_COLUMNS).where(QuizAttempt.id == attempt_id)
-        return await self._one(query, for_update=for_update)
+        connection = await self._session.connection()
+        query = _BY_ID_FOR_UPDATE if for_update else _BY_ID
+        row = (await connection.execute(query, {"attempt_id": attempt_id})).first()
+        return _record(row) if row is not None else None
 
     async def get_open(
         self, user_id: int, quiz_id: str, *, for_update: bool = False
@@ -94,10 +112,15 @@ class AttemptRepository:
     async def save_progress(
         self, attempt_id: int, answers: Sequence[str | None], position: int, now: datetime
     ) -> None:
-        await self._session.execute(
-            update(QuizAttempt)
-            .where(QuizAttempt.id == attempt_id)
-            .values(answers=list(answers), position=position, updated_at=now)
+        connection = await self._session.connection()
+        await connection.execute(
+            _SAVE_PROGRESS,
+            {
+                "attempt_id": attempt_id,
+                "new_answers": list(answers),
+                "new_position": position,
+                "now": now,
+            },
         )
 
     async def finish(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.dialect import insert_ignoring_conflicts
@@ -22,12 +22,16 @@ _COLUMNS = (
 )
 
 
+_BY_ID = select(*_COLUMNS).where(User.id == bindparam("user_id"))
+
+
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def get(self, user_id: int) -> UserRecord | None:
-        row = (await self._session.execute(select(*_COLUMNS).where(User.id == user_id))).first()
+        connection = await self._session.connection()
+        row = (await connection.execute(_BY_ID, {"user_id": user_id})).first()
         return UserRecord(*row) if row is not None else None
 
     async def give_consent(self, user_id: int, version: str, now: datetime) -> None:
