@@ -34,13 +34,17 @@ class Conversation:
         self.bot = bot
         self.telegram = telegram
         self.user_id = user_id
-        self._user = {
+        self.user_payload: dict[str, Any] = {
             "id": user_id,
             "is_bot": False,
             "first_name": first_name,
             "language_code": "ru",
         }
-        self._chat = {"id": user_id, "type": "private", "first_name": first_name}
+        self.chat_payload: dict[str, Any] = {
+            "id": user_id,
+            "type": "private",
+            "first_name": first_name,
+        }
         self._message_ids = itertools.count(10_000_000)
 
     # --- what the user sees -------------------------------------------------------------------
@@ -71,8 +75,8 @@ class Conversation:
         message = {
             "message_id": next(self._message_ids),
             "date": _now(),
-            "chat": self._chat,
-            "from": self._user,
+            "chat": self.chat_payload,
+            "from": self.user_payload,
             "text": text,
         }
         return await self.feed({"update_id": next(_update_ids), "message": message})
@@ -96,13 +100,13 @@ class Conversation:
         shown = shown or self.with_buttons()
         query = {
             "id": str(next(_query_ids)),
-            "from": self._user,
+            "from": self.user_payload,
             "chat_instance": "local",
             "data": data,
             "message": {
                 "message_id": shown.message_id,
                 "date": _now(),
-                "chat": self._chat,
+                "chat": self.chat_payload,
                 "from": _BOT_USER,
                 "text": shown.text,
             },

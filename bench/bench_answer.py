@@ -1,0 +1,544 @@
+"""How fast is one questionnaire answer, against the floor of the framework plus one durable write?
+
+Run from the repository root:
+
+    .venv/bin/python bench/bench_answer.py [--users 500] [--rounds 10]
+                                           [--echo-updates 5000] [--writes 2000] [--profile [N]]
+
+The defaults take about a minute on two cores (registering 500 users, untimed, is half of it).
+`--rounds 20` answers the whole questionnaire (the last answer finishes it: scores, monitoring
+step, result screen) and takes about twice as long. `--profile` runs the timed part of (c) under
+cProfile and prints the top N functions by cumulative and by own time, and the SQL per answer.
+
+In one process it measures
+
+  (a) a bare aiogram echo handler: a fresh `Dispatcher` with one message handler that calls
+      `message.answer(message.text)`, on a `Bot` whose session is `LocalTelegram`;
+  (b) one durable SQLite write through the project's own engine (WAL, synchronous=FULL):
+      a committed `async with uow.write(): uow.steps.log(...)` per row, on one unit of work;
+  (c) the full path of one questionnaire answer (middlewares, database read and write, message
+      edit) for many registered users answering in interleaved order (round 1: every user answers
+      question 1, round 2: question 2, ...), through the app built by `create_app`.
+
+(a) and (c) are timed the same way, the way an update arrives from Telegram: a raw update dict
+(built before timing) -> `Update.model_validate` -> `Dispatcher.feed_update`, one update at a
+time. The floor is `1 / (1/a + 1/b)`: the framework's cost of an update plus one durable write.
+The target is (c) >= 0.6 x floor. The run fails (exit 1) if the work was not really done (every
+echo sent, every row written, every answer stored in its attempt, every answer's message edited
+in place and its callback query answered, no error logged), and exits 2 if the target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import itertools
+import logging
+import os
+import platform
+import pstats
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import aiogram  # noqa: E402
+import sqlalchemy  # noqa: E402
+from aiogram import Bot, Dispatcher, methods  # noqa: E402
+from aiogram.dispatcher.event.bases import UNHANDLED  # noqa: E402
+from aiogram.types import Message, Update  # noqa: E402
+from sqlalchemy import event, func, select  # noqa: E402
+
+from bot.config import Settings  # noqa: E402
+from bot.conversation import Conversation  # noqa: E402
+from bot.factory import OFFLINE_TOKEN, create_app, create_bot, create_dispatcher  # noqa: E402
+from bot.local_session import LocalTelegram, Shown  # noqa: E402
+from db import migrate  # noqa: E402
+from db.engine import create_engine, create_session_factory  # noqa: E402
+from db.models import QuizAttempt, Step  # noqa: E402
+from db.uow import UnitOfWork  # noqa: E402
+
+TARGET_RATIO = 0.6
+FIRST_USER_ID = 600_000_001
+
+#: Ids the benchmark gives its own updates, far from those `Conversation` uses during setup.
+_update_ids = itertools.count(2_000_000_000)
+_query_ids = itertools.count(1)
+
+
+class BenchFailed(Exception):
+    """The work that was timed was not really done."""
+
+
+class ErrorCounter(logging.Handler):
+    """Counts ERROR records (the bot's error handler logs every failed update)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.first: str | None = None
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        if self.first is None:
+            self.first = f"{record.name}: {record.getMessage()}"
+
+
+class Stopwatch:
+    """Wall time, and CPU time of the main thread (the event loop) and of the whole process."""
+
+    def __init__(self) -> None:
+        self.wall = self.loop_cpu = self.process_cpu = 0.0
+        self._started = (0.0, 0.0, 0.0)
+
+    def start(self) -> None:
+        self._started = (time.perf_counter(), time.thread_time(), time.process_time())
+
+    def stop(self) -> None:
+        wall, loop_cpu, process_cpu = self._started
+        self.wall += time.perf_counter() - wall
+        self.loop_cpu += time.thread_time() - loop_cpu
+        self.process_cpu += time.process_time() - process_cpu
+
+
+@dataclass
+class Result:
+    name: str
+    count: int
+    watch: Stopwatch
+
+    @property
+    def seconds(self) -> float:
+        return self.watch.wall
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds
+
+    def line(self, unit: str) -> str:
+        return (
+            f"{self.name}: {self.per_second:10,.0f} {unit}/s   "
+            f"({self.count:,} in {self.seconds:.3f} s, {self.seconds / self.count * 1e6:,.0f} µs "
+            f"each)"
+        )
+
+    def cpu_line(self) -> str:
+        n = self.count
+        return (
+            f"    per item: wall {self.watch.wall / n * 1e6:,.0f} µs, "
+            f"event-loop thread CPU {self.watch.loop_cpu / n * 1e6:,.0f} µs, "
+            f"process CPU (all threads) {self.watch.process_cpu / n * 1e6:,.0f} µs"
+        )
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise BenchFailed(message)
+
+
+def now_ts() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
+# --- (a) bare aiogram echo --------------------------------------------------------------------
+
+
+def message_payload(user_id: int, text: str) -> dict[str, Any]:
+    user = {"id": user_id, "is_bot": False, "first_name": "Эхо", "language_code": "ru"}
+    return {
+        "update_id": next(_update_ids),
+        "message": {
+            "message_id": next(_update_ids),
+            "date": now_ts(),
+            "chat": {"id": user_id, "type": "private", "first_name": "Эхо"},
+            "from": user,
+            "text": text,
+        },
+    }
+
+
+async def feed_all(
+    dispatcher: Dispatcher,
+    bot: Bot,
+    payloads: list[dict[str, Any]],
+    watch: Stopwatch,
+    profiler: cProfile.Profile | None = None,
+) -> None:
+    """The timed loop of (a) and (c): parse each raw update and feed it, one at a time."""
+    validate = Update.model_validate
+    feed = dispatcher.feed_update
+    context = {"bot": bot}
+    unhandled = 0
+    if profiler is not None:
+        profiler.enable()
+    watch.start()
+    for payload in payloads:
+        result = await feed(bot, validate(payload, context=context))
+        if result is UNHANDLED:
+            unhandled += 1
+    watch.stop()
+    if profiler is not None:
+        profiler.disable()
+    check(unhandled == 0, f"{unhandled} updates were not handled")
+
+
+async def bench_echo(n: int) -> Result:
+    telegram = LocalTelegram()
+    bot = Bot(OFFLINE_TOKEN, session=telegram)
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "")
+
+    payloads = [message_payload(FIRST_USER_ID + i % 500, f"эхо {i}") for i in range(n)]
+    warm = [message_payload(FIRST_USER_ID, "разогрев") for _ in range(50)]
+    await feed_all(dispatcher, bot, warm, Stopwatch())
+    telegram.requests.clear()
+
+    watch = Stopwatch()
+    await feed_all(dispatcher, bot, payloads, watch)
+
+    sent = telegram.calls(methods.SendMessage)
+    check(len(sent) == n, f"(a) echo sent {len(sent)} messages for {n} updates")
+    check(
+        [m.text for m in sent] == [p["message"]["text"] for p in payloads],
+        "(a) the echoes do not match the messages",
+    )
+    await bot.session.close()
+    return Result("(a) aiogram echo        ", n, watch)
+
+
+# --- (b) one durable write --------------------------------------------------------------------
+
+
+async def bench_write(n: int, directory: Path) -> Result:
+    engine = create_engine(f"sqlite+aiosqlite:///{directory / 'writes.sqlite3'}")
+    try:
+        await migrate.upgrade(engine)
+        sessions = create_session_factory(engine)
+        now = datetime.now(UTC)
+
+        async def write(uow: UnitOfWork, ref: str, i: int) -> None:
+            async with uow.write():
+                await uow.steps.log(
+                    kind="bench",
+                    ref=ref,
+                    user_id=None,
+                    role="student",
+                    organisation_id=None,
+                    grade=9,
+                    academic_year=2026,
+                    now=now,
+                    detail={"i": i},
+                )
+
+        async with UnitOfWork(sessions()) as uow:
+            for i in range(50):  # warm-up: connection, statement cache
+                await write(uow, f"warm-up:{i}", i)
+            watch = Stopwatch()
+            watch.start()
+            for i in range(n):
+                await write(uow, f"write:{i}", i)
+            watch.stop()
+
+        async with UnitOfWork(sessions()) as uow:
+            written = await uow.session.scalar(
+                select(func.count()).select_from(Step).where(Step.ref.like("write:%"))
+            )
+            mode = (await uow.session.execute(sqlalchemy.text("PRAGMA synchronous"))).scalar()
+            journal = (await uow.session.execute(sqlalchemy.text("PRAGMA journal_mode"))).scalar()
+        check(written == n, f"(b) {written} rows written for {n} writes")
+        check(mode == 2 and journal == "wal", f"(b) synchronous={mode}, journal_mode={journal}")
+    finally:
+        await engine.dispose()
+    return Result("(b) durable SQLite write", n, watch)
+
+
+# --- (c) the answer path ----------------------------------------------------------------------
+
+
+@dataclass
+class Taker:
+    chat: Conversation
+    message_id: int
+    attempt_id: int
+    chosen: list[str]
+
+
+def answer_payload(taker: Taker, shown: Shown, data: str) -> dict[str, Any]:
+    """Exactly what `Conversation.press` sends, with the benchmark's own ids."""
+    chat = taker.chat
+    return {
+        "update_id": next(_update_ids),
+        "callback_query": {
+            "id": f"bench-{next(_query_ids)}",
+            "from": chat.user_payload,
+            "chat_instance": "local",
+            "data": data,
+            "message": {
+                "message_id": shown.message_id,
+                "date": now_ts(),
+                "chat": chat.chat_payload,
+                "from": LocalTelegram.BOT_USER.model_dump(exclude_none=True),
+                "text": shown.text,
+            },
+        },
+    }
+
+
+async def register_and_begin(chat: Conversation) -> Shown:
+    """/start, consent, role, school, grade, then the questionnaire's first question (untimed)."""
+    await chat.send("/start")
+    await chat.click("Начать")
+    await chat.click("✅ Согласен")
+    await chat.click("Я школьник")
+    await chat.click("Школа № 1")
+    await chat.click("9 класс")
+    await chat.click("📝 Пройти")
+    await chat.click("Начать")
+    return chat.with_buttons()
+
+
+async def bench_answers(
+    users: int, rounds: int, directory: Path, profiler: cProfile.Profile | None = None
+) -> Result:
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{directory / 'app.sqlite3'}",
+        bot_token=None,
+    )
+    app = await create_app(settings)
+    try:
+        telegram = LocalTelegram()
+        bot = create_bot(settings, session=telegram)
+        dispatcher = create_dispatcher(app)
+        quiz = next(iter(app.quizzes.values()))
+        check(1 <= rounds <= quiz.length, f"--rounds must be 1..{quiz.length}")
+
+        setup_started = time.perf_counter()
+        takers: list[Taker] = []
+        for i in range(users):
+            chat = Conversation(dispatcher, bot, telegram, FIRST_USER_ID + i, f"Ученик {i}")
+            shown = await register_and_begin(chat)
+            check(f"вопрос 1 / {quiz.length}" in shown.text, "no first question on screen")
+            answer_data = shown.buttons[0][1]
+            check(answer_data.startswith("ans:"), f"not an answer button: {answer_data}")
+            attempt_id = int(answer_data.split(":")[2])
+            takers.append(Taker(chat, shown.message_id, attempt_id, []))
+        print(
+            f"    setup: {users} users registered and on question 1 "
+            f"in {time.perf_counter() - setup_started:.1f} s (untimed)",
+            flush=True,
+        )
+
+        statements: list[str] = []
+        if profiler is not None:
+            # Counted only when profiling: the listener would add to the timed work.
+            @event.listens_for(app.engine.sync_engine, "before_cursor_execute")
+            def _count(*args: Any) -> None:
+                if recording:
+                    statements.append(" ".join(str(args[2]).split()[:3]))
+
+            @event.listens_for(app.engine.sync_engine, "commit")
+            def _count_commit(_connection: Any) -> None:
+                if recording:
+                    statements.append("<commit>")
+
+        recording = False
+        requests_before = len(telegram.requests)
+        watch = Stopwatch()
+        for r in range(rounds):
+            payloads = []
+            for u, taker in enumerate(takers):
+                shown = next(m for m in taker.chat.messages if m.message_id == taker.message_id)
+                answers = shown.buttons[: len(quiz.questions[r].options)]
+                label, data = answers[(u + r) % len(answers)]
+                check(
+                    data.startswith(f"ans:{quiz.id}:{taker.attempt_id}:{r}:"),
+                    f"user {u} round {r}: unexpected button {label!r} {data!r}",
+                )
+                taker.chosen.append(data.rsplit(":", 1)[1])
+                payloads.append(answer_payload(taker, shown, data))
+            recording = True
+            await feed_all(dispatcher, bot, payloads, watch, profiler)
+            recording = False
+
+        await verify_answers(app.units, telegram, takers, requests_before, rounds, quiz.length)
+    finally:
+        await app.close()
+    n = users * rounds
+    if statements:
+        print(f"    SQL per answer ({len(statements) / n:.1f} statements incl. commit):")
+        for statement, count in Counter(statements).most_common():
+            print(f"      {count / n:5.2f}  {statement} ...")
+    return Result("(c) questionnaire answer", n, watch)
+
+
+async def verify_answers(
+    units: Callable[[], UnitOfWork],
+    telegram: LocalTelegram,
+    takers: list[Taker],
+    requests_before: int,
+    rounds: int,
+    length: int,
+) -> None:
+    n = len(takers) * rounds
+    timed = telegram.requests[requests_before:]
+    edits = [r for r in timed if isinstance(r, methods.EditMessageText)]
+    sent = [r for r in timed if isinstance(r, methods.SendMessage)]
+    acks = [r for r in timed if isinstance(r, methods.AnswerCallbackQuery)]
+    check(len(edits) == n, f"(c) {len(edits)} messages edited for {n} answers")
+    check(not sent, f"(c) {len(sent)} new messages sent instead of edits")
+    check(len(acks) == n, f"(c) {len(acks)} callback queries answered for {n} answers")
+    async with units() as uow:
+        rows = {
+            row.id: row
+            for row in await uow.session.execute(
+                select(
+                    QuizAttempt.id,
+                    QuizAttempt.answers,
+                    QuizAttempt.position,
+                    QuizAttempt.finished_at,
+                ).where(QuizAttempt.id.in_([t.attempt_id for t in takers]))
+            )
+        }
+    for taker in takers:
+        row = rows.get(taker.attempt_id)
+        check(row is not None, f"(c) attempt {taker.attempt_id} is gone")
+        assert row is not None
+        check(
+            list(row.answers[:rounds]) == taker.chosen
+            and all(a is None for a in row.answers[rounds:]),
+            f"(c) attempt {taker.attempt_id} stored {row.answers}, expected {taker.chosen}",
+        )
+        check(row.position == rounds, f"(c) attempt {taker.attempt_id} at {row.position}")
+        check(
+            (row.finished_at is not None) == (rounds == length),
+            f"(c) attempt {taker.attempt_id} finished_at={row.finished_at}",
+        )
+        shown = next(m for m in taker.chat.messages if m.message_id == taker.message_id)
+        check(shown.edits >= rounds, f"(c) user {taker.chat.user_id}: {shown.edits} edits")
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cpus
+    return (
+        f"Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"SQLite {sqlite3.sqlite_version}, aiogram {aiogram.__version__}, "
+        f"SQLAlchemy {sqlalchemy.__version__}\n"
+        f"{platform.platform()}, {platform.machine()}, CPUs: {cpus} (usable: {usable})"
+    )
+
+
+async def timed_part(label: str, work: Awaitable[Result], unit: str) -> Result:
+    print(f"{label} ...", flush=True)
+    result = await work
+    print("    " + result.line(unit))
+    print(result.cpu_line(), flush=True)
+    return result
+
+
+async def run(args: argparse.Namespace) -> int:
+    print(machine())
+    print(
+        "(a) and (c) time each update as Telegram delivers it: raw dict (built untimed) -> "
+        "Update.model_validate -> Dispatcher.feed_update, one at a time.\n"
+        "(b) is a committed single-row INSERT (uow.steps.log in `async with uow.write()`), "
+        "WAL + synchronous=FULL, on one unit of work.\n"
+    )
+    profiler = cProfile.Profile() if args.profile else None
+    with tempfile.TemporaryDirectory(prefix="bench-answer-") as tmp:
+        directory = Path(tmp)
+        echo = await timed_part(
+            f"(a) echo, N={args.echo_updates}", bench_echo(args.echo_updates), "updates"
+        )
+        write = await timed_part(
+            f"(b) writes, N={args.writes}", bench_write(args.writes, directory), "writes"
+        )
+        answers = await timed_part(
+            f"(c) answers, N={args.users * args.rounds} "
+            f"({args.users} users x {args.rounds} rounds, interleaved)",
+            bench_answers(args.users, args.rounds, directory, profiler),
+            "answers",
+        )
+
+    floor = 1 / (1 / echo.per_second + 1 / write.per_second)
+    ratio = answers.per_second / floor
+    verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
+    print()
+    print(echo.line("updates"))
+    print(write.line("writes"))
+    print(answers.line("answers"))
+    print(f"floor 1/(1/a + 1/b):       {floor:10,.0f} answers/s")
+    print(f"ratio (c) / floor:         {ratio:10.2f}   target >= {TARGET_RATIO}   {verdict}")
+    if profiler is not None:
+        print(f"\n(c) ran under cProfile, so its figures above are inflated. Top {args.profile}:")
+        for order in ("cumulative", "tottime"):
+            stats = pstats.Stats(profiler, stream=sys.stdout)
+            stats.sort_stats(order).print_stats(args.profile)
+    return 0 if verdict == "PASS" else 2
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--users", type=int, default=500)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=10,
+        help="questions each user answers, 1..20 (20 includes finishing and the result screen)",
+    )
+    parser.add_argument("--echo-updates", type=int, default=5000)
+    parser.add_argument("--writes", type=int, default=2000)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        nargs="?",
+        const=25,
+        default=0,
+        metavar="LINES",
+        help="profile the timed part of (c) and print the top LINES (25) by cumulative time",
+    )
+    args = parser.parse_args()
+    for name in ("users", "rounds", "echo_updates", "writes"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("aiogram", "aiogram.event", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    errors = ErrorCounter()
+    logging.getLogger().addHandler(errors)
+
+    try:
+        code = asyncio.run(run(args))
+    except BenchFailed as failure:
+        print(f"\nBENCHMARK FAILED: {failure}", file=sys.stderr)
+        return 1
+    if errors.count:
+        print(
+            f"\nBENCHMARK FAILED: {errors.count} errors were logged, the first: {errors.first}",
+            file=sys.stderr,
+        )
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
