@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +30,9 @@ class Texts:
         files = sorted((directory / lang).glob("*.ftl"))
         if not files:
             raise FileNotFoundError(f"no .ftl files in {directory / lang}")
+        # The same screens are formatted over and over (a questionnaire's questions, buttons):
+        # remember recent results; the texts never change while the process runs.
+        self._formatted = lru_cache(maxsize=4096)(lambda key, items: self._format(key, dict(items)))
         for path in files:
             resource = FluentResource(path.read_text(encoding="utf-8"))
             junk = [e for e in resource.body if isinstance(e, Junk)]
@@ -40,6 +44,12 @@ class Texts:
         return bool(self._bundle.has_message(key))
 
     def __call__(self, key: str, **args: Any) -> str:
+        try:
+            return self._formatted(key, tuple(sorted(args.items())))
+        except TypeError:  # an unhashable argument: format without the cache
+            return self._format(key, args)
+
+    def _format(self, key: str, args: dict[str, Any]) -> str:
         message = self._bundle.get_message(key)
         if message.value is None:
             raise KeyError(key)
