@@ -14,7 +14,7 @@ from handlers.screens import send_menu, update_commands
 from handlers.ui import Clock, Event, keyboard, menu_row, show
 from locales import Texts
 from quizzes import Questionnaire
-from services.profile import forget
+from services import profile
 
 
 async def on_mydata(
@@ -27,9 +27,7 @@ async def on_mydata(
     if user is None:
         await show(event, texts("mydata-none"), keyboard(menu_row(texts)))
         return
-    organisation = (
-        await uow.organisations.get(user.organisation_id) if user.organisation_id else None
-    )
+    organisation = await profile.organisation_of(uow, user)
     finished = await uow.attempts.count_finished(user.id)
     await uow.end_read()
     grade = grade_now(user.grade, user.grade_year, academic_year(clock(), texts.tz))
@@ -74,7 +72,7 @@ async def on_forget(
     quizzes: dict[str, Questionnaire],
 ) -> None:
     if user is not None:
-        await forget(uow, user.id)
+        await profile.forget(uow, user.id)
         await update_commands(bot, texts, callback.from_user.id, registered=False)
     await send_menu(callback, uow, None, texts, quizzes, note=texts("forget-done"))
 

@@ -29,6 +29,7 @@ from handlers.callbacks import (
 from handlers.ui import Event, Row, keyboard, menu_row, show
 from locales import Texts
 from quizzes import Questionnaire
+from services import profile
 from services import quiz as quiz_service
 from services.profile import COLLEGE_COURSES, needs_grade, needs_organisation, organisations_for
 
@@ -151,10 +152,7 @@ def grades_of(
 async def grade_screen(
     uow: UnitOfWork, texts: Texts, catalogue: Catalogue, user: UserRecord
 ) -> tuple[str, list[Row]]:
-    organisation = (
-        await uow.organisations.get(user.organisation_id) if user.organisation_id else None
-    )
-    await uow.end_read()
+    organisation = await profile.organisation_of(uow, user)
     role = user.role or ""
     grades = grades_of(catalogue, organisation, role)
     buttons: Row = [
@@ -187,10 +185,7 @@ async def next_profile_step(
 async def profile_screen(
     uow: UnitOfWork, texts: Texts, user: UserRecord, now: datetime
 ) -> tuple[str, list[Row]]:
-    organisation = (
-        await uow.organisations.get(user.organisation_id) if user.organisation_id else None
-    )
-    await uow.end_read()
+    organisation = await profile.organisation_of(uow, user)
     grade = grade_now(user.grade, user.grade_year, academic_year(now, texts.tz))
     text = texts(
         "profile",

@@ -275,9 +275,7 @@ async def on_pick_grade(
 ) -> None:
     if (user := await _registered(callback, user, texts)) is None:
         return
-    organisation = (
-        await uow.organisations.get(user.organisation_id) if user.organisation_id else None
-    )
+    organisation = await profile.organisation_of(uow, user)
     allowed = grades_of(catalogue, organisation, user.role or "")
     try:
         user = await profile.choose_grade(

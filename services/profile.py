@@ -42,6 +42,15 @@ async def get_user(uow: UnitOfWork, user_id: int) -> UserRecord | None:
     return user
 
 
+async def organisation_of(uow: UnitOfWork, user: UserRecord) -> OrganisationRecord | None:
+    """The user's school, college or workplace (read only)."""
+    if user.organisation_id is None:
+        return None
+    organisation = await uow.organisations.get(user.organisation_id)
+    await uow.end_read()
+    return organisation
+
+
 async def give_consent(uow: UnitOfWork, user_id: int, version: str, now: datetime) -> UserRecord:
     async with uow.write():
         await uow.users.give_consent(user_id, version, now)
