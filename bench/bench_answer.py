@@ -302,7 +302,7 @@ async def register_and_begin(chat: Conversation) -> Shown:
     """/start, consent, role, school, grade, then the questionnaire's first question (untimed)."""
     await chat.send("/start")
     await chat.click("Начать")
-    await chat.click("✅ Согласен")
+    await chat.click("✅ Даю согласие")
     await chat.click("Я школьник")
     await chat.click("Школа № 1")
     await chat.click("9 класс")

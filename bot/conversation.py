@@ -83,7 +83,7 @@ class Conversation:
 
     async def click(self, label: str, on: Shown | None = None) -> Any:
         """Tap the button labelled `label` on `on` (by default the lowest message with buttons).
-        The label may leave out the leading emoji and the end: "Согласен" taps "✅ Согласен(на)".
+        The label may leave out the leading emoji and the end: "Даю" taps "✅ Даю согласие".
         """
         shown = on or self.with_buttons()
         labels = [text for text, _ in shown.buttons]

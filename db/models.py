@@ -92,6 +92,8 @@ class QuizAttempt(Base):
             postgresql_where=text("finished_at IS NULL"),
         ),
         Index("ix_quiz_attempts_user_finished", "user_id", "finished_at"),
+        # Never reuse the id of a deleted attempt: old buttons and monitoring steps refer to it.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -122,6 +124,7 @@ class Step(Base):
     __table_args__ = (
         UniqueConstraint("kind", "ref"),
         Index("ix_steps_year_kind", "academic_year", "kind"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

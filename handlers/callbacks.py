@@ -54,6 +54,7 @@ class PickGrade(CallbackData, prefix="grade"):
 class QuizAction(StrEnum):
     INTRO = "intro"
     BEGIN = "begin"
+    ASK_RESTART = "ask-restart"
     RESTART = "restart"
     PAUSE = "pause"
 

@@ -10,7 +10,7 @@ from content import Catalogue
 from db.records import UserRecord
 from db.uow import UnitOfWork
 from handlers.callbacks import Nav, Screen
-from handlers.screens import next_profile_step, send_menu
+from handlers.screens import consent_version, next_profile_step, send_menu, show_consent
 from handlers.ui import Event, keyboard, menu_row, show
 from locales import Texts
 from quizzes import Questionnaire
@@ -24,6 +24,9 @@ async def on_menu(
     catalogue: Catalogue,
     quizzes: dict[str, Questionnaire],
 ) -> None:
+    if user is not None and user.consent_version != consent_version(texts):
+        await show_consent(event, texts, updated=True)
+        return
     step = await next_profile_step(uow, texts, catalogue, user) if user is not None else None
     if step is not None:
         text, rows = step

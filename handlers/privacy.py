@@ -15,6 +15,7 @@ from handlers.ui import Clock, Event, keyboard, menu_row, show
 from locales import Texts
 from quizzes import Questionnaire
 from services import profile
+from services import quiz as quiz_service
 
 
 async def on_mydata(
@@ -28,8 +29,8 @@ async def on_mydata(
         await show(event, texts("mydata-none"), keyboard(menu_row(texts)))
         return
     organisation = await profile.organisation_of(uow, user)
-    finished = await uow.attempts.count_finished(user.id)
-    await uow.end_read()
+    finished = await quiz_service.count_finished(uow, user.id)
+    unfinished = len(await quiz_service.unfinished(uow, user.id))
     grade = grade_now(user.grade, user.grade_year, academic_year(clock(), texts.tz))
     text = texts(
         "mydata",
@@ -41,6 +42,7 @@ async def on_mydata(
         consent_version=user.consent_version,
         created=texts.date(user.created_at),
         quizzes=finished,
+        unfinished=unfinished,
     )
     await show(
         event,

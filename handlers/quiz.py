@@ -17,8 +17,6 @@ from db.uow import UnitOfWork
 from handlers.callbacks import (
     Answer,
     Back,
-    Consent,
-    ConsentAction,
     Nav,
     QuizAction,
     QuizCmd,
@@ -27,7 +25,7 @@ from handlers.callbacks import (
     ShowType,
 )
 from handlers.results import result_text
-from handlers.screens import next_profile_step, send_menu
+from handlers.screens import next_profile_step, require_consent, send_menu
 from handlers.ui import Clock, Event, Row, keyboard, menu_row, show
 from locales import Texts
 from quizzes import Questionnaire, interpret
@@ -107,12 +105,7 @@ async def _ready(
     catalogue: Catalogue,
 ) -> UserRecord | None:
     """The user if they may take a questionnaire; otherwise say what is missing first."""
-    if user is None:
-        await show(
-            event,
-            texts("need-consent"),
-            keyboard([(texts("btn-consent"), Consent(action=ConsentAction.SHOW))]),
-        )
+    if (user := await require_consent(event, user, texts)) is None:
         return None
     step = await next_profile_step(uow, texts, catalogue, user)
     if step is not None:
@@ -150,7 +143,7 @@ async def show_intro(
         )
         rows = [
             [(texts("btn-quiz-continue-short"), QuizCmd(action=QuizAction.BEGIN, quiz=quiz.id))],
-            [(texts("btn-quiz-restart"), QuizCmd(action=QuizAction.RESTART, quiz=quiz.id))],
+            [(texts("btn-quiz-restart"), QuizCmd(action=QuizAction.ASK_RESTART, quiz=quiz.id))],
             menu_row(texts),
         ]
     await show(event, text, keyboard(*rows))
@@ -197,23 +190,25 @@ async def on_quiz_command(
         else:
             note = texts("quiz-paused", done=state.progress.answered, total=quiz.length)
         await send_menu(callback, uow, user, texts, quizzes, note=note)
+    elif action == QuizAction.ASK_RESTART:
+        state = await quiz_service.current(uow, quiz, user.id)
+        await show(
+            callback,
+            texts(
+                "quiz-restart-confirm",
+                done=state.progress.answered if state else 0,
+                total=quiz.length,
+            ),
+            keyboard(
+                [(texts("btn-quiz-restart-yes"), QuizCmd(action=QuizAction.RESTART, quiz=quiz.id))],
+                [(texts("btn-back"), QuizCmd(action=QuizAction.INTRO, quiz=quiz.id))],
+            ),
+        )
     else:
-        start = quiz_service.restart if action == QuizAction.RESTART else quiz_service.start
-        state = await start(uow, quiz, user.id, clock())
+        anew = action == QuizAction.RESTART
+        state = await quiz_service.start(uow, quiz, user.id, clock(), anew=anew)
         text, rows = question_screen(texts, quiz, state)
         await show(callback, text, keyboard(*rows))
-
-
-async def _outdated_attempt(
-    callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
-    uow: UnitOfWork,
-    user: UserRecord | None,
-    texts: Texts,
-    quizzes: dict[str, Questionnaire],
-) -> None:
-    callback_answer.text = texts("button-outdated")
-    await send_menu(callback, uow, user, texts, quizzes)
 
 
 #: The answer and back buttons are the most frequent updates; their service checks that the
@@ -350,7 +345,8 @@ async def on_results(
         )
         rows.append([(label, ShowResult(attempt=attempt.id))])
     rows.append(menu_row(texts))
-    await show(event, texts("results-list", count=len(rows) - 1), keyboard(*rows))
+    total = await quiz_service.count_finished(uow, user.id)
+    await show(event, texts("results-list", count=total), keyboard(*rows))
 
 
 async def on_show_result(

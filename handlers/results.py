@@ -12,6 +12,8 @@ from quizzes import Questionnaire, interpret
 #: How many examples a result shows per leading type; the type page shows them all.
 RESULT_PROFESSIONS = 6
 RESULT_PROGRAMMES = 3
+#: Up to this many leading types are shown in full on the result screen.
+COMPACT_FROM = 2
 
 
 def where_to_study(texts: Texts, catalogue: Catalogue, scale_id: str, limit: int | None) -> str:
@@ -63,18 +65,28 @@ def result_text(
         for item in sorted(result.scales, key=lambda r: -r.score)
     )
     lines += ["", texts("result-leading", count=len(result.leading))]
+    # With three or more leading types the full blocks would not fit a phone screen: their
+    # professions and places to study are one tap away ("Подробнее" buttons).
+    compact = len(result.leading) > COMPACT_FROM
     for scale_id in result.leading:
         scale = quiz.scale(scale_id)
-        lines += [
-            "",
-            texts(
+        if compact:
+            block = texts(
+                "result-type-short",
+                title=escape(scale.title),
+                description=escape(scale.description),
+            )
+        else:
+            block = texts(
                 "result-type",
                 title=escape(scale.title),
                 description=escape(scale.description),
                 professions=professions(catalogue, scale_id, RESULT_PROFESSIONS),
                 study=where_to_study(texts, catalogue, scale_id, RESULT_PROGRAMMES),
-            ),
-        ]
+            )
+        lines += ["", block]
+    if compact:
+        lines += ["", texts("result-more")]
     lines += ["", texts("result-footer")]
     return "\n".join(lines)
 
@@ -90,5 +102,5 @@ def type_text(texts: Texts, quiz: Questionnaire, catalogue: Catalogue, scale_id:
         study=where_to_study(texts, catalogue, scale_id, None),
     )
     if catalogue.has_samples:
-        text += "\n\n" + texts("sample-note")
+        text += "\n\n" + texts("sample-note-study")
     return text

@@ -59,6 +59,45 @@ async def update_commands(bot: Bot, texts: Texts, chat_id: int, registered: bool
         log.warning("could not update the commands of chat %s: %s", chat_id, error)
 
 
+# --- consent ----------------------------------------------------------------------------------
+
+
+def consent_version(texts: Texts) -> str:
+    return texts("consent-version")
+
+
+async def show_consent(event: Event, texts: Texts, *, updated: bool = False) -> None:
+    text = texts("consent", version=consent_version(texts), updated="yes" if updated else "no")
+    await show(
+        event,
+        text,
+        keyboard(
+            [(texts("btn-agree"), Consent(action=ConsentAction.AGREE))],
+            [(texts("btn-decline"), Consent(action=ConsentAction.DECLINE))],
+            [(texts("btn-back"), Nav(to=Screen.WELCOME))],
+        ),
+    )
+
+
+async def require_consent(event: Event, user: UserRecord | None, texts: Texts) -> UserRecord | None:
+    """The user if their consent is on record in its current version; otherwise ask for it
+    (nothing more may be stored about them until they agree) and return None."""
+    if user is None:
+        await show(
+            event,
+            texts("need-consent"),
+            keyboard(
+                [(texts("btn-consent"), Consent(action=ConsentAction.SHOW))],
+                menu_row(texts),
+            ),
+        )
+        return None
+    if user.consent_version != consent_version(texts):
+        await show_consent(event, texts, updated=True)
+        return None
+    return user
+
+
 # --- main menu --------------------------------------------------------------------------------
 
 

@@ -21,13 +21,16 @@ from handlers.callbacks import (
     Screen,
 )
 from handlers.screens import (
+    consent_version,
     grade_screen,
     grades_of,
     next_profile_step,
     organisation_screen,
     profile_screen,
+    require_consent,
     role_screen,
     send_menu,
+    show_consent,
     update_commands,
 )
 from handlers.ui import Clock, Event, keyboard, show
@@ -35,10 +38,6 @@ from locales import Texts
 from quizzes import Questionnaire
 from services import profile
 from services.errors import NotAllowed, NotFound, NotRegistered
-
-
-def consent_version(texts: Texts) -> str:
-    return texts("consent-version")
 
 
 async def show_welcome(event: Event, texts: Texts) -> None:
@@ -94,19 +93,6 @@ async def on_welcome(callback: CallbackQuery, texts: Texts) -> None:
     await show_welcome(callback, texts)
 
 
-async def show_consent(event: Event, texts: Texts, *, updated: bool = False) -> None:
-    text = texts("consent", version=consent_version(texts), updated="yes" if updated else "no")
-    await show(
-        event,
-        text,
-        keyboard(
-            [(texts("btn-agree"), Consent(action=ConsentAction.AGREE))],
-            [(texts("btn-decline"), Consent(action=ConsentAction.DECLINE))],
-            [(texts("btn-back"), Nav(to=Screen.WELCOME))],
-        ),
-    )
-
-
 async def on_consent_show(callback: CallbackQuery, texts: Texts) -> None:
     await show_consent(callback, texts)
 
@@ -151,17 +137,6 @@ async def on_consent_decline(
     )
 
 
-async def _registered(event: Event, user: UserRecord | None, texts: Texts) -> UserRecord | None:
-    """The user, or None after telling them that this needs their consent first."""
-    if user is None:
-        await show(
-            event,
-            texts("need-consent"),
-            keyboard([(texts("btn-consent"), Consent(action=ConsentAction.SHOW))]),
-        )
-    return user
-
-
 async def on_profile(
     event: Message | CallbackQuery,
     uow: UnitOfWork,
@@ -169,7 +144,7 @@ async def on_profile(
     texts: Texts,
     clock: Clock,
 ) -> None:
-    if (user := await _registered(event, user, texts)) is None:
+    if (user := await require_consent(event, user, texts)) is None:
         return
     text, rows = await profile_screen(uow, texts, user, clock())
     await show(event, text, keyboard(*rows))
@@ -183,7 +158,7 @@ async def on_change_profile(
     texts: Texts,
     catalogue: Catalogue,
 ) -> None:
-    if (user := await _registered(callback, user, texts)) is None:
+    if (user := await require_consent(callback, user, texts)) is None:
         return
     if callback_data.part == "organisation" and profile.needs_organisation(user.role):
         text, rows = await organisation_screen(uow, texts, user)
@@ -223,7 +198,7 @@ async def on_pick_role(
     quizzes: dict[str, Questionnaire],
     clock: Clock,
 ) -> None:
-    if (user := await _registered(callback, user, texts)) is None:
+    if (user := await require_consent(callback, user, texts)) is None:
         return
     try:
         user = await profile.choose_role(uow, user.id, callback_data.role, clock())
@@ -246,7 +221,7 @@ async def on_pick_organisation(
     quizzes: dict[str, Questionnaire],
     clock: Clock,
 ) -> None:
-    if (user := await _registered(callback, user, texts)) is None:
+    if (user := await require_consent(callback, user, texts)) is None:
         return
     try:
         user, _ = await profile.choose_organisation(uow, user.id, callback_data.id, clock())
@@ -273,7 +248,7 @@ async def on_pick_grade(
     quizzes: dict[str, Questionnaire],
     clock: Clock,
 ) -> None:
-    if (user := await _registered(callback, user, texts)) is None:
+    if (user := await require_consent(callback, user, texts)) is None:
         return
     organisation = await profile.organisation_of(uow, user)
     allowed = grades_of(catalogue, organisation, user.role or "")

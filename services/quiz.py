@@ -40,17 +40,20 @@ def _state(quiz: Questionnaire, attempt: AttemptRecord, outcome: Outcome) -> Qui
     return QuizState(attempt, Progress.restore(quiz, attempt.answers, attempt.position), outcome)
 
 
-async def start(uow: UnitOfWork, quiz: Questionnaire, user_id: int, now: datetime) -> QuizState:
-    """The user's open attempt (resumed where they stopped), or a new one.
+async def start(
+    uow: UnitOfWork, quiz: Questionnaire, user_id: int, now: datetime, *, anew: bool = False
+) -> QuizState:
+    """The user's open attempt (resumed where they stopped), or a new one; with `anew`, the
+    unfinished attempt is dropped and a new one begun (finished results are always kept).
 
     An open attempt made for an older version of the questionnaire is discarded: its answers
     belong to other statements.
     """
     async with uow.write():
-        if await uow.users.get(user_id) is None:
+        if await uow.users.get(user_id, for_update=True) is None:
             raise NotRegistered
         attempt = await uow.attempts.get_open(user_id, quiz.id, for_update=True)
-        if attempt is not None and attempt.quiz_version != quiz.version:
+        if attempt is not None and (anew or attempt.quiz_version != quiz.version):
             await uow.attempts.delete(attempt.id)
             attempt = None
         if attempt is None:
@@ -58,20 +61,19 @@ async def start(uow: UnitOfWork, quiz: Questionnaire, user_id: int, now: datetim
     return _state(quiz, attempt, Outcome.DONE)
 
 
-async def restart(uow: UnitOfWork, quiz: Questionnaire, user_id: int, now: datetime) -> QuizState:
-    """Drop the unfinished attempt and begin again; finished results are kept."""
-    async with uow.write():
-        attempt = await uow.attempts.get_open(user_id, quiz.id, for_update=True)
-        if attempt is not None:
-            await uow.attempts.delete(attempt.id)
-    return await start(uow, quiz, user_id, now)
-
-
 async def _own_attempt(
     uow: UnitOfWork, quiz: Questionnaire, user_id: int, attempt_id: int
 ) -> AttemptRecord:
+    """The attempt, locked for the change, if it is this user's and of the current version
+    (an attempt of an older version belongs to other statements: its buttons are out of date).
+    """
     attempt = await uow.attempts.get(attempt_id, for_update=True)
-    if attempt is None or attempt.user_id != user_id or attempt.quiz_id != quiz.id:
+    if (
+        attempt is None
+        or attempt.user_id != user_id
+        or attempt.quiz_id != quiz.id
+        or attempt.quiz_version != quiz.version
+    ):
         raise NotFound(attempt_id)
     return attempt
 
@@ -97,14 +99,12 @@ async def answer(
             raise NotFound(key)
         progress = Progress.restore(quiz, attempt.answers, attempt.position)
         try:
-            if attempt.finished or attempt.quiz_version != quiz.version:
+            if attempt.finished:
                 raise quizzes.StaleQuestion(index)
             progress = quizzes.answer(quiz, progress, index, key)
         except quizzes.StaleQuestion:
-            # The last tap recorded exactly this: a double tap or a re-delivered update.
-            repeated = attempt.answers[index] == key and (
-                attempt.finished or index == attempt.position - 1
-            )
+            # The same answer is already recorded there: a double tap or a re-delivered update.
+            repeated = attempt.answers[index] == key
             return _state(quiz, attempt, Outcome.REPEATED if repeated else Outcome.STALE)
         if progress.complete and progress.position == quiz.length:
             scores = quizzes.score(quiz, progress.answers)
@@ -136,9 +136,8 @@ async def back(
             return _state(quiz, attempt, Outcome.STALE)
         progress = quizzes.back(Progress.restore(quiz, attempt.answers, attempt.position))
         await uow.attempts.save_progress(attempt.id, progress.answers, progress.position, now)
-        updated = await uow.attempts.get(attempt.id)
-    assert updated is not None
-    return _state(quiz, updated, Outcome.DONE)
+    updated = replace(attempt, position=progress.position, updated_at=now)
+    return QuizState(updated, progress, Outcome.DONE)
 
 
 async def _log_finished(
@@ -184,6 +183,18 @@ async def result(uow: UnitOfWork, user_id: int, attempt_id: int) -> AttemptRecor
     if attempt is None or attempt.user_id != user_id or not attempt.finished:
         raise NotFound(attempt_id)
     return attempt
+
+
+async def count_finished(uow: UnitOfWork, user_id: int) -> int:
+    count = await uow.attempts.count_finished(user_id)
+    await uow.end_read()
+    return count
+
+
+async def unfinished(uow: UnitOfWork, user_id: int) -> list[AttemptRecord]:
+    found = await uow.attempts.list_open(user_id)
+    await uow.end_read()
+    return found
 
 
 async def history(uow: UnitOfWork, user_id: int, limit: int = 10) -> list[AttemptRecord]:

@@ -163,7 +163,7 @@ async def register(
     """/start, consent, role, school and grade, tapping the buttons a user would tap."""
     await chat.send("/start")
     await chat.click("Начать")
-    await chat.click("✅ Согласен")
+    await chat.click("✅ Даю согласие")
     await chat.click(role, on=chat.with_buttons())
     if organisation is not None:
         await chat.click(organisation)

@@ -398,7 +398,7 @@ async def test_forged_role_at_the_role_question_asks_again(
 ) -> None:
     await chat.send("/start")
     await chat.click("Начать")
-    await chat.click("✅ Согласен")
+    await chat.click("✅ Даю согласие")
     assert "Кто вы?" in chat.last.text
 
     await chat.press(PickRole(role="admin").pack())
@@ -484,7 +484,7 @@ async def test_quiz_without_consent_asks_for_it_and_stores_nothing(
         await chat.press(action)
 
     assert chat.last.text.startswith("Для этого нужно ваше согласие на обработку данных")
-    assert labels(chat) == ["Дать согласие и начать"]
+    assert labels(chat) == ["Дать согласие и начать", "🏠 Главное меню"]
     assert await count_users(world) == 0
     assert await attempts(world) == []
     await chat.click("Дать согласие и начать")

@@ -13,7 +13,7 @@ def test_a_newcomer_can_register_and_start_the_questionnaire(tmp_path: Path) -> 
     typed = "\n".join(
         [
             "1",  # Начать →
-            "1",  # ✅ Согласен(на)
+            "1",  # ✅ Даю согласие
             "1",  # 🎒 Я школьник
             "1",  # the first school
             "5",  # 9 класс

@@ -44,10 +44,10 @@ def test_no_text_is_left_unused() -> None:
 
 def test_russian_plurals() -> None:
     texts = Texts()
-    assert "Пройден 1 раз" in texts("results-list", count=1)
-    assert "Пройдено 3 раза" in texts("results-list", count=3)
-    assert "Пройдено 5 раз" in texts("results-list", count=5)
-    assert "Пройден 21 раз" in texts("results-list", count=21)
+    assert "прошли опросники 1 раз." in texts("results-list", count=1)
+    assert "прошли опросники 3 раза." in texts("results-list", count=3)
+    assert "прошли опросники 5 раз." in texts("results-list", count=5)
+    assert "прошли опросники 22 раза." in texts("results-list", count=22)
 
 
 def test_dates_in_words_and_irkutsk_time() -> None:

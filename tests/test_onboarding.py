@@ -23,8 +23,8 @@ async def test_start_greets_and_asks_for_consent_as_its_own_step(chat: Conversat
     assert "Согласие на обработку персональных данных" in screen.text
     assert "Версия согласия: 2026-11" in screen.text
     assert [label for label, _ in screen.buttons] == [
-        "✅ Согласен(на)",
-        "Не согласен(на)",
+        "✅ Даю согласие",
+        "Не даю согласия",
         "← Назад",
     ]
 
@@ -33,7 +33,7 @@ async def test_consent_records_time_and_version(world: World, chat: Conversation
     await chat.send("/start")
     await chat.click("Начать")
     assert await stored_user(world, chat.user_id) is None
-    await chat.click("✅ Согласен")
+    await chat.click("✅ Даю согласие")
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert user.consent_version == "2026-11"
@@ -46,7 +46,7 @@ async def test_decline_stores_nothing_but_public_info_stays_open(
 ) -> None:
     await chat.send("/start")
     await chat.click("Начать")
-    await chat.click("Не согласен")
+    await chat.click("Не даю согласия")
     assert "ничего о вас не сохранили" in chat.last.text
     assert await stored_user(world, chat.user_id) is None
     await chat.click("🧭 Типы профессий")

@@ -51,7 +51,7 @@ async def test_mydata_lists_what_is_stored(world: World, chat: Conversation) -> 
 
     text = chat.last.text
     assert "Что о вас хранится" in text
-    assert "Номер в Telegram:" in text
+    assert "ID в Telegram:" in text
     assert "Кто вы: школьник" in text
     assert "Организация: МБОУ «Средняя общеобразовательная школа № 7»" in text
     assert "Класс или курс: 8" in text
@@ -66,7 +66,7 @@ async def test_mydata_shows_the_telegram_id_as_telegram_does(world: World) -> No
     chat = world.user(123456789)
     await register(chat)
     await chat.send("/mydata")
-    assert "Номер в Telegram: 123456789\n" in chat.last.text
+    assert "ID в Telegram: 123456789\n" in chat.last.text
 
 
 async def test_mydata_counts_only_finished_questionnaires(world: World, chat: Conversation) -> None:
@@ -165,11 +165,11 @@ async def test_declining_after_agreeing_points_to_forget_and_keeps_the_data(
 ) -> None:
     await register(chat)
     await finish_quiz(chat)
-    # An old consent screen still in the chat: its "Не согласен(на)" button.
+    # An old consent screen still in the chat: its "Не даю согласия" button.
     await chat.press(Consent(action=ConsentAction.DECLINE).pack())
 
     text = chat.last.text
-    assert "Вы уже дали согласие раньше" in text
+    assert "Без согласия бот не сохраняет новых ответов" in text
     assert "/forget" in text
     assert labels(chat) == ["🔒 Мои данные", "🏠 Главное меню"]
     user = await stored_user(world, chat.user_id)

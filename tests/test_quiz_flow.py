@@ -100,7 +100,7 @@ async def test_result_shows_scores_bands_leading_type_and_where_to_study(
     assert "★ Человек — техника: <b>8</b> из 8 — выражен ярко" in result
     assert "• Человек — природа: <b>4</b> из 8 — выражен умеренно" in result
     assert "• Человек — знаковая система: <b>1</b> из 8 — не выражен" in result
-    assert "<b>Ведущий тип</b>" in result
+    assert "<b>Ведущий тип:</b>" in result
     assert "машины, механизмы" in result  # what the type means
     assert "Профессии:" in result
     assert "📍" in result  # a programme in town
@@ -117,7 +117,7 @@ async def test_ties_are_stated_as_ties(chat: Conversation) -> None:
     # П6 Т4 Ч4 З0 Х6, so nature and art tie at 6.
     await answer_all(chat, "ААААБ" + "А" * 15)
     result = chat.last.text
-    assert "Ведущие типы</b> — набрали поровну баллов" in result
+    assert "Ведущие типы</b> (поровну баллов" in result
     assert "★ Человек — природа: <b>6</b>" in result
     assert "★ Человек — художественный образ: <b>6</b>" in result
     assert result.count("<b>Человек — природа.</b>") == 1
@@ -177,3 +177,71 @@ async def test_a_student_without_a_grade_is_asked_for_it_first(chat: Conversatio
     await chat.send("/quiz")
     assert "Сначала расскажите немного о себе" in chat.last.text
     assert "В каком вы классе?" in chat.last.text
+
+
+async def test_a_tie_of_all_five_types_fits_a_phone_screen(chat: Conversation) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    # "А" gives П6 Т4 Ч4 З1 Х5; "Б" in pairs 10 and 20 (П→З) and 15 (Х→З): all five at 4.
+    letters = ["А"] * 20
+    for number in (10, 15, 20):
+        letters[number - 1] = "Б"
+    await answer_all(chat, "".join(letters))
+    result = chat.last.text
+    assert result.count("★") == 5
+    assert "Профессии и где им учатся — по кнопкам" in result
+    assert len(result) < 2500
+    labels = [label for label, _ in chat.last.buttons]
+    assert sum(label.startswith("Подробнее:") for label in labels) == 5
+
+
+async def test_restarting_asks_first_and_keeps_the_answers_on_back(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer_all(chat, "ААА")
+    await chat.click("⏸ Прерваться")
+    await chat.click("▶️ Продолжить")
+    await chat.click("Начать заново")
+    assert "Ответы этой попытки (3 из 20) будут удалены" in chat.last.text
+    await chat.click("← Назад")
+    assert "Вы остановились на вопросе 4 из 20" in chat.last.text
+    await chat.click("Начать заново")
+    await chat.click("Да, начать заново")
+    assert "вопрос 1 / 20" in chat.last.text
+    [attempt] = await attempts(world, chat.user_id)
+    assert attempt.answers[0] is None
+
+
+async def test_buttons_of_an_older_questionnaire_version_do_not_trap_the_user(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer_all(chat, "АА")
+    async with world.app.units() as uow, uow.write():
+        await uow.session.execute(
+            QuizAttempt.__table__.update().values(quiz_version="0")  # type: ignore[attr-defined]
+        )
+    await chat.click("А")
+    assert world.telegram.toasts[-1].text == "Эта кнопка устарела — вот актуальный экран."
+    assert "Главное меню" in chat.last.text
+    await chat.click("📝 Пройти")
+    await chat.click("Начать")
+    assert "вопрос 1 / 20" in chat.last.text
+
+
+async def test_a_changed_consent_text_is_agreed_to_again(world: World, chat: Conversation) -> None:
+    await register(chat)
+    async with world.app.units() as uow, uow.write():
+        await uow.session.execute(User.__table__.update().values(consent_version="2020-01"))  # type: ignore[attr-defined]
+    await chat.send("/quiz")
+    assert "Текст согласия обновился" in chat.last.text
+    await chat.click("✅ Даю согласие")
+    async with world.app.units() as uow:
+        user = await uow.users.get(chat.user_id)
+    assert user is not None
+    assert user.consent_version == "2026-11"
+    await chat.send("/menu")
+    assert "Главное меню" in chat.last.text

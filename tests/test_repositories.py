@@ -147,3 +147,28 @@ async def test_catalogue_sync_hides_removed_organisations_and_keeps_order(
         await uow.organisations.sync([entry("a")])
     async with app.units() as uow:
         assert [o.code for o in await uow.organisations.list_active("school")] == ["a"]
+
+
+async def test_ids_of_erased_attempts_are_never_reused(app: App, clock: FakeClock) -> None:
+    """A monitoring step refers to its attempt: a new attempt must not take a deleted one's id."""
+    first = await new_student(app, clock, 5)
+    async with app.units() as uow:
+        gone = (await quiz_service.start(uow, KLIMOV, first.id, clock())).attempt.id
+    for index in range(20):
+        async with app.units() as uow:
+            await quiz_service.answer(
+                uow, KLIMOV, first.id, gone, index, "a", clock(), app.texts.tz
+            )
+    async with app.units() as uow:
+        await profile.forget(uow, first.id)
+    second = await new_student(app, clock, 6)
+    async with app.units() as uow:
+        new = (await quiz_service.start(uow, KLIMOV, second.id, clock())).attempt.id
+    assert new != gone
+    for index in range(20):
+        async with app.units() as uow:
+            await quiz_service.answer(
+                uow, KLIMOV, second.id, new, index, "b", clock(), app.texts.tz
+            )
+    async with app.units() as uow:
+        assert await uow.steps.count("quiz_finished") == 2

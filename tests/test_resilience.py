@@ -22,7 +22,7 @@ from bot.local_session import blocked, retry_after, server_error
 from db.models import QuizAttempt, User
 from tests.conftest import World, register
 
-ERROR = "Извините, что-то пошло не так. Ваши ответы сохранены"
+ERROR = "Извините, что-то пошло не так. Предыдущие ответы сохранены"
 
 
 @pytest.fixture

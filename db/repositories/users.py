@@ -23,15 +23,17 @@ _COLUMNS = (
 
 
 _BY_ID = select(*_COLUMNS).where(User.id == bindparam("user_id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 
 
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, user_id: int) -> UserRecord | None:
+    async def get(self, user_id: int, *, for_update: bool = False) -> UserRecord | None:
         connection = await self._session.connection()
-        row = (await connection.execute(_BY_ID, {"user_id": user_id})).first()
+        query = _BY_ID_FOR_UPDATE if for_update else _BY_ID
+        row = (await connection.execute(query, {"user_id": user_id})).first()
         return UserRecord(*row) if row is not None else None
 
     async def give_consent(self, user_id: int, version: str, now: datetime) -> None:

@@ -58,7 +58,8 @@ def upgrade() -> None:
     sa.Column('scores', sa.JSON(), nullable=True),
     sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_quiz_attempts_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz_attempts'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz_attempts')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
         batch_op.create_index('ix_quiz_attempts_user_finished', ['user_id', 'finished_at'], unique=False)
@@ -78,7 +79,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_steps_organisation_id_organisations'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_steps_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_steps')),
-    sa.UniqueConstraint('kind', 'ref', name=op.f('uq_steps_kind_ref'))
+    sa.UniqueConstraint('kind', 'ref', name=op.f('uq_steps_kind_ref')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('steps', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_steps_user_id'), ['user_id'], unique=False)
