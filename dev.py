@@ -2,7 +2,7 @@
 """Routine tasks, runnable on a fresh machine that has only Python 3.11+.
 
     python3 dev.py demo     try the bot in this terminal (no Telegram token needed)
-    python3 dev.py test     lint, type-check and run the whole test suite
+    python3 dev.py test     run the whole test suite (pytest; add pytest options after it)
     python3 dev.py run      run the bot against Telegram (needs BOT_TOKEN)
     python3 dev.py lint     ruff check, ruff format --check, mypy
     python3 dev.py format   apply ruff format and safe ruff fixes

@@ -22,6 +22,9 @@ from services import reminders
 
 log = logging.getLogger(__name__)
 
+#: Local hours in which reminders are sent (from 09:00 to 20:59).
+REMINDER_HOURS = (9, 21)
+
 
 class Ticks:
     def __init__(
@@ -46,6 +49,9 @@ class Ticks:
         """Remind each user once about a questionnaire left unfinished; returns how many sent."""
         if self.reminder_after is None:
             return 0
+        local_hour = self.clock().astimezone(self.texts.tz).hour
+        if not REMINDER_HOURS[0] <= local_hour < REMINDER_HOURS[1]:
+            return 0  # nobody is woken up: what is due now goes out in the morning
         sent = 0
         async with self.units() as uow:
             claimed = await reminders.claim(uow, self.reminder_after, self.clock())

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeAlias
 
-from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -29,7 +28,6 @@ async def show(
     text: str,
     markup: InlineKeyboardMarkup | None = None,
     *,
-    bot: Bot | None = None,
     new: bool = False,
 ) -> None:
     """Edit the screen the user tapped on (a flow stays in one message); for a typed message
@@ -48,7 +46,7 @@ async def show(
     if isinstance(event, Message):
         await event.answer(text, reply_markup=markup)
         return
-    sender = bot or event.bot
+    sender = event.bot
     assert sender is not None
     await sender.send_message(event.from_user.id, text, reply_markup=markup)
 
@@ -70,7 +68,3 @@ def keyboard(*rows: Row) -> InlineKeyboardMarkup:
 
 def menu_row(texts: Texts) -> Row:
     return [(texts("btn-menu"), Nav(to=Screen.MENU))]
-
-
-def short(text: str, limit: int = 48) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

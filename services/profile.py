@@ -28,14 +28,6 @@ def needs_grade(role: str | None) -> bool:
     return role in (Role.STUDENT, Role.COLLEGE_STUDENT)
 
 
-def profile_complete(user: UserRecord) -> bool:
-    if user.role is None:
-        return False
-    if needs_organisation(user.role) and user.organisation_id is None:
-        return False
-    return not (needs_grade(user.role) and user.grade is None)
-
-
 async def get_user(uow: UnitOfWork, user_id: int) -> UserRecord | None:
     user = await uow.users.get(user_id)
     await uow.end_read()

@@ -127,3 +127,12 @@ async def test_returning_user_gets_the_menu(chat: Conversation) -> None:
     await chat.send("/start")
     assert "С возвращением" in chat.last.text
     assert "Главное меню" in chat.last.text
+
+
+async def test_a_student_whose_school_is_not_listed_can_go_on(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat, organisation="Другая школа", grade="10 класс")
+    assert "Главное меню" in chat.last.text
+    await chat.send("/profile")
+    assert "Другая школа (нет в списке)" in chat.last.text

@@ -322,3 +322,17 @@ async def test_reminder_that_failed_for_a_passing_reason_goes_out_on_the_next_ti
     assert "ответили на 4 из 20" in chat.last.text
     assert (await the_attempt(world, chat.user_id)).reminded_at == world.clock.now
     assert await ticks.send_quiz_reminders() == 0
+
+
+async def test_reminders_wait_for_the_morning(world: World, chat: Conversation) -> None:
+    world.clock.now = world.clock.now.replace(hour=14)  # 22:00 in Zima
+    await register(chat)
+    await open_quiz(chat)
+    await answer(chat, "АА")
+    ticks = world.app.ticks(world.bot)
+    world.clock.advance(hours=25)  # 23:00 the next day
+    assert await ticks.send_quiz_reminders() == 0
+    world.clock.advance(hours=9)  # 08:00
+    assert await ticks.send_quiz_reminders() == 0
+    world.clock.advance(hours=1)  # 09:00
+    assert await ticks.send_quiz_reminders() == 1
