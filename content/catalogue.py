@@ -17,6 +17,8 @@ DEFAULT_PATH = Path(__file__).with_name("catalogue.toml")
 
 #: Interest types of the Klimov questionnaire; professions and programmes are tagged with them.
 INTEREST_TYPES = ("nature", "technic", "human", "sign", "art")
+#: Levels of a study programme, longest first; a place's programmes are shown in this order.
+LEVELS = ("специалист среднего звена", "квалифицированный рабочий", "профессиональное обучение")
 
 
 class OrganisationKind(StrEnum):
@@ -46,7 +48,7 @@ class Organisation(_Strict):
 class Programme(_Strict):
     organisation: str
     title: str = Field(min_length=3)
-    level: str = Field(min_length=3)
+    level: str
     types: tuple[str, ...] = Field(min_length=1)
     sample: bool = False
 
@@ -69,6 +71,8 @@ class Catalogue(_Strict):
         for programme in self.programmes:
             if programme.organisation not in codes:
                 raise ValueError(f"programme {programme.title!r}: unknown organisation")
+            if programme.level not in LEVELS:
+                raise ValueError(f"programme {programme.title!r}: level must be one of {LEVELS}")
         tagged: list[tuple[str, tuple[str, ...]]] = [
             *((p.title, p.types) for p in self.programmes),
             *((p.title, p.types) for p in self.professions),
@@ -93,6 +97,20 @@ class Catalogue(_Strict):
         """Programmes of this type, those in town first."""
         found = [p for p in self.programmes if interest_type in p.types]
         return sorted(found, key=lambda p: not self.by_code[p.organisation].in_town)
+
+    def programmes_of(self, code: str) -> list[Programme]:
+        return [p for p in self.programmes if p.organisation == code]
+
+    def places(self) -> list[Organisation]:
+        """Where one can study or get help choosing a trade: every organisation that offers a
+        programme, and the employment centre; those in town first, otherwise in file order."""
+        offering = {p.organisation for p in self.programmes}
+        found = [
+            o
+            for o in self.organisations
+            if o.code in offering or o.kind == OrganisationKind.EMPLOYMENT_CENTRE
+        ]
+        return sorted(found, key=lambda o: not o.in_town)
 
     @property
     def has_samples(self) -> bool:

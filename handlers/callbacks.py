@@ -17,6 +17,7 @@ class Screen(StrEnum):
     PROFILE = "profile"
     RESULTS = "results"
     TYPES = "types"
+    PLACES = "places"
     MYDATA = "mydata"
     WELCOME = "welcome"
 
@@ -83,6 +84,10 @@ class ShowResult(CallbackData, prefix="res"):
 
 class ShowType(CallbackData, prefix="type"):
     scale: str
+
+
+class ShowPlace(CallbackData, prefix="place"):
+    code: str
 
 
 class Forget(CallbackData, prefix="forget"):

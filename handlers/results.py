@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from content import Catalogue, Programme
+from content import Catalogue, OrganisationKind, Programme
+from content.catalogue import LEVELS
 from db.records import AttemptRecord
 from locales import Texts
 from quizzes import Questionnaire, interpret
@@ -104,3 +105,40 @@ def type_text(texts: Texts, quiz: Questionnaire, catalogue: Catalogue, scale_id:
     if catalogue.has_samples:
         text += "\n\n" + texts("sample-note-study")
     return text
+
+
+def place_text(texts: Texts, quiz: Questionnaire, catalogue: Catalogue, code: str) -> str:
+    """One place to study: what it is and its programmes by level, each with its interest types
+    (so that a questionnaire result leads here and back)."""
+    place = catalogue.by_code[code]
+    programmes = catalogue.programmes_of(code)
+    parts = [
+        texts(
+            "place-head",
+            name=escape(place.name),
+            in_town="yes" if place.in_town else "no",
+            sample="yes" if place.sample else "no",
+        )
+    ]
+    if place.about:
+        parts.append(escape(place.about))
+    if place.kind == OrganisationKind.EMPLOYMENT_CENTRE:
+        parts.append(texts("place-employment-centre"))
+    for level in LEVELS:
+        of_level = [p for p in programmes if p.level == level]
+        if not of_level:
+            continue
+        lines = [texts("place-level", level=level)]
+        lines.extend(
+            texts(
+                "place-programme",
+                title=escape(p.title),
+                types=", ".join(escape(quiz.scale(t).title) for t in p.types),
+                sample="yes" if p.sample else "no",
+            )
+            for p in of_level
+        )
+        parts.append("\n".join(lines))
+    if any(p.sample for p in programmes) or place.sample:
+        parts.append(texts("sample-note-study"))
+    return "\n\n".join(parts)

@@ -111,6 +111,7 @@ async def menu_screen(
         return texts("menu-guest"), [
             [(texts("btn-consent"), Consent(action=ConsentAction.SHOW))],
             [(texts("btn-types"), Nav(to=Screen.TYPES))],
+            [(texts("btn-places"), Nav(to=Screen.PLACES))],
             [(texts("btn-help"), Nav(to=Screen.HELP))],
         ]
     rows: list[Row] = []
@@ -128,7 +129,10 @@ async def menu_screen(
         rows.append([(label, QuizCmd(action=QuizAction.INTRO, quiz=quiz.id))])
     if await quiz_service.history(uow, user.id, limit=1):
         rows.append([(texts("btn-results"), Nav(to=Screen.RESULTS))])
-    rows.append([(texts("btn-types"), Nav(to=Screen.TYPES))])
+    places_row: Row = [(texts("btn-places"), Nav(to=Screen.PLACES))]
+    types_row: Row = [(texts("btn-types"), Nav(to=Screen.TYPES))]
+    # An adult looking for work comes for retraining and the employment centre first.
+    rows.extend([places_row, types_row] if user.role == "adult" else [types_row, places_row])
     rows.append(
         [
             (texts("btn-profile"), Nav(to=Screen.PROFILE)),

@@ -21,6 +21,7 @@ from bot.conversation import Conversation
 from bot.factory import App, create_app, create_bot, create_dispatcher
 from bot.local_session import LocalTelegram
 from db.engine import create_engine
+from db.models import User
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -152,6 +153,11 @@ def world(
 @pytest.fixture
 def chat(world: World) -> Conversation:
     return world.user()
+
+
+async def stored_user(world: World, user_id: int) -> User | None:
+    async with world.app.units() as uow:
+        return await uow.session.get(User, user_id)
 
 
 async def register(

@@ -28,7 +28,7 @@ from handlers.callbacks import (
     QuizAction,
     QuizCmd,
 )
-from tests.conftest import World, register
+from tests.conftest import World, register, stored_user
 
 OUTDATED = "Эта кнопка устарела — вот актуальный экран."
 STALE = "Этот вопрос уже позади — вот текущий."
@@ -82,11 +82,6 @@ async def attempts(world: World, user_id: int | None = None) -> list[QuizAttempt
 async def progress(world: World, user_id: int) -> tuple[list[str | None], int]:
     [attempt] = await attempts(world, user_id)
     return list(attempt.answers), attempt.position
-
-
-async def stored_user(world: World, user_id: int) -> User | None:
-    async with world.app.units() as uow:
-        return await uow.session.get(User, user_id)
 
 
 async def count_users(world: World) -> int:

@@ -160,6 +160,31 @@ def test_programmes_for_sorts_even_when_file_lists_region_first() -> None:
     assert catalogue.programmes_for("nature") == []
 
 
+def test_places_are_those_offering_programmes_and_the_employment_centre_town_first() -> None:
+    catalogue = Catalogue.model_validate(
+        {
+            "organisations": [
+                _org("school-1", kind="school"),
+                _org("far", in_town=False),
+                _org("idle"),
+                _org("czn", kind="employment_centre"),
+                _org("near"),
+            ],
+            "programmes": [
+                {
+                    "organisation": code,
+                    "title": f"Программа {code}",
+                    "level": "квалифицированный рабочий",
+                    "types": ["art"],
+                }
+                for code in ("far", "near")
+            ],
+        }
+    )
+    assert [o.code for o in catalogue.places()] == ["czn", "near", "far"]
+    assert [p.title for p in catalogue.programmes_of("near")] == ["Программа near"]
+
+
 def test_minimal_valid_catalogue_is_accepted() -> None:
     catalogue = Catalogue.model_validate({"organisations": [_org("school-1", kind="school")]})
     assert catalogue.by_code["school-1"].kind == OrganisationKind.SCHOOL
@@ -197,6 +222,21 @@ def test_minimal_valid_catalogue_is_accepted() -> None:
             },
             "unknown interest types",
             id="programme-unknown-type",
+        ),
+        pytest.param(
+            {
+                "organisations": [_org("zhdt")],
+                "programmes": [
+                    {
+                        "organisation": "zhdt",
+                        "title": "Сварщик",
+                        "level": "рабочий",
+                        "types": ["technic"],
+                    }
+                ],
+            },
+            "level must be one of",
+            id="programme-unknown-level",
         ),
         pytest.param(
             {

@@ -5,13 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.conversation import Conversation
-from db.models import Organisation, User
-from tests.conftest import World, register
-
-
-async def stored_user(world: World, user_id: int) -> User | None:
-    async with world.app.units() as uow:
-        return await uow.session.get(User, user_id)
+from db.models import Organisation
+from tests.conftest import World, register, stored_user
 
 
 async def test_start_greets_and_asks_for_consent_as_its_own_step(chat: Conversation) -> None:
@@ -100,7 +95,7 @@ async def test_college_student_picks_college_and_course(world: World, chat: Conv
 async def test_adult_needs_no_school(world: World, chat: Conversation) -> None:
     await register(chat, role="💼 Ищу работу", organisation=None, grade=None)
     assert "Главное меню" in chat.last.text
-    assert "переобучения" in chat.last.text
+    assert "Где переобучиться и найти работу" in chat.last.text
 
 
 async def test_role_can_be_changed_from_the_profile(world: World, chat: Conversation) -> None:

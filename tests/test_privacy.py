@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.conversation import Conversation
-from db.models import QuizAttempt, Step, User
+from db.models import QuizAttempt, Step
 from handlers.callbacks import Consent, ConsentAction
-from tests.conftest import World, register
+from tests.conftest import World, register, stored_user
 
 FORGET_CONFIRM = "Удалить все ваши данные?"
 NOTHING_STORED = "О вас ничего не хранится: вы не давали согласия на обработку данных."
@@ -21,11 +21,6 @@ async def finish_quiz(chat: Conversation) -> None:
     for _ in range(20):
         await chat.click("А")
     assert "Ваш результат" in chat.last.text
-
-
-async def stored_user(world: World, user_id: int) -> User | None:
-    async with world.app.units() as uow:
-        return await uow.session.get(User, user_id)
 
 
 async def attempt_count(world: World, user_id: int) -> int:

@@ -20,7 +20,7 @@ from bot.conversation import Conversation
 from bot.factory import create_app, create_dispatcher
 from bot.local_session import blocked, retry_after, server_error
 from db.models import QuizAttempt, User
-from tests.conftest import World, register
+from tests.conftest import World, register, stored_user
 
 ERROR = "Извините, что-то пошло не так. Предыдущие ответы сохранены"
 
@@ -62,9 +62,8 @@ async def the_attempt(world: World, user_id: int) -> QuizAttempt:
     return attempt
 
 
-async def stored_user(world: World, user_id: int) -> User:
-    async with world.app.units() as uow:
-        user = await uow.session.get(User, user_id)
+async def stored(world: World, user_id: int) -> User:
+    user = await stored_user(world, user_id)
     assert user is not None
     return user
 
@@ -255,7 +254,7 @@ async def test_user_who_blocked_the_bot_is_marked_and_not_retried(
 
     assert await ticks.send_quiz_reminders() == 0
 
-    assert (await stored_user(world, chat.user_id)).blocked_at == world.clock.now
+    assert (await stored(world, chat.user_id)).blocked_at == world.clock.now
     assert sent_to(world, chat) == attempts_to_send + 1  # one try, no retries on 403
     world.clock.advance(hours=25)
     assert await ticks.send_quiz_reminders() == 0
@@ -263,7 +262,7 @@ async def test_user_who_blocked_the_bot_is_marked_and_not_retried(
 
     await chat.send("/start")  # unblocked and back
     assert "С возвращением" in chat.last.text
-    assert (await stored_user(world, chat.user_id)).blocked_at is None
+    assert (await stored(world, chat.user_id)).blocked_at is None
     attempt = await the_attempt(world, chat.user_id)
     assert attempt.answers[:5] == ["a", "a", "a", "a", None]  # their data was kept
 
@@ -284,8 +283,8 @@ async def test_one_user_who_blocked_the_bot_does_not_hold_up_the_others(
     assert await world.app.ticks(world.bot).send_quiz_reminders() == 1
 
     assert "ответили на 1 из 20" in staying.last.text
-    assert (await stored_user(world, gone.user_id)).blocked_at == world.clock.now
-    assert (await stored_user(world, staying.user_id)).blocked_at is None
+    assert (await stored(world, gone.user_id)).blocked_at == world.clock.now
+    assert (await stored(world, staying.user_id)).blocked_at is None
 
 
 @pytest.mark.parametrize(
@@ -316,7 +315,7 @@ async def test_reminder_that_failed_for_a_passing_reason_goes_out_on_the_next_ti
     assert waits == pauses
     assert len(chat.messages) == before
     assert (await the_attempt(world, chat.user_id)).reminded_at is None  # the claim released
-    assert (await stored_user(world, chat.user_id)).blocked_at is None
+    assert (await stored(world, chat.user_id)).blocked_at is None
 
     assert await ticks.send_quiz_reminders() == 1
     assert "ответили на 4 из 20" in chat.last.text
