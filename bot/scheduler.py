@@ -1,5 +1,6 @@
 """Periodic ticks (APScheduler). Each tick reads the database, records what it did, and is safe
-to repeat: a restart or a second process sends nothing twice.
+to repeat: a second process sends nothing twice, and a restart loses nothing (a reminder claimed
+by a process that stopped before sending it is sent once its claim lapses).
 """
 
 from __future__ import annotations
@@ -8,12 +9,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from enum import Enum
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from db.uow import UnitOfWorkFactory
+from db.records import AttemptRecord
+from db.uow import UnitOfWork, UnitOfWorkFactory
 from handlers.callbacks import QuizAction, QuizCmd
 from handlers.ui import keyboard
 from locales import Texts
@@ -46,45 +49,74 @@ class Ticks:
         self.pause = 1.0 / rate_per_second
 
     async def send_quiz_reminders(self) -> int:
-        """Remind each user once about a questionnaire left unfinished; returns how many sent."""
+        """Remind each user once about a questionnaire left unfinished; returns how many sent.
+
+        Claims a batch at a time until none is due, so a long queue never holds a claim for
+        long; stops early when a message fails for a passing reason (the next tick retries).
+        """
         if self.reminder_after is None:
             return 0
-        local_hour = self.clock().astimezone(self.texts.tz).hour
-        if not REMINDER_HOURS[0] <= local_hour < REMINDER_HOURS[1]:
-            return 0  # nobody is woken up: what is due now goes out in the morning
         sent = 0
         async with self.units() as uow:
-            claimed = await reminders.claim(uow, self.reminder_after, self.clock())
-            for attempt in claimed:
-                quiz = self.quizzes.get(attempt.quiz_id)
-                if quiz is None or quiz.version != attempt.quiz_version:
-                    continue
-                text = self.texts(
-                    "reminder-quiz",
-                    title=quiz.title,
-                    done=sum(a is not None for a in attempt.answers),
-                    total=quiz.length,
-                )
-                markup = keyboard(
-                    [
-                        (
-                            self.texts("btn-quiz-continue-short"),
-                            QuizCmd(action=QuizAction.INTRO, quiz=quiz.id),
-                        )
-                    ]
-                )
-                try:
-                    await self.bot.send_message(attempt.user_id, text, reply_markup=markup)
-                    sent += 1
-                except TelegramForbiddenError:
-                    await reminders.user_blocked_bot(uow, attempt.user_id, self.clock())
-                except TelegramBadRequest as error:
-                    log.warning("reminder to %s rejected: %s", attempt.user_id, error.message)
-                except TelegramAPIError as error:
-                    log.warning("reminder to %s failed, will retry: %s", attempt.user_id, error)
-                    await reminders.release(uow, attempt.id)
-                await asyncio.sleep(self.pause)
+            while self._daytime():
+                claimed = await reminders.claim(uow, self.reminder_after, self.clock())
+                retry_later = False
+                for attempt in claimed:
+                    outcome = await self._remind(uow, attempt)
+                    if outcome is _Outcome.SENT:
+                        sent += 1
+                    elif outcome is _Outcome.RETRY:
+                        retry_later = True
+                    await asyncio.sleep(self.pause)
+                if retry_later or len(claimed) < reminders.BATCH:
+                    break
         return sent
+
+    def _daytime(self) -> bool:
+        """Nobody is woken up: what falls due at night goes out in the morning."""
+        local_hour = self.clock().astimezone(self.texts.tz).hour
+        return REMINDER_HOURS[0] <= local_hour < REMINDER_HOURS[1]
+
+    async def _remind(self, uow: UnitOfWork, attempt: AttemptRecord) -> _Outcome:
+        quiz = self.quizzes.get(attempt.quiz_id)
+        if quiz is None or quiz.version != attempt.quiz_version:
+            await reminders.done(uow, attempt.id, self.clock())  # its buttons are out of date
+            return _Outcome.DROPPED
+        text = self.texts(
+            "reminder-quiz",
+            title=quiz.title,
+            done=sum(a is not None for a in attempt.answers),
+            total=quiz.length,
+        )
+        markup = keyboard(
+            [
+                (
+                    self.texts("btn-quiz-continue-short"),
+                    QuizCmd(action=QuizAction.INTRO, quiz=quiz.id),
+                )
+            ]
+        )
+        try:
+            await self.bot.send_message(attempt.user_id, text, reply_markup=markup)
+        except TelegramForbiddenError:
+            await reminders.user_blocked_bot(uow, attempt.id, attempt.user_id, self.clock())
+            return _Outcome.DROPPED
+        except TelegramBadRequest as error:
+            log.warning("reminder to %s rejected: %s", attempt.user_id, error.message)
+            await reminders.done(uow, attempt.id, self.clock())
+            return _Outcome.DROPPED
+        except TelegramAPIError as error:
+            log.warning("reminder to %s failed, will retry: %s", attempt.user_id, error)
+            await reminders.release(uow, attempt.id)
+            return _Outcome.RETRY
+        await reminders.done(uow, attempt.id, self.clock())
+        return _Outcome.SENT
+
+
+class _Outcome(Enum):
+    SENT = "sent"
+    DROPPED = "dropped"
+    RETRY = "retry"
 
 
 def create_scheduler(ticks: Ticks, every_seconds: int) -> AsyncIOScheduler:

@@ -109,8 +109,11 @@ class QuizAttempt(Base):
     finished_at: Mapped[datetime | None]
     #: Points per scale, set when finished.
     scores: Mapped[dict[str, int] | None] = mapped_column(JSON)
-    #: When the one reminder about an unfinished attempt was sent (claimed by the scheduler).
+    #: When the one reminder about an unfinished attempt was sent.
     reminded_at: Mapped[datetime | None]
+    #: When a scheduler claimed that reminder; a claim not followed by `reminded_at` within the
+    #: lease (a process stopped between claiming and sending) is taken up again.
+    reminder_claimed_at: Mapped[datetime | None]
 
 
 class Step(Base):

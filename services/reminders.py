@@ -1,4 +1,7 @@
-"""One reminder about an unfinished questionnaire, claimed in the database before it is sent."""
+"""One reminder about an unfinished questionnaire: claimed in the database before it is sent,
+marked once sent. A claim that is never marked (the process stopped in between) lapses after
+`LEASE` and the reminder is sent by a later tick: a restart loses no reminder.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,23 @@ from datetime import datetime, timedelta
 from db.records import AttemptRecord
 from db.uow import UnitOfWork
 
+#: Longer than any batch takes to send (Telegram's flood waits included), so that a second bot
+#: process never takes over a claim that is still being worked on.
+LEASE = timedelta(minutes=15)
+#: Reminders claimed at a time; the scheduler claims again until none are due.
+BATCH = 20
 
-async def claim(
-    uow: UnitOfWork, idle_for: timedelta, now: datetime, limit: int = 200
-) -> list[AttemptRecord]:
+
+async def claim(uow: UnitOfWork, idle_for: timedelta, now: datetime) -> list[AttemptRecord]:
+    """Up to `BATCH` reminders due now, claimed for this process."""
     async with uow.write():
-        return await uow.attempts.claim_due_reminders(now - idle_for, now, limit)
+        return await uow.attempts.claim_due_reminders(now - idle_for, now - LEASE, now, BATCH)
+
+
+async def done(uow: UnitOfWork, attempt_id: int, now: datetime) -> None:
+    """Sent, or refused for good (a malformed chat, an outdated questionnaire): never again."""
+    async with uow.write():
+        await uow.attempts.mark_reminded(attempt_id, now)
 
 
 async def release(uow: UnitOfWork, attempt_id: int) -> None:
@@ -21,7 +35,8 @@ async def release(uow: UnitOfWork, attempt_id: int) -> None:
         await uow.attempts.release_reminder(attempt_id)
 
 
-async def user_blocked_bot(uow: UnitOfWork, user_id: int, now: datetime) -> None:
-    """Telegram said 403: stop writing to this user, keep their data."""
+async def user_blocked_bot(uow: UnitOfWork, attempt_id: int, user_id: int, now: datetime) -> None:
+    """Telegram said 403: stop writing to this user, keep their data; this reminder is over."""
     async with uow.write():
         await uow.users.mark_blocked(user_id, now)
+        await uow.attempts.mark_reminded(attempt_id, now)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.conversation import Conversation
 from bot.factory import create_app, create_dispatcher
 from bot.local_session import blocked, retry_after, server_error
 from db.models import QuizAttempt, User
+from services import reminders
 from tests.conftest import World, register, stored_user
 
 ERROR = "Извините, что-то пошло не так. Предыдущие ответы сохранены"
@@ -335,3 +337,46 @@ async def test_reminders_wait_for_the_morning(world: World, chat: Conversation) 
     assert await ticks.send_quiz_reminders() == 0
     world.clock.advance(hours=1)  # 09:00
     assert await ticks.send_quiz_reminders() == 1
+
+
+async def test_a_reminder_claimed_by_a_process_that_stopped_is_sent_once_its_claim_lapses(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer(chat, "АА")
+    world.clock.advance(hours=25)
+    async with world.app.units() as uow:  # another process claims it, then is killed
+        [claimed] = await reminders.claim(uow, timedelta(hours=24), world.clock.now)
+    before = len(chat.messages)
+    ticks = world.app.ticks(world.bot)
+
+    assert await ticks.send_quiz_reminders() == 0  # the claim may still be in hand
+    world.clock.advance(minutes=14)
+    assert await ticks.send_quiz_reminders() == 0
+    world.clock.advance(minutes=2)
+    assert await ticks.send_quiz_reminders() == 1
+
+    assert len(chat.messages) == before + 1
+    assert "ответили на 2 из 20" in chat.last.text
+    attempt = await the_attempt(world, chat.user_id)
+    assert (attempt.id, attempt.reminded_at) == (claimed.id, world.clock.now)
+    world.clock.advance(hours=1)
+    assert await ticks.send_quiz_reminders() == 0
+
+
+async def test_a_long_queue_of_reminders_goes_out_in_one_tick(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reminders, "BATCH", 3)
+    chats = [world.user(6000 + n, f"Ученик {n}") for n in range(8)]
+    for chat in chats:
+        await register(chat)
+        await open_quiz(chat)
+        await answer(chat, "Б")
+    world.clock.advance(hours=25)
+    ticks = world.app.ticks(world.bot)
+
+    assert await ticks.send_quiz_reminders() == 8
+    assert all("ответили на 1 из 20" in chat.last.text for chat in chats)
+    assert await ticks.send_quiz_reminders() == 0

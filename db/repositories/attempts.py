@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Select, bindparam, delete, func, select, update
+from sqlalchemy import JSON, Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import UTCDateTime
@@ -166,12 +166,13 @@ class AttemptRepository:
         )
 
     async def claim_due_reminders(
-        self, idle_since: datetime, now: datetime, limit: int
+        self, idle_since: datetime, lease_expired_before: datetime, now: datetime, limit: int
     ) -> list[AttemptRecord]:
-        """Claim unfinished attempts untouched since `idle_since` that were never reminded of.
+        """Claim unfinished attempts untouched since `idle_since` whose reminder was never sent
+        and is not claimed (or its claim has lapsed: the process that took it stopped).
 
-        The claim (setting `reminded_at`) is committed before anything is sent, so a restart or
-        a second bot process never reminds twice; PostgreSQL skips rows another process holds.
+        The claim is committed before anything is sent, so a second bot process does not send
+        the same reminder; PostgreSQL skips rows another process holds.
         """
         query = (
             select(*_COLUMNS)
@@ -179,6 +180,10 @@ class AttemptRepository:
             .where(
                 QuizAttempt.finished_at.is_(None),
                 QuizAttempt.reminded_at.is_(None),
+                or_(
+                    QuizAttempt.reminder_claimed_at.is_(None),
+                    QuizAttempt.reminder_claimed_at < lease_expired_before,
+                ),
                 QuizAttempt.updated_at < idle_since,
                 User.blocked_at.is_(None),
             )
@@ -191,12 +196,18 @@ class AttemptRepository:
             await self._session.execute(
                 update(QuizAttempt)
                 .where(QuizAttempt.id.in_([a.id for a in claimed]))
-                .values(reminded_at=now)
+                .values(reminder_claimed_at=now)
             )
         return claimed
+
+    async def mark_reminded(self, attempt_id: int, now: datetime) -> None:
+        """The reminder is done with: sent, or refused for good (never to be tried again)."""
+        await self._session.execute(
+            update(QuizAttempt).where(QuizAttempt.id == attempt_id).values(reminded_at=now)
+        )
 
     async def release_reminder(self, attempt_id: int) -> None:
         """Undo a claim whose message could not be delivered for a passing reason."""
         await self._session.execute(
-            update(QuizAttempt).where(QuizAttempt.id == attempt_id).values(reminded_at=None)
+            update(QuizAttempt).where(QuizAttempt.id == attempt_id).values(reminder_claimed_at=None)
         )
