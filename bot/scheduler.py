@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import Enum
+from html import escape
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
@@ -84,7 +85,7 @@ class Ticks:
             return _Outcome.DROPPED
         text = self.texts(
             "reminder-quiz",
-            title=quiz.title,
+            title=escape(quiz.title),
             done=sum(a is not None for a in attempt.answers),
             total=quiz.length,
         )

@@ -15,12 +15,15 @@ def academic_year(moment: datetime, tz: ZoneInfo) -> int:
     return local.year if local.month >= FIRST_MONTH else local.year - 1
 
 
-def grade_now(grade: int | None, given_in: int | None, current_year: int) -> int | None:
-    """The grade a student is in now, counting the 1 September roll-overs since it was given.
+def grade_now(
+    grade: int | None, given_in: int | None, current_year: int, last: int = LAST_GRADE
+) -> int | None:
+    """The grade (or college course) a student is in now, counting the 1 September roll-overs
+    since it was given.
 
-    Above 11 the student has left school: None.
+    Above `last` (11 at school, the last course at college) the student has left: None.
     """
     if grade is None or given_in is None:
         return None
     now = grade + max(0, current_year - given_in)
-    return now if now <= LAST_GRADE else None
+    return now if now <= last else None

@@ -63,6 +63,8 @@ class QuizAction(StrEnum):
 class QuizCmd(CallbackData, prefix="quiz"):
     action: QuizAction
     quiz: str
+    #: RESTART only: the open attempt the user agreed to drop (0: none was open).
+    attempt: int = 0
 
 
 class Answer(CallbackData, prefix="ans"):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery
 
-from db.calendar import academic_year, grade_now
+from db.calendar import academic_year
 from db.records import UserRecord
 from db.uow import UnitOfWork
 from handlers.callbacks import Forget, Nav, Screen
@@ -31,12 +33,12 @@ async def on_mydata(
     organisation = await profile.organisation_of(uow, user)
     finished = await quiz_service.count_finished(uow, user.id)
     unfinished = len(await quiz_service.unfinished(uow, user.id))
-    grade = grade_now(user.grade, user.grade_year, academic_year(clock(), texts.tz))
+    grade = profile.current_grade(user, academic_year(clock(), texts.tz))
     text = texts(
         "mydata",
         id=str(user.id),  # as Telegram shows it, without digit grouping
         role=user.role or "none",
-        organisation=organisation.name if organisation else "—",
+        organisation=escape(organisation.name) if organisation else "—",
         grade=grade if grade is not None else 0,
         consent_date=texts.when(user.consent_at, "d MMMM y, HH:mm"),
         consent_version=user.consent_version,

@@ -123,10 +123,10 @@ async def show_intro(
         text = texts(
             "quiz-intro",
             title=escape(quiz.title),
-            author=escape(quiz.author),
+            author=escape(quiz.author) or "none",
             summary=escape(quiz.summary),
             instruction=escape(quiz.instruction),
-            duration=escape(quiz.duration),
+            duration=escape(quiz.duration) or "none",
             total=quiz.length,
         )
         rows: list[Row] = [
@@ -200,13 +200,26 @@ async def on_quiz_command(
                 total=quiz.length,
             ),
             keyboard(
-                [(texts("btn-quiz-restart-yes"), QuizCmd(action=QuizAction.RESTART, quiz=quiz.id))],
+                [
+                    (
+                        texts("btn-quiz-restart-yes"),
+                        # Names the attempt to drop: a confirmation tapped later, on an old
+                        # message, must not wipe an attempt the user has gone on with since.
+                        QuizCmd(
+                            action=QuizAction.RESTART,
+                            quiz=quiz.id,
+                            attempt=state.attempt.id if state else 0,
+                        ),
+                    )
+                ],
                 [(texts("btn-back"), QuizCmd(action=QuizAction.INTRO, quiz=quiz.id))],
             ),
         )
     else:
-        anew = action == QuizAction.RESTART
-        state = await quiz_service.start(uow, quiz, user.id, clock(), anew=anew)
+        restart = callback_data.attempt if action == QuizAction.RESTART else None
+        state = await quiz_service.start(uow, quiz, user.id, clock(), restart=restart)
+        if state.outcome == Outcome.STALE:
+            callback_answer.text = texts("button-outdated")
         text, rows = question_screen(texts, quiz, state)
         await show(callback, text, keyboard(*rows))
 
@@ -346,7 +359,8 @@ async def on_results(
         rows.append([(label, ShowResult(attempt=attempt.id))])
     rows.append(menu_row(texts))
     total = await quiz_service.count_finished(uow, user.id)
-    await show(event, texts("results-list", count=total), keyboard(*rows))
+    shown = "all" if total <= len(attempts) else len(attempts)
+    await show(event, texts("results-list", count=total, shown=shown), keyboard(*rows))
 
 
 async def on_show_result(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from html import escape
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat
 
 from content import Catalogue
-from db.calendar import academic_year, grade_now
+from db.calendar import academic_year
 from db.models import SELF_SERVICE_ROLES
 from db.records import OrganisationRecord, UserRecord
 from db.uow import UnitOfWork
@@ -179,7 +180,7 @@ async def organisation_screen(
     rows.append([(texts("btn-back"), ChangeProfile(part="role"))])
     text = texts("ask-organisation", role=user.role or "none")
     if any(o.is_sample for o in options):
-        text += "\n\n" + texts("sample-note")
+        text += "\n\n" + texts("sample-note", role=user.role or "none")
     return text, rows
 
 
@@ -229,17 +230,24 @@ async def profile_screen(
     uow: UnitOfWork, texts: Texts, user: UserRecord, now: datetime
 ) -> tuple[str, list[Row]]:
     organisation = await profile.organisation_of(uow, user)
-    grade = grade_now(user.grade, user.grade_year, academic_year(now, texts.tz))
+    grade = profile.current_grade(user, academic_year(now, texts.tz))
     text = texts(
         "profile",
         role=user.role or "none",
-        organisation=organisation.name if organisation else "—",
+        organisation=escape(organisation.name) if organisation else "—",
         grade=grade if grade is not None else 0,
         has_grade="yes" if needs_grade(user.role) else "no",
     )
     rows: list[Row] = [[(texts("btn-change-role"), ChangeProfile(part="role"))]]
     if needs_organisation(user.role):
-        rows.append([(texts("btn-change-organisation"), ChangeProfile(part="organisation"))])
+        rows.append(
+            [
+                (
+                    texts("btn-change-organisation", role=user.role or ""),
+                    ChangeProfile(part="organisation"),
+                )
+            ]
+        )
     if needs_grade(user.role):
         rows.append(
             [(texts("btn-change-grade", role=user.role or ""), ChangeProfile(part="grade"))]

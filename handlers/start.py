@@ -132,6 +132,7 @@ async def on_consent_decline(
         texts("consent-declined"),
         keyboard(
             [(texts("btn-types"), Nav(to=Screen.TYPES))],
+            [(texts("btn-places"), Nav(to=Screen.PLACES))],
             [(texts("btn-consent-again"), Consent(action=ConsentAction.SHOW))],
         ),
     )

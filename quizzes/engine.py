@@ -57,17 +57,17 @@ class Progress:
 def answer(quiz: Questionnaire, progress: Progress, index: int, key: str) -> Progress:
     """Record `key` for question `index` (0-based), which must be the one on screen.
 
-    Moves on to the next unanswered question (answers given before a step back are kept);
-    when all are answered the position is `quiz.length`.
+    Moves on to the next question, in order: after steps back the user walks forward through
+    the questions again, each showing the answer already given (kept until it is changed).
+    When all are answered the position is `quiz.length`.
     """
     if index != progress.position or index >= quiz.length:
         raise StaleQuestion(index)
     if quiz.questions[index].option(key) is None:
         raise UnknownOption(key)
     answers = (*progress.answers[:index], key, *progress.answers[index + 1 :])
-    following = (i for i in range(index + 1, quiz.length) if answers[i] is None)
-    position = next(following, quiz.length)
-    if position == quiz.length and not all(a is not None for a in answers):
+    position = index + 1
+    if position == quiz.length and None in answers:  # not reachable in order; kept safe
         position = answers.index(None)
     return Progress(answers=answers, position=position)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from db.calendar import academic_year
+from db.calendar import LAST_GRADE, academic_year, grade_now
 from db.models import SELF_SERVICE_ROLES, Role
 from db.records import OrganisationRecord, UserRecord
 from db.uow import UnitOfWork
@@ -26,6 +26,12 @@ def needs_organisation(role: str | None) -> bool:
 
 def needs_grade(role: str | None) -> bool:
     return role in (Role.STUDENT, Role.COLLEGE_STUDENT)
+
+
+def current_grade(user: UserRecord, year: int) -> int | None:
+    """The user's grade or course in academic year `year`; None once they have left."""
+    last = COLLEGE_COURSES[-1] if user.role == Role.COLLEGE_STUDENT else LAST_GRADE
+    return grade_now(user.grade, user.grade_year, year, last)
 
 
 async def get_user(uow: UnitOfWork, user_id: int) -> UserRecord | None:

@@ -8,11 +8,12 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import quizzes
-from db.calendar import academic_year, grade_now
+from db.calendar import academic_year
 from db.models import StepKind
 from db.records import AttemptRecord, UserRecord
 from db.uow import UnitOfWork
 from quizzes import Progress, Questionnaire
+from services import profile
 from services.errors import NotFound, NotRegistered
 
 
@@ -41,10 +42,18 @@ def _state(quiz: Questionnaire, attempt: AttemptRecord, outcome: Outcome) -> Qui
 
 
 async def start(
-    uow: UnitOfWork, quiz: Questionnaire, user_id: int, now: datetime, *, anew: bool = False
+    uow: UnitOfWork,
+    quiz: Questionnaire,
+    user_id: int,
+    now: datetime,
+    *,
+    restart: int | None = None,
 ) -> QuizState:
-    """The user's open attempt (resumed where they stopped), or a new one; with `anew`, the
-    unfinished attempt is dropped and a new one begun (finished results are always kept).
+    """The user's open attempt (resumed where they stopped), or a new one. With `restart`, the
+    id of the open attempt the user agreed to drop (0: none was open), that attempt is dropped
+    and a new one begun; finished results are always kept. If the open attempt is no longer
+    the one the user saw (a confirmation tapped on an old message), nothing is dropped and the
+    open attempt comes back as STALE.
 
     An open attempt made for an older version of the questionnaire is discarded: its answers
     belong to other statements.
@@ -53,7 +62,12 @@ async def start(
         if await uow.users.get(user_id, for_update=True) is None:
             raise NotRegistered
         attempt = await uow.attempts.get_open(user_id, quiz.id, for_update=True)
-        if attempt is not None and (anew or attempt.quiz_version != quiz.version):
+        if attempt is not None and attempt.quiz_version != quiz.version:
+            await uow.attempts.delete(attempt.id)
+            attempt = None
+        if restart is not None and attempt is not None:
+            if attempt.id != restart:
+                return _state(quiz, attempt, Outcome.STALE)
             await uow.attempts.delete(attempt.id)
             attempt = None
         if attempt is None:
@@ -156,7 +170,7 @@ async def _log_finished(
         user_id=user.id,
         role=user.role,
         organisation_id=user.organisation_id,
-        grade=grade_now(user.grade, user.grade_year, year),
+        grade=profile.current_grade(user, year),
         academic_year=year,
         now=now,
         detail={

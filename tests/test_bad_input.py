@@ -310,7 +310,7 @@ async def test_garbage_callback_data_gets_a_polite_toast_and_the_menu(
 
     assert chat.last_toast == OUTDATED
     assert "Главное меню" in chat.last.text
-    assert "▶️ Продолжить: Опросник Климова (ДДО) (1/20)" in labels(chat)
+    assert "▶️ Продолжить: Опросник Климова (ДДО) — 1 из 20" in labels(chat)
     assert await progress(world, chat.user_id) == before
     assert_answered_once_each(world, delivered, chat)
 

@@ -133,6 +133,19 @@ def test_progress_moves_forward_back_and_keeps_answers(klimov: Questionnaire) ->
     assert progress.position == 2
 
 
+def test_after_two_steps_back_the_user_walks_forward_in_order(klimov: Questionnaire) -> None:
+    progress = Progress.start(klimov)
+    for index, key in enumerate("abab"):
+        progress = quizzes.answer(klimov, progress, index, key)
+    progress = quizzes.back(quizzes.back(progress))
+    assert progress.position == 2
+    progress = quizzes.answer(klimov, progress, 2, "b")  # changed
+    assert (progress.position, progress.current_answer()) == (3, "b")  # question 4, kept
+    progress = quizzes.answer(klimov, progress, 3, "b")  # kept as it was
+    assert (progress.position, progress.current_answer()) == (4, None)
+    assert progress.answers[:5] == ("a", "b", "b", "b", None)
+
+
 def test_an_answer_for_another_question_is_stale(klimov: Questionnaire) -> None:
     progress = quizzes.answer(klimov, Progress.start(klimov), 0, "a")
     with pytest.raises(quizzes.StaleQuestion):

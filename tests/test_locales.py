@@ -44,10 +44,25 @@ def test_no_text_is_left_unused() -> None:
 
 def test_russian_plurals() -> None:
     texts = Texts()
-    assert "прошли опросники 1 раз." in texts("results-list", count=1)
-    assert "прошли опросники 3 раза." in texts("results-list", count=3)
-    assert "прошли опросники 5 раз." in texts("results-list", count=5)
-    assert "прошли опросники 22 раза." in texts("results-list", count=22)
+
+    def intro(total: int, author: str = "none", duration: str = "none") -> str:
+        return texts(
+            "quiz-intro",
+            title="Т",
+            author=author,
+            summary="С",
+            instruction="И",
+            duration=duration,
+            total=total,
+        )
+
+    assert "<i>1 вопрос.</i>" in intro(1)
+    assert "<i>3 вопроса.</i>" in intro(3)
+    assert "<i>5 вопросов.</i>" in intro(5)
+    assert "<i>22 вопроса.</i>" in intro(22)
+    assert "<i>Автор: Е. А. Климов. 20 вопросов, 5–10 минут.</i>" in intro(
+        20, author="Е. А. Климов", duration="5–10 минут"
+    )
 
 
 def test_dates_in_words_and_irkutsk_time() -> None:

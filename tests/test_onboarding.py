@@ -117,6 +117,18 @@ async def test_grade_rolls_over_on_the_first_of_september(world: World, chat: Co
     assert "Класс: 10" in chat.last.text
 
 
+async def test_a_college_course_rolls_over_up_to_the_last_course(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat, role="🚆 Я студент колледжа", organisation="ЗЖДТ", grade="3 курс")
+    world.clock.advance(days=300)  # 2027-09-20
+    await chat.send("/profile")
+    assert "Курс: 4" in chat.last.text
+    world.clock.advance(days=365)  # 2028-09-19
+    await chat.send("/profile")
+    assert "Курс: колледж окончен" in chat.last.text
+
+
 async def test_returning_user_gets_the_menu(chat: Conversation) -> None:
     await register(chat)
     await chat.send("/start")
@@ -131,3 +143,16 @@ async def test_a_student_whose_school_is_not_listed_can_go_on(
     assert "Главное меню" in chat.last.text
     await chat.send("/profile")
     assert "Другая школа (нет в списке)" in chat.last.text
+
+
+async def test_a_college_student_whose_college_is_not_listed_can_go_on(
+    chat: Conversation,
+) -> None:
+    await register(chat, role="🚆 Я студент колледжа", organisation=None, grade=None)
+    assert "Если вашего колледжа в нём нет, выберите «Другой колледж»" in chat.last.text
+    await chat.click("Другой колледж")
+    await chat.click("1 курс")
+    assert "Главное меню" in chat.last.text
+    await chat.send("/profile")
+    assert "Другой колледж или техникум (нет в списке)" in chat.last.text
+    assert "Изменить колледж" in [label for label, _ in chat.last.buttons]

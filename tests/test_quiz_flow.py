@@ -82,7 +82,7 @@ async def test_pause_and_resume_at_the_same_question(world: World, chat: Convers
     await answer_all(chat, "АААААА")
     await chat.click("⏸ Прерваться")
     assert "Ответы сохранены (6 из 20)" in chat.last.text
-    assert "▶️ Продолжить: Опросник Климова (ДДО) (6/20)" in [b for b, _ in chat.last.buttons]
+    assert "▶️ Продолжить: Опросник Климова (ДДО) — 6 из 20" in [b for b, _ in chat.last.buttons]
     await chat.click("▶️ Продолжить")
     assert "Вы остановились на вопросе 7 из 20" in chat.last.text
     await chat.click("▶️ Продолжить")
@@ -214,6 +214,28 @@ async def test_restarting_asks_first_and_keeps_the_answers_on_back(
     assert attempt.answers[0] is None
 
 
+async def test_a_restart_confirmed_on_an_old_message_does_not_wipe_newer_answers(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer_all(chat, "АА")
+    await chat.send("/quiz")
+    await chat.click("Начать заново")
+    old_confirmation = chat.last  # left unanswered; the user restarts from a new message
+    await chat.send("/quiz")
+    await chat.click("Начать заново")
+    await chat.click("Да, начать заново")
+    await answer_all(chat, "БББ")
+
+    await chat.click("Да, начать заново", on=old_confirmation)
+
+    assert world.telegram.toasts[-1].text == "Эта кнопка устарела — вот актуальный экран."
+    assert "вопрос 4 / 20" in old_confirmation.text
+    [attempt] = await attempts(world, chat.user_id)
+    assert attempt.answers[:4] == ["b", "b", "b", None]
+
+
 async def test_buttons_of_an_older_questionnaire_version_do_not_trap_the_user(
     world: World, chat: Conversation
 ) -> None:
@@ -237,7 +259,7 @@ async def test_a_changed_consent_text_is_agreed_to_again(world: World, chat: Con
     async with world.app.units() as uow, uow.write():
         await uow.session.execute(User.__table__.update().values(consent_version="2020-01"))  # type: ignore[attr-defined]
     await chat.send("/quiz")
-    assert "Текст согласия обновился" in chat.last.text
+    assert "ещё раз.\n\n<b>Согласие на обработку" in chat.last.text
     await chat.click("✅ Даю согласие")
     async with world.app.units() as uow:
         user = await uow.users.get(chat.user_id)
