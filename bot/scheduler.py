@@ -60,7 +60,9 @@ class Ticks:
         sent = 0
         async with self.units() as uow:
             while self._daytime():
-                claimed = await reminders.claim(uow, self.reminder_after, self.clock())
+                claimed = await reminders.claim(
+                    uow, self.reminder_after, self.texts("consent-version"), self.clock()
+                )
                 retry_later = False
                 for attempt in claimed:
                     outcome = await self._remind(uow, attempt)

@@ -25,13 +25,19 @@ from handlers.callbacks import (
     ShowType,
 )
 from handlers.results import result_text
-from handlers.screens import next_profile_step, require_consent, send_menu
+from handlers.screens import (
+    consent_version,
+    next_profile_step,
+    require_consent,
+    send_menu,
+    show_consent,
+)
 from handlers.ui import Clock, Event, Row, keyboard, menu_row, show
 from locales import Texts
 from quizzes import Questionnaire, interpret
 from services import profile
 from services import quiz as quiz_service
-from services.errors import NotFound, NotRegistered
+from services.errors import ConsentOutdated, NotFound, NotRegistered
 from services.quiz import Outcome, QuizState
 
 LETTERS = "АБВГДЕЖЗ"
@@ -253,7 +259,11 @@ async def on_answer(
             callback_data.key,
             clock(),
             texts.tz,
+            consent_version=consent_version(texts),
         )
+    except ConsentOutdated:
+        await show_consent(callback, texts, updated=True)
+        return
     except (NotFound, NotRegistered):
         await _outdated(callback, callback_answer, uow, texts, quizzes)
         return
@@ -276,8 +286,17 @@ async def on_back(
         return
     try:
         state = await quiz_service.back(
-            uow, quiz, callback.from_user.id, callback_data.attempt, callback_data.q, clock()
+            uow,
+            quiz,
+            callback.from_user.id,
+            callback_data.attempt,
+            callback_data.q,
+            clock(),
+            consent_version=consent_version(texts),
         )
+    except ConsentOutdated:
+        await show_consent(callback, texts, updated=True)
+        return
     except (NotFound, NotRegistered):
         await _outdated(callback, callback_answer, uow, texts, quizzes)
         return

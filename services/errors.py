@@ -6,6 +6,10 @@ class NotRegistered(ServiceError):
     """The user has not given consent, so nothing may be stored about them."""
 
 
+class ConsentOutdated(ServiceError):
+    """The user agreed to an older consent text: nothing more is stored until they agree again."""
+
+
 class NotFound(ServiceError):
     """The thing asked for does not exist or is not the user's (stale or forged button)."""
 

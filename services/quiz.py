@@ -14,7 +14,7 @@ from db.records import AttemptRecord, UserRecord
 from db.uow import UnitOfWork
 from quizzes import Progress, Questionnaire
 from services import profile
-from services.errors import NotFound, NotRegistered
+from services.errors import ConsentOutdated, NotFound, NotRegistered
 
 
 class Outcome(StrEnum):
@@ -76,12 +76,14 @@ async def start(
 
 
 async def _own_attempt(
-    uow: UnitOfWork, quiz: Questionnaire, user_id: int, attempt_id: int
+    uow: UnitOfWork, quiz: Questionnaire, user_id: int, attempt_id: int, consent_version: str
 ) -> AttemptRecord:
     """The attempt, locked for the change, if it is this user's and of the current version
-    (an attempt of an older version belongs to other statements: its buttons are out of date).
+    (an attempt of an older version belongs to other statements: its buttons are out of date),
+    and the user's consent is of the current version.
     """
-    attempt = await uow.attempts.get(attempt_id, for_update=True)
+    found = await uow.attempts.get_for_change(attempt_id)
+    attempt, agreed_to = found if found is not None else (None, None)
     if (
         attempt is None
         or attempt.user_id != user_id
@@ -89,6 +91,8 @@ async def _own_attempt(
         or attempt.quiz_version != quiz.version
     ):
         raise NotFound(attempt_id)
+    if agreed_to != consent_version:
+        raise ConsentOutdated
     return attempt
 
 
@@ -101,6 +105,8 @@ async def answer(
     key: str,
     now: datetime,
     tz: ZoneInfo,
+    *,
+    consent_version: str,
 ) -> QuizState:
     """Record one answer; the last one finishes the attempt and logs a monitoring step.
 
@@ -108,7 +114,7 @@ async def answer(
     of a questionnaire takes, so it reads nothing else unless the questionnaire is finished.
     """
     async with uow.write():
-        attempt = await _own_attempt(uow, quiz, user_id, attempt_id)
+        attempt = await _own_attempt(uow, quiz, user_id, attempt_id, consent_version)
         if not 0 <= index < quiz.length or quiz.questions[index].option(key) is None:
             raise NotFound(key)
         progress = Progress.restore(quiz, attempt.answers, attempt.position)
@@ -142,10 +148,12 @@ async def back(
     attempt_id: int,
     index: int,
     now: datetime,
+    *,
+    consent_version: str,
 ) -> QuizState:
     """Go back from question `index` (the one on screen) to the one before it."""
     async with uow.write():
-        attempt = await _own_attempt(uow, quiz, user_id, attempt_id)
+        attempt = await _own_attempt(uow, quiz, user_id, attempt_id, consent_version)
         if attempt.finished or attempt.position != index or index == 0:
             return _state(quiz, attempt, Outcome.STALE)
         progress = quizzes.back(Progress.restore(quiz, attempt.answers, attempt.position))

@@ -17,10 +17,15 @@ LEASE = timedelta(minutes=15)
 BATCH = 20
 
 
-async def claim(uow: UnitOfWork, idle_for: timedelta, now: datetime) -> list[AttemptRecord]:
-    """Up to `BATCH` reminders due now, claimed for this process."""
+async def claim(
+    uow: UnitOfWork, idle_for: timedelta, consent_version: str, now: datetime
+) -> list[AttemptRecord]:
+    """Up to `BATCH` reminders due now, claimed for this process. Users who have not agreed to
+    the current consent text are not written to until they open the bot again."""
     async with uow.write():
-        return await uow.attempts.claim_due_reminders(now - idle_for, now - LEASE, now, BATCH)
+        return await uow.attempts.claim_due_reminders(
+            now - idle_for, now - LEASE, consent_version, now, BATCH
+        )
 
 
 async def done(uow: UnitOfWork, attempt_id: int, now: datetime) -> None:

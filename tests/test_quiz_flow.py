@@ -267,3 +267,29 @@ async def test_a_changed_consent_text_is_agreed_to_again(world: World, chat: Con
     assert user.consent_version == "2026-11"
     await chat.send("/menu")
     assert "Главное меню" in chat.last.text
+
+
+async def test_a_consent_text_changed_mid_questionnaire_stops_answers_until_agreed(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer_all(chat, "АА")
+    back = dict(chat.last.buttons)["← Предыдущий"]
+    async with world.app.units() as uow, uow.write():
+        await uow.session.execute(User.__table__.update().values(consent_version="2020-01"))  # type: ignore[attr-defined]
+
+    await chat.click("А")
+    assert "ещё раз.\n\n<b>Согласие на обработку" in chat.last.text
+    await chat.press(back)
+    assert "ещё раз.\n\n<b>Согласие на обработку" in chat.last.text
+    [attempt] = await attempts(world, chat.user_id)
+    assert (attempt.answers[:3], attempt.position) == (["a", "a", None], 2)
+
+    await chat.click("✅ Даю согласие")
+    await chat.send("/quiz")
+    await chat.click("▶️ Продолжить")
+    assert "вопрос 3 / 20" in chat.last.text
+    await chat.click("А")
+    [attempt] = await attempts(world, chat.user_id)
+    assert (attempt.answers[:3], attempt.position) == (["a", "a", "a"], 3)

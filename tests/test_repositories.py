@@ -20,9 +20,12 @@ from tests.conftest import FakeClock
 KLIMOV = quizzes.load_all()["klimov"]
 
 
+CONSENT = "v1"
+
+
 async def new_student(app: App, clock: FakeClock, user_id: int) -> UserRecord:
     async with app.units() as uow:
-        await profile.give_consent(uow, user_id, "v1", clock())
+        await profile.give_consent(uow, user_id, CONSENT, clock())
         await profile.choose_role(uow, user_id, "student", clock())
         [school, *_] = await profile.organisations_for(uow, "student")
         await profile.choose_organisation(uow, user_id, school.id, clock())
@@ -39,7 +42,15 @@ async def test_concurrent_taps_on_one_question_record_exactly_one_answer(
     async def tap(key: str) -> Outcome:
         async with app.units() as uow:
             result = await quiz_service.answer(
-                uow, KLIMOV, user.id, state.attempt.id, 0, key, clock(), app.texts.tz
+                uow,
+                KLIMOV,
+                user.id,
+                state.attempt.id,
+                0,
+                key,
+                clock(),
+                app.texts.tz,
+                consent_version=CONSENT,
             )
             return result.outcome
 
@@ -64,7 +75,15 @@ async def test_concurrent_answers_of_many_users_lose_no_update(app: App, clock: 
         for index in range(20):
             async with app.units() as uow:
                 await quiz_service.answer(
-                    uow, KLIMOV, user.id, started[user.id], index, "a", clock(), app.texts.tz
+                    uow,
+                    KLIMOV,
+                    user.id,
+                    started[user.id],
+                    index,
+                    "a",
+                    clock(),
+                    app.texts.tz,
+                    consent_version=CONSENT,
                 )
 
     await asyncio.gather(*(take(u) for u in users))
@@ -120,7 +139,15 @@ async def test_forgetting_a_user_keeps_anonymous_steps(app: App, clock: FakeCloc
     for index in range(20):
         async with app.units() as uow:
             await quiz_service.answer(
-                uow, KLIMOV, user.id, state.attempt.id, index, "b", clock(), app.texts.tz
+                uow,
+                KLIMOV,
+                user.id,
+                state.attempt.id,
+                index,
+                "b",
+                clock(),
+                app.texts.tz,
+                consent_version=CONSENT,
             )
     async with app.units() as uow:
         assert await profile.forget(uow, user.id)
@@ -157,7 +184,15 @@ async def test_ids_of_erased_attempts_are_never_reused(app: App, clock: FakeCloc
     for index in range(20):
         async with app.units() as uow:
             await quiz_service.answer(
-                uow, KLIMOV, first.id, gone, index, "a", clock(), app.texts.tz
+                uow,
+                KLIMOV,
+                first.id,
+                gone,
+                index,
+                "a",
+                clock(),
+                app.texts.tz,
+                consent_version=CONSENT,
             )
     async with app.units() as uow:
         await profile.forget(uow, first.id)
@@ -168,7 +203,15 @@ async def test_ids_of_erased_attempts_are_never_reused(app: App, clock: FakeCloc
     for index in range(20):
         async with app.units() as uow:
             await quiz_service.answer(
-                uow, KLIMOV, second.id, new, index, "b", clock(), app.texts.tz
+                uow,
+                KLIMOV,
+                second.id,
+                new,
+                index,
+                "b",
+                clock(),
+                app.texts.tz,
+                consent_version=CONSENT,
             )
     async with app.units() as uow:
         assert await uow.steps.count("quiz_finished") == 2

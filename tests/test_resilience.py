@@ -347,7 +347,9 @@ async def test_a_reminder_claimed_by_a_process_that_stopped_is_sent_once_its_cla
     await answer(chat, "АА")
     world.clock.advance(hours=25)
     async with world.app.units() as uow:  # another process claims it, then is killed
-        [claimed] = await reminders.claim(uow, timedelta(hours=24), world.clock.now)
+        [claimed] = await reminders.claim(
+            uow, timedelta(hours=24), world.app.texts("consent-version"), world.clock.now
+        )
     before = len(chat.messages)
     ticks = world.app.ticks(world.bot)
 
@@ -380,3 +382,22 @@ async def test_a_long_queue_of_reminders_goes_out_in_one_tick(
     assert await ticks.send_quiz_reminders() == 8
     assert all("ответили на 1 из 20" in chat.last.text for chat in chats)
     assert await ticks.send_quiz_reminders() == 0
+
+
+async def test_no_reminder_until_a_changed_consent_text_is_agreed_to(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await open_quiz(chat)
+    await answer(chat, "А")
+    async with world.app.units() as uow, uow.write():
+        await uow.session.execute(User.__table__.update().values(consent_version="2020-01"))  # type: ignore[attr-defined]
+    world.clock.advance(hours=25)
+    ticks = world.app.ticks(world.bot)
+
+    assert await ticks.send_quiz_reminders() == 0
+
+    await chat.send("/menu")
+    await chat.click("✅ Даю согласие")
+    assert await ticks.send_quiz_reminders() == 1
+    assert "ответили на 1 из 20" in chat.last.text

@@ -35,7 +35,13 @@ def _record(row: Sequence[Any]) -> AttemptRecord:
 # The questionnaire's hot path (one read and one write per answer) runs prebuilt Core statements
 # on the session's connection: the same SQL as the ORM would send, without rebuilding it per call.
 _BY_ID = select(*_COLUMNS).where(QuizAttempt.id == bindparam("attempt_id"))
-_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
+# The attempt to change, locked, with the consent version its owner agreed to.
+_FOR_CHANGE = (
+    select(*_COLUMNS, User.consent_version)
+    .join(User, User.id == QuizAttempt.user_id)
+    .where(QuizAttempt.id == bindparam("attempt_id"))
+    .with_for_update(of=QuizAttempt)
+)
 _SAVE_PROGRESS = (
     update(QuizAttempt)
     .where(QuizAttempt.id == bindparam("attempt_id"))
@@ -59,11 +65,19 @@ class AttemptRepository:
         row = (await self._session.execute(query)).first()
         return _record(row) if row is not None else None
 
-    async def get(self, attempt_id: int, *, for_update: bool = False) -> AttemptRecord | None:
+    async def get(self, attempt_id: int) -> AttemptRecord | None:
         connection = await self._session.connection()
-        query = _BY_ID_FOR_UPDATE if for_update else _BY_ID
-        row = (await connection.execute(query, {"attempt_id": attempt_id})).first()
+        row = (await connection.execute(_BY_ID, {"attempt_id": attempt_id})).first()
         return _record(row) if row is not None else None
+
+    async def get_for_change(self, attempt_id: int) -> tuple[AttemptRecord, str] | None:
+        """The attempt, locked, and the version of its owner's consent."""
+        connection = await self._session.connection()
+        row = (await connection.execute(_FOR_CHANGE, {"attempt_id": attempt_id})).first()
+        if row is None:
+            return None
+        *attempt, consent_version = row
+        return _record(attempt), str(consent_version)
 
     async def get_open(
         self, user_id: int, quiz_id: str, *, for_update: bool = False
@@ -166,10 +180,16 @@ class AttemptRepository:
         )
 
     async def claim_due_reminders(
-        self, idle_since: datetime, lease_expired_before: datetime, now: datetime, limit: int
+        self,
+        idle_since: datetime,
+        lease_expired_before: datetime,
+        consent_version: str,
+        now: datetime,
+        limit: int,
     ) -> list[AttemptRecord]:
         """Claim unfinished attempts untouched since `idle_since` whose reminder was never sent
-        and is not claimed (or its claim has lapsed: the process that took it stopped).
+        and is not claimed (or its claim has lapsed: the process that took it stopped), of users
+        who agreed to the current consent and have not blocked the bot.
 
         The claim is committed before anything is sent, so a second bot process does not send
         the same reminder; PostgreSQL skips rows another process holds.
@@ -186,6 +206,7 @@ class AttemptRepository:
                 ),
                 QuizAttempt.updated_at < idle_since,
                 User.blocked_at.is_(None),
+                User.consent_version == consent_version,
             )
             .order_by(QuizAttempt.updated_at)
             .limit(limit)
