@@ -53,7 +53,8 @@ class Ticks:
         """Remind each user once about a questionnaire left unfinished; returns how many sent.
 
         Claims a batch at a time until none is due, so a long queue never holds a claim for
-        long; stops early when a message fails for a passing reason (the next tick retries).
+        long. When Telegram fails for a passing reason (a long flood wait, a server error that
+        outlasted the retries), the rest of the batch is released at once for the next tick.
         """
         if self.reminder_after is None:
             return 0
@@ -63,15 +64,14 @@ class Ticks:
                 claimed = await reminders.claim(
                     uow, self.reminder_after, self.texts("consent-version"), self.clock()
                 )
-                retry_later = False
-                for attempt in claimed:
+                for done, attempt in enumerate(claimed):
                     outcome = await self._remind(uow, attempt)
-                    if outcome is _Outcome.SENT:
-                        sent += 1
-                    elif outcome is _Outcome.RETRY:
-                        retry_later = True
+                    if outcome is _Outcome.RETRY:
+                        await reminders.release(uow, [a.id for a in claimed[done:]])
+                        return sent
+                    sent += outcome is _Outcome.SENT
                     await asyncio.sleep(self.pause)
-                if retry_later or len(claimed) < reminders.BATCH:
+                if len(claimed) < reminders.BATCH:
                     break
         return sent
 
@@ -110,7 +110,6 @@ class Ticks:
             return _Outcome.DROPPED
         except TelegramAPIError as error:
             log.warning("reminder to %s failed, will retry: %s", attempt.user_id, error)
-            await reminders.release(uow, attempt.id)
             return _Outcome.RETRY
         await reminders.done(uow, attempt.id, self.clock())
         return _Outcome.SENT

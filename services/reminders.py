@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 from db.records import AttemptRecord
 from db.uow import UnitOfWork
 
-#: Longer than any batch takes to send (Telegram's flood waits included), so that a second bot
-#: process never takes over a claim that is still being worked on.
-LEASE = timedelta(minutes=15)
+#: Longer than any batch takes to send (Telegram's flood waits included: the retry middleware
+#: waits at most 3 x 30 s per message before giving up, and the first give-up ends the batch), so
+#: that a second bot process never takes over a claim that is still being worked on.
+LEASE = timedelta(minutes=30)
 #: Reminders claimed at a time; the scheduler claims again until none are due.
 BATCH = 20
 
@@ -34,10 +35,10 @@ async def done(uow: UnitOfWork, attempt_id: int, now: datetime) -> None:
         await uow.attempts.mark_reminded(attempt_id, now)
 
 
-async def release(uow: UnitOfWork, attempt_id: int) -> None:
-    """The message did not go out for a passing reason: try again on a later tick."""
+async def release(uow: UnitOfWork, attempt_ids: list[int]) -> None:
+    """These did not go out (Telegram failed for a passing reason): a later tick tries again."""
     async with uow.write():
-        await uow.attempts.release_reminder(attempt_id)
+        await uow.attempts.release_reminders(attempt_ids)
 
 
 async def user_blocked_bot(uow: UnitOfWork, attempt_id: int, user_id: int, now: datetime) -> None:

@@ -354,7 +354,7 @@ async def test_a_reminder_claimed_by_a_process_that_stopped_is_sent_once_its_cla
     ticks = world.app.ticks(world.bot)
 
     assert await ticks.send_quiz_reminders() == 0  # the claim may still be in hand
-    world.clock.advance(minutes=14)
+    world.clock.advance(minutes=29)
     assert await ticks.send_quiz_reminders() == 0
     world.clock.advance(minutes=2)
     assert await ticks.send_quiz_reminders() == 1
@@ -401,3 +401,27 @@ async def test_no_reminder_until_a_changed_consent_text_is_agreed_to(
     await chat.click("✅ Даю согласие")
     assert await ticks.send_quiz_reminders() == 1
     assert "ответили на 1 из 20" in chat.last.text
+
+
+async def test_a_flood_wait_mid_batch_leaves_the_rest_for_the_next_tick(
+    world: World, waits: list[float]
+) -> None:
+    chats = [world.user(7000 + n, f"Ученик {n}") for n in range(3)]
+    for chat in chats:
+        await register(chat)
+        await open_quiz(chat)
+        await answer(chat, "А")
+        world.clock.advance(minutes=1)  # they left in this order
+    world.clock.advance(hours=25)
+    first, second, third = chats
+    world.telegram.fail_next(retry_after(120), methods.SendMessage, chat_id=second.user_id)
+    ticks = world.app.ticks(world.bot)
+
+    assert await ticks.send_quiz_reminders() == 1
+    assert "ответили на 1 из 20" in first.last.text
+    for chat in (second, third):
+        attempt = await the_attempt(world, chat.user_id)
+        assert (attempt.reminder_claimed_at, attempt.reminded_at) == (None, None)
+
+    assert await ticks.send_quiz_reminders() == 2
+    assert all("ответили на 1 из 20" in chat.last.text for chat in (second, third))

@@ -227,8 +227,10 @@ class AttemptRepository:
             update(QuizAttempt).where(QuizAttempt.id == attempt_id).values(reminded_at=now)
         )
 
-    async def release_reminder(self, attempt_id: int) -> None:
-        """Undo a claim whose message could not be delivered for a passing reason."""
+    async def release_reminders(self, attempt_ids: list[int]) -> None:
+        """Undo claims whose messages could not be delivered for a passing reason."""
         await self._session.execute(
-            update(QuizAttempt).where(QuizAttempt.id == attempt_id).values(reminder_claimed_at=None)
+            update(QuizAttempt)
+            .where(QuizAttempt.id.in_(attempt_ids))
+            .values(reminder_claimed_at=None)
         )
