@@ -177,7 +177,11 @@ async def organisation_screen(
 ) -> tuple[str, list[Row]]:
     options = await organisations_for(uow, user.role)
     rows: list[Row] = [[(o.short_name, PickOrganisation(id=o.id))] for o in options]
-    rows.append([(texts("btn-back"), ChangeProfile(part="role"))])
+    # Changing it from the profile goes back there; while registering, back to the role.
+    back = (
+        Nav(to=Screen.PROFILE) if user.organisation_id is not None else ChangeProfile(part="role")
+    )
+    rows.append([(texts("btn-back"), back)])
     text = texts("ask-organisation", role=user.role or "none")
     if any(o.is_sample for o in options):
         text += "\n\n" + texts("sample-note", role=user.role or "none")
@@ -209,7 +213,8 @@ async def grade_screen(
         for g in grades
     ]
     rows: list[Row] = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    rows.append([(texts("btn-back"), ChangeProfile(part="organisation"))])
+    back = Nav(to=Screen.PROFILE) if user.grade is not None else ChangeProfile(part="organisation")
+    rows.append([(texts("btn-back"), back)])
     return texts("ask-grade", role=role), rows
 
 

@@ -156,3 +156,25 @@ async def test_a_college_student_whose_college_is_not_listed_can_go_on(
     await chat.send("/profile")
     assert "Другой колледж или техникум (нет в списке)" in chat.last.text
     assert "Изменить колледж" in [label for label, _ in chat.last.buttons]
+
+
+async def test_back_from_changing_the_school_or_grade_returns_to_the_profile(
+    chat: Conversation,
+) -> None:
+    await register(chat)
+    await chat.send("/profile")
+    await chat.click("Изменить школу")
+    assert "В какой школе вы учитесь?" in chat.last.text
+    await chat.click("← Назад")
+    assert "Мой профиль" in chat.last.text
+    await chat.click("Изменить класс")
+    await chat.click("← Назад")
+    assert "Мой профиль" in chat.last.text
+    assert "Класс: 9" in chat.last.text
+
+
+async def test_back_while_registering_goes_one_step_back(chat: Conversation) -> None:
+    await register(chat, organisation=None, grade=None)
+    assert "В какой школе вы учитесь?" in chat.last.text
+    await chat.click("← Назад")
+    assert "Кто вы?" in chat.last.text
