@@ -27,6 +27,7 @@ from db.engine import create_engine, create_session_factory
 from db.repositories.organisations import CatalogueEntry
 from db.uow import UnitOfWorkFactory
 from handlers import get_routers
+from handlers.results import interest_quiz
 from handlers.screens import commands_for
 from locales import Texts
 from quizzes import Questionnaire, load_all
@@ -68,6 +69,7 @@ class App:
 async def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> App:
     """Open the database (migrating it to the latest schema) and load the data files."""
     quizzes = load_all()
+    interest_quiz(quizzes)  # the type pages and /quiz need it: fail at start-up, not on a tap
     catalogue = load_catalogue()
     texts = Texts(settings.language, settings.tz)
     engine = create_engine(settings.database_url)

@@ -11,21 +11,16 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from content import Catalogue, OrganisationKind
 from db.records import UserRecord
 from handlers.callbacks import Nav, Screen, ShowPlace, ShowType
-from handlers.results import place_text, type_text
+from handlers.results import interest_quiz, place_text, type_text
 from handlers.ui import Row, keyboard, menu_row, show
 from locales import Texts
 from quizzes import Questionnaire
 
 
-def _typed_quiz(quizzes: dict[str, Questionnaire]) -> Questionnaire:
-    """The questionnaire whose scales are the interest types of the catalogue (Klimov's)."""
-    return quizzes["klimov"]
-
-
 async def on_types(
     callback: CallbackQuery, texts: Texts, quizzes: dict[str, Questionnaire]
 ) -> None:
-    quiz = _typed_quiz(quizzes)
+    quiz = interest_quiz(quizzes)
     rows: list[Row] = [[(s.title, ShowType(scale=s.id))] for s in quiz.scales]
     rows.append(menu_row(texts))
     await show(callback, texts("types"), keyboard(*rows))
@@ -39,7 +34,7 @@ async def on_type(
     catalogue: Catalogue,
     quizzes: dict[str, Questionnaire],
 ) -> None:
-    quiz = _typed_quiz(quizzes)
+    quiz = interest_quiz(quizzes)
     if callback_data.scale not in {s.id for s in quiz.scales}:
         callback_answer.text = texts("button-outdated")
         callback_data = ShowType(scale=quiz.scales[0].id)
@@ -91,7 +86,7 @@ async def on_place(
         return
     await show(
         callback,
-        place_text(texts, _typed_quiz(quizzes), catalogue, callback_data.code),
+        place_text(texts, interest_quiz(quizzes), catalogue, callback_data.code),
         keyboard([(texts("btn-back"), Nav(to=Screen.PLACES))], menu_row(texts)),
     )
 

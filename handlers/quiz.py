@@ -24,7 +24,7 @@ from handlers.callbacks import (
     ShowResult,
     ShowType,
 )
-from handlers.results import result_text
+from handlers.results import interest_quiz, is_interest_quiz, result_text
 from handlers.screens import (
     consent_version,
     next_profile_step,
@@ -85,6 +85,8 @@ def finished_screen(
 
 def type_rows(texts: Texts, quiz: Questionnaire, attempt: AttemptRecord) -> list[Row]:
     """A button to the full page (all professions, all places to study) of each leading type."""
+    if not is_interest_quiz(quiz):
+        return []
     leading = interpret(quiz, _known_scores(quiz, attempt.scores or {})).leading
     return [
         [(texts("btn-type-more", title=quiz.scale(s).title), ShowType(scale=s))] for s in leading
@@ -97,10 +99,6 @@ def screen_for(
     if state.finished:
         return finished_screen(texts, quiz, catalogue, state)
     return question_screen(texts, quiz, state)
-
-
-def default_quiz(quizzes: dict[str, Questionnaire]) -> Questionnaire:
-    return next(iter(quizzes.values()))
 
 
 async def _ready(
@@ -164,7 +162,7 @@ async def cmd_quiz(
     quizzes: dict[str, Questionnaire],
 ) -> None:
     if (user := await _ready(message, uow, user, texts, catalogue)) is not None:
-        await show_intro(message, uow, user, texts, default_quiz(quizzes))
+        await show_intro(message, uow, user, texts, interest_quiz(quizzes))
 
 
 async def on_quiz_command(
@@ -349,7 +347,7 @@ async def on_results(
         return
     attempts = await quiz_service.history(uow, user.id)
     if not attempts:
-        first = default_quiz(quizzes)
+        first = interest_quiz(quizzes)
         await show(
             event,
             texts("results-empty"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from content import Catalogue, OrganisationKind, Programme
-from content.catalogue import LEVELS
+from content.catalogue import INTEREST_TYPES, LEVELS
 from db.records import AttemptRecord
 from locales import Texts
 from quizzes import Questionnaire, interpret
@@ -15,6 +15,22 @@ RESULT_PROFESSIONS = 6
 RESULT_PROGRAMMES = 3
 #: Up to this many leading types are shown in full on the result screen.
 COMPACT_FROM = 2
+
+
+def is_interest_quiz(quiz: Questionnaire) -> bool:
+    """Whether the questionnaire's scales are the catalogue's interest types (Klimov's five), so
+    that its results lead to professions and places to study."""
+    return {s.id for s in quiz.scales} == set(INTEREST_TYPES)
+
+
+def interest_quiz(quizzes: dict[str, Questionnaire]) -> Questionnaire:
+    """The questionnaire of the interest types: the one /quiz opens and the type pages use."""
+    found = [q for q in quizzes.values() if is_interest_quiz(q)]
+    if len(found) != 1:
+        raise ValueError(
+            f"exactly one questionnaire must have the scales {INTEREST_TYPES}; found {len(found)}"
+        )
+    return found[0]
 
 
 def where_to_study(texts: Texts, catalogue: Catalogue, scale_id: str, limit: int | None) -> str:
@@ -60,7 +76,7 @@ def result_text(
             title=escape(quiz.scale(item.scale_id).title),
             score=item.score,
             max=quiz.max_score,
-            band=item.band.id,
+            band=escape(item.band.title),
             leading="yes" if item.scale_id in result.leading else "no",
         )
         for item in sorted(result.scales, key=lambda r: -r.score)
@@ -68,10 +84,11 @@ def result_text(
     lines += ["", texts("result-leading", count=len(result.leading))]
     # With three or more leading types the full blocks would not fit a phone screen: their
     # professions and places to study are one tap away ("Подробнее" buttons).
-    compact = len(result.leading) > COMPACT_FROM
+    typed = is_interest_quiz(quiz)
+    compact = typed and len(result.leading) > COMPACT_FROM
     for scale_id in result.leading:
         scale = quiz.scale(scale_id)
-        if compact:
+        if compact or not typed:  # professions and places are known for interest types only
             block = texts(
                 "result-type-short",
                 title=escape(scale.title),

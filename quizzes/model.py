@@ -33,7 +33,8 @@ class Option(_Strict):
 
 
 class Question(_Strict):
-    options: tuple[Option, ...] = Field(min_length=2)
+    #: At most 8: the buttons are lettered А to З.
+    options: tuple[Option, ...] = Field(min_length=2, max_length=8)
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)

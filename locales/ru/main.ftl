@@ -223,12 +223,7 @@ result-head = <b>Ваш результат: { $title }</b> ({ $date })
 result-scale = { $leading ->
         [yes] ★
        *[no] •
-    } { $title }: <b>{ $score }</b> из { $max } — { $band ->
-        [low] не выражен
-        [moderate] выражен умеренно
-        [high] выражен ярко
-       *[other] { $band }
-    }
+    } { $title }: <b>{ $score }</b> из { $max } — { $band }
 result-leading = { $count ->
         [one] <b>Ведущий тип:</b>
        *[other] <b>Ведущие типы</b> (поровну баллов, все они вам близки):

@@ -1,0 +1,117 @@
+"""A second questionnaire needs only its data file: it appears in the menu, runs, scores, is
+remembered in the results and logged for monitoring, with no code written for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+import bot.factory
+import quizzes
+from bot.conversation import Conversation
+from db.models import Step
+from handlers.results import interest_quiz
+from tests.conftest import World, register
+
+VALUES = """
+id = "values"
+version = "1"
+title = "Что для меня важно"
+summary = "Три вопроса о том, что вам интереснее."
+instruction = "Выберите, что вам ближе."
+
+[[scales]]
+id = "people"
+title = "Люди"
+description = "Вам важно общение."
+
+[[scales]]
+id = "things"
+title = "Вещи"
+description = "Вам важно, как всё устроено."
+
+[[bands]]
+id = "few"
+min = 0
+max = 1
+title = "почти нет"
+
+[[bands]]
+id = "many"
+min = 2
+max = 3
+title = "заметно"
+
+[[questions]]
+options = [
+  { key = "a", scale = "people", text = "Поговорить с другом" },
+  { key = "b", scale = "things", text = "Разобрать будильник" },
+]
+
+[[questions]]
+options = [
+  { key = "a", scale = "people", text = "Помочь однокласснику" },
+  { key = "b", scale = "things", text = "Починить велосипед" },
+]
+
+[[questions]]
+options = [
+  { key = "a", scale = "people", text = "Устроить праздник" },
+  { key = "b", scale = "things", text = "Собрать модель" },
+]
+"""
+
+
+@pytest.fixture(autouse=True)
+def two_questionnaires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "klimov_ddo.toml").write_text(
+        (quizzes.DATA_DIR / "klimov_ddo.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "values.toml").write_text(VALUES, encoding="utf-8")
+    monkeypatch.setattr(bot.factory, "load_all", lambda: quizzes.load_all(tmp_path))
+
+
+async def test_a_questionnaire_added_as_a_data_file_works_end_to_end(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    labels = [label for label, _ in chat.last.buttons]
+    assert "📝 Пройти: Опросник Климова (ДДО)" in labels
+    assert "📝 Пройти: Что для меня важно" in labels
+
+    await chat.click("📝 Пройти: Что для меня важно")
+    assert "<i>3 вопроса.</i>" in chat.last.text
+    await chat.click("Начать")
+    assert "вопрос 1 / 3" in chat.last.text
+    for letter in "АБА":
+        await chat.click(letter)
+
+    result = chat.last.text
+    assert "★ Люди: <b>2</b> из 3 — заметно" in result
+    assert "• Вещи: <b>1</b> из 3 — почти нет" in result
+    assert "Вам важно общение." in result
+    assert "Профессии:" not in result  # professions are known for Klimov's types only
+    assert not any(label.startswith("Подробнее") for label, _ in chat.last.buttons)
+
+    await chat.send("/results")
+    assert "Завершено попыток: 1." in chat.last.text
+    async with world.app.units() as uow:
+        [step] = await uow.session.scalars(select(Step))
+    assert step.detail["quiz"] == "values"
+    assert step.detail["scores"] == {"people": 2, "things": 1}
+
+    await chat.send("/quiz")  # the command stays the Klimov questionnaire
+    assert "Опросник Климова (ДДО)" in chat.last.text
+
+
+def test_the_bot_refuses_to_start_without_exactly_one_interest_type_questionnaire(
+    tmp_path: Path,
+) -> None:
+    only_values = tmp_path / "only-values"
+    only_values.mkdir()
+    (only_values / "values.toml").write_text(VALUES, encoding="utf-8")
+    with pytest.raises(ValueError, match="exactly one questionnaire"):
+        interest_quiz(quizzes.load_all(only_values))
