@@ -28,8 +28,12 @@ async def on_menu(
         await show_consent(event, texts, updated=True)
         return
     step = await next_profile_step(uow, texts, catalogue, user) if user is not None else None
-    if step is not None:
+    if step is not None:  # the menu opens once the profile is complete; public pages stay open
         text, rows = step
+        rows += [
+            [(texts("btn-types"), Nav(to=Screen.TYPES))],
+            [(texts("btn-places"), Nav(to=Screen.PLACES))],
+        ]
         await show(event, text, keyboard(*rows))
         return
     await send_menu(event, uow, user, texts, quizzes)

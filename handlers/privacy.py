@@ -37,7 +37,7 @@ async def on_mydata(
     text = texts(
         "mydata",
         id=str(user.id),  # as Telegram shows it, without digit grouping
-        role=user.role or "none",
+        role_name=texts("role-name", role=user.role or "none"),
         organisation=escape(organisation.name) if organisation else "—",
         grade=grade if grade is not None else 0,
         consent_date=texts.when(user.consent_at, "d MMMM y, HH:mm"),

@@ -239,6 +239,7 @@ async def profile_screen(
     text = texts(
         "profile",
         role=user.role or "none",
+        role_name=texts("role-name", role=user.role or "none"),
         organisation=escape(organisation.name) if organisation else "—",
         grade=grade if grade is not None else 0,
         has_grade="yes" if needs_grade(user.role) else "no",

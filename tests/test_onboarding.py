@@ -178,3 +178,13 @@ async def test_back_while_registering_goes_one_step_back(chat: Conversation) -> 
     assert "В какой школе вы учитесь?" in chat.last.text
     await chat.click("← Назад")
     assert "Кто вы?" in chat.last.text
+
+
+async def test_menu_while_registering_asks_the_open_question_and_keeps_public_pages_open(
+    chat: Conversation,
+) -> None:
+    await register(chat, role="🎒 Я школьник", organisation=None, grade=None)
+    await chat.send("/menu")
+    assert "В какой школе вы учитесь?" in chat.last.text
+    await chat.click("🏫 Колледжи, техникумы, центр занятости")
+    assert "Где учиться и переобучиться" in chat.last.text

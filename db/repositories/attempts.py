@@ -156,14 +156,11 @@ class AttemptRepository:
             )
         )
 
-    async def list_finished(
-        self, user_id: int, quiz_id: str | None = None, limit: int = 10
-    ) -> list[AttemptRecord]:
+    async def list_finished(self, user_id: int, limit: int) -> list[AttemptRecord]:
+        """The user's finished attempts, newest first."""
         query = select(*_COLUMNS).where(
             QuizAttempt.user_id == user_id, QuizAttempt.finished_at.is_not(None)
         )
-        if quiz_id is not None:
-            query = query.where(QuizAttempt.quiz_id == quiz_id)
         rows = await self._session.execute(
             query.order_by(QuizAttempt.finished_at.desc(), QuizAttempt.id.desc()).limit(limit)
         )

@@ -84,10 +84,7 @@ sample-note = <i>Список пока примерный: комитет по �
     }</i>
 sample-note-study = <i>Списки учебных программ пока примерные (пометка «пример»): комитет по образованию уточняет их.</i>
 profile-saved = Готово, сохранили.
-profile =
-    <b>Мой профиль</b>
-
-    Кто я: { $role ->
+role-name = { $role ->
         [student] школьник
         [college_student] студент колледжа
         [parent] родитель
@@ -97,6 +94,10 @@ profile =
         [admin] администратор
        *[other] не указано
     }
+profile =
+    <b>Мой профиль</b>
+
+    Кто я: { $role_name }
     Организация: { $organisation }{ $has_grade ->
         [yes] { $role ->
             [college_student] {"\u000A"}Курс: { $grade ->
@@ -309,16 +310,7 @@ mydata =
     <b>Что о вас хранится</b>
 
     ID в Telegram: { $id }
-    Кто вы: { $role ->
-        [student] школьник
-        [college_student] студент колледжа
-        [parent] родитель
-        [adult] ищу работу или переобучение
-        [teacher] педагог
-        [coordinator] координатор
-        [admin] администратор
-       *[other] не указано
-    }
+    Кто вы: { $role_name }
     Организация: { $organisation }
     Класс или курс: { $grade ->
         [0] —
