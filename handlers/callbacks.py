@@ -56,15 +56,20 @@ class QuizAction(StrEnum):
     INTRO = "intro"
     BEGIN = "begin"
     ASK_RESTART = "ask-restart"
-    RESTART = "restart"
     PAUSE = "pause"
 
 
 class QuizCmd(CallbackData, prefix="quiz"):
     action: QuizAction
     quiz: str
-    #: RESTART only: the open attempt the user agreed to drop (0: none was open).
-    attempt: int = 0
+
+
+class RestartQuiz(CallbackData, prefix="restart"):
+    """ "Да, начать заново": names the open attempt the user agreed to drop (0: none was open),
+    so that a confirmation tapped later, on an old message, cannot wipe a newer attempt."""
+
+    quiz: str
+    attempt: int
 
 
 class Answer(CallbackData, prefix="ans"):

@@ -48,12 +48,6 @@ async def on_type(
 async def on_places(
     callback: CallbackQuery, texts: Texts, catalogue: Catalogue, user: UserRecord | None
 ) -> None:
-    await _show_places(callback, texts, catalogue, user)
-
-
-async def _show_places(
-    callback: CallbackQuery, texts: Texts, catalogue: Catalogue, user: UserRecord | None
-) -> None:
     role = user.role if user is not None and user.role else "none"
     places = catalogue.places()
     if role == "adult":  # retraining and job search start at the employment centre
@@ -82,7 +76,7 @@ async def on_place(
 ) -> None:
     if callback_data.code not in {o.code for o in catalogue.places()}:
         callback_answer.text = texts("button-outdated")
-        await _show_places(callback, texts, catalogue, user)
+        await on_places(callback, texts, catalogue, user)
         return
     await show(
         callback,

@@ -10,7 +10,13 @@ from content import Catalogue
 from db.records import UserRecord
 from db.uow import UnitOfWork
 from handlers.callbacks import Nav, Screen
-from handlers.screens import consent_version, next_profile_step, send_menu, show_consent
+from handlers.screens import (
+    consent_version,
+    next_profile_step,
+    public_rows,
+    send_menu,
+    show_consent,
+)
 from handlers.ui import Event, keyboard, menu_row, show
 from locales import Texts
 from quizzes import Questionnaire
@@ -30,10 +36,7 @@ async def on_menu(
     step = await next_profile_step(uow, texts, catalogue, user) if user is not None else None
     if step is not None:  # the menu opens once the profile is complete; public pages stay open
         text, rows = step
-        rows += [
-            [(texts("btn-types"), Nav(to=Screen.TYPES))],
-            [(texts("btn-places"), Nav(to=Screen.PLACES))],
-        ]
+        rows += public_rows(texts, user.role if user else None)
         await show(event, text, keyboard(*rows))
         return
     await send_menu(event, uow, user, texts, quizzes)

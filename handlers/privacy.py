@@ -12,7 +12,7 @@ from db.calendar import academic_year
 from db.records import UserRecord
 from db.uow import UnitOfWork
 from handlers.callbacks import Forget, Nav, Screen
-from handlers.screens import send_menu, update_commands
+from handlers.screens import grade_arg, send_menu, update_commands
 from handlers.ui import Clock, Event, keyboard, menu_row, show
 from locales import Texts
 from quizzes import Questionnaire
@@ -33,13 +33,12 @@ async def on_mydata(
     organisation = await profile.organisation_of(uow, user)
     finished = await quiz_service.count_finished(uow, user.id)
     unfinished = len(await quiz_service.unfinished(uow, user.id))
-    grade = profile.current_grade(user, academic_year(clock(), texts.tz))
     text = texts(
         "mydata",
         id=str(user.id),  # as Telegram shows it, without digit grouping
         role_name=texts("role-name", role=user.role or "none"),
         organisation=escape(organisation.name) if organisation else "—",
-        grade=grade if grade is not None else 0,
+        grade=grade_arg(user, academic_year(clock(), texts.tz)),
         consent_date=texts.when(user.consent_at, "d MMMM y, HH:mm"),
         consent_version=user.consent_version,
         created=texts.date(user.created_at),

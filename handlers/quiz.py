@@ -20,6 +20,7 @@ from handlers.callbacks import (
     Nav,
     QuizAction,
     QuizCmd,
+    RestartQuiz,
     Screen,
     ShowResult,
     ShowType,
@@ -207,25 +208,50 @@ async def on_quiz_command(
                 [
                     (
                         texts("btn-quiz-restart-yes"),
-                        # Names the attempt to drop: a confirmation tapped later, on an old
-                        # message, must not wipe an attempt the user has gone on with since.
-                        QuizCmd(
-                            action=QuizAction.RESTART,
-                            quiz=quiz.id,
-                            attempt=state.attempt.id if state else 0,
-                        ),
+                        RestartQuiz(quiz=quiz.id, attempt=state.attempt.id if state else 0),
                     )
                 ],
                 [(texts("btn-back"), QuizCmd(action=QuizAction.INTRO, quiz=quiz.id))],
             ),
         )
     else:
-        restart = callback_data.attempt if action == QuizAction.RESTART else None
-        state = await quiz_service.start(uow, quiz, user.id, clock(), restart=restart)
-        if state.outcome == Outcome.STALE:
-            callback_answer.text = texts("button-outdated")
-        text, rows = question_screen(texts, quiz, state)
-        await show(callback, text, keyboard(*rows))
+        state = await quiz_service.start(uow, quiz, user.id, clock())
+        await _show_started(callback, callback_answer, texts, quiz, state)
+
+
+async def on_restart(
+    callback: CallbackQuery,
+    callback_data: RestartQuiz,
+    callback_answer: CallbackAnswer,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    catalogue: Catalogue,
+    quizzes: dict[str, Questionnaire],
+    clock: Clock,
+) -> None:
+    quiz = quizzes.get(callback_data.quiz)
+    if quiz is None:
+        callback_answer.text = texts("button-outdated")
+        await send_menu(callback, uow, user, texts, quizzes)
+        return
+    if (user := await _ready(callback, uow, user, texts, catalogue)) is None:
+        return
+    state = await quiz_service.start(uow, quiz, user.id, clock(), restart=callback_data.attempt)
+    await _show_started(callback, callback_answer, texts, quiz, state)
+
+
+async def _show_started(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    texts: Texts,
+    quiz: Questionnaire,
+    state: QuizState,
+) -> None:
+    if state.outcome == Outcome.STALE:  # a restart confirmed on an old message
+        callback_answer.text = texts("button-outdated")
+    text, rows = question_screen(texts, quiz, state)
+    await show(callback, text, keyboard(*rows))
 
 
 #: The answer and back buttons are the most frequent updates; their service checks that the
@@ -426,6 +452,7 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_quiz, Command("quiz"))
     router.callback_query.register(on_quiz_command, QuizCmd.filter())
+    router.callback_query.register(on_restart, RestartQuiz.filter())
     router.callback_query.register(on_answer, Answer.filter(), flags=NO_USER)
     router.callback_query.register(on_back, Back.filter(), flags=NO_USER)
     router.message.register(on_results, Command("results"))

@@ -126,7 +126,7 @@ def type_text(texts: Texts, quiz: Questionnaire, catalogue: Catalogue, scale_id:
 
 def place_text(texts: Texts, quiz: Questionnaire, catalogue: Catalogue, code: str) -> str:
     """One place to study: what it is and its programmes by level, each with its interest types
-    (so that a questionnaire result leads here and back)."""
+    (the names a questionnaire result uses)."""
     place = catalogue.by_code[code]
     programmes = catalogue.programmes_of(code)
     parts = [

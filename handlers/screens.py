@@ -32,7 +32,13 @@ from locales import Texts
 from quizzes import Questionnaire
 from services import profile
 from services import quiz as quiz_service
-from services.profile import COLLEGE_COURSES, needs_grade, needs_organisation, organisations_for
+from services.profile import (
+    COLLEGE_COURSES,
+    needs_grade,
+    needs_organisation,
+    organisations_for,
+    profile_complete,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +108,14 @@ async def require_consent(event: Event, user: UserRecord | None, texts: Texts) -
 # --- main menu --------------------------------------------------------------------------------
 
 
+def public_rows(texts: Texts, role: str | None = None) -> list[Row]:
+    """The public pages, open with or without consent: interest types and places to study.
+    An adult looking for work comes for retraining and the employment centre first."""
+    types: Row = [(texts("btn-types"), Nav(to=Screen.TYPES))]
+    places: Row = [(texts("btn-places"), Nav(to=Screen.PLACES))]
+    return [places, types] if role == "adult" else [types, places]
+
+
 async def menu_screen(
     uow: UnitOfWork,
     user: UserRecord | None,
@@ -111,8 +125,7 @@ async def menu_screen(
     if user is None:
         return texts("menu-guest"), [
             [(texts("btn-consent"), Consent(action=ConsentAction.SHOW))],
-            [(texts("btn-types"), Nav(to=Screen.TYPES))],
-            [(texts("btn-places"), Nav(to=Screen.PLACES))],
+            *public_rows(texts),
             [(texts("btn-help"), Nav(to=Screen.HELP))],
         ]
     rows: list[Row] = []
@@ -130,10 +143,7 @@ async def menu_screen(
         rows.append([(label, QuizCmd(action=QuizAction.INTRO, quiz=quiz.id))])
     if await quiz_service.history(uow, user.id, limit=1):
         rows.append([(texts("btn-results"), Nav(to=Screen.RESULTS))])
-    places_row: Row = [(texts("btn-places"), Nav(to=Screen.PLACES))]
-    types_row: Row = [(texts("btn-types"), Nav(to=Screen.TYPES))]
-    # An adult looking for work comes for retraining and the employment centre first.
-    rows.extend([places_row, types_row] if user.role == "adult" else [types_row, places_row])
+    rows.extend(public_rows(texts, user.role))
     rows.append(
         [
             (texts("btn-profile"), Nav(to=Screen.PROFILE)),
@@ -167,7 +177,7 @@ def role_screen(texts: Texts, user: UserRecord) -> tuple[str, list[Row]]:
     rows: list[Row] = [
         [(texts(f"role-{role}"), PickRole(role=role))] for role in SELF_SERVICE_ROLES
     ]
-    if user.role is not None:
+    if profile_complete(user):
         rows.append([(texts("btn-back"), Nav(to=Screen.PROFILE))])
     return texts("ask-role"), rows
 
@@ -177,10 +187,8 @@ async def organisation_screen(
 ) -> tuple[str, list[Row]]:
     options = await organisations_for(uow, user.role)
     rows: list[Row] = [[(o.short_name, PickOrganisation(id=o.id))] for o in options]
-    # Changing it from the profile goes back there; while registering, back to the role.
-    back = (
-        Nav(to=Screen.PROFILE) if user.organisation_id is not None else ChangeProfile(part="role")
-    )
+    # Changing it in a complete profile goes back there; while registering, one step back.
+    back = Nav(to=Screen.PROFILE) if profile_complete(user) else ChangeProfile(part="role")
     rows.append([(texts("btn-back"), back)])
     text = texts("ask-organisation", role=user.role or "none")
     if any(o.is_sample for o in options):
@@ -213,7 +221,7 @@ async def grade_screen(
         for g in grades
     ]
     rows: list[Row] = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    back = Nav(to=Screen.PROFILE) if user.grade is not None else ChangeProfile(part="organisation")
+    back = Nav(to=Screen.PROFILE) if profile_complete(user) else ChangeProfile(part="organisation")
     rows.append([(texts("btn-back"), back)])
     return texts("ask-grade", role=role), rows
 
@@ -231,17 +239,23 @@ async def next_profile_step(
     return None
 
 
+def grade_arg(user: UserRecord, year: int) -> int | str:
+    """The grade for the texts: the number, 0 once the student has left, "none" if not given."""
+    if user.grade is None:
+        return "none"
+    return profile.current_grade(user, year) or 0
+
+
 async def profile_screen(
     uow: UnitOfWork, texts: Texts, user: UserRecord, now: datetime
 ) -> tuple[str, list[Row]]:
     organisation = await profile.organisation_of(uow, user)
-    grade = profile.current_grade(user, academic_year(now, texts.tz))
     text = texts(
         "profile",
         role=user.role or "none",
         role_name=texts("role-name", role=user.role or "none"),
         organisation=escape(organisation.name) if organisation else "—",
-        grade=grade if grade is not None else 0,
+        grade=grade_arg(user, academic_year(now, texts.tz)),
         has_grade="yes" if needs_grade(user.role) else "no",
     )
     rows: list[Row] = [[(texts("btn-change-role"), ChangeProfile(part="role"))]]

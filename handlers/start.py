@@ -27,6 +27,7 @@ from handlers.screens import (
     next_profile_step,
     organisation_screen,
     profile_screen,
+    public_rows,
     require_consent,
     role_screen,
     send_menu,
@@ -46,7 +47,7 @@ async def show_welcome(event: Event, texts: Texts) -> None:
         texts("welcome"),
         keyboard(
             [(texts("btn-welcome-next"), Consent(action=ConsentAction.SHOW))],
-            [(texts("btn-types"), Nav(to=Screen.TYPES))],
+            *public_rows(texts),
         ),
     )
 
@@ -131,8 +132,7 @@ async def on_consent_decline(
         callback,
         texts("consent-declined"),
         keyboard(
-            [(texts("btn-types"), Nav(to=Screen.TYPES))],
-            [(texts("btn-places"), Nav(to=Screen.PLACES))],
+            *public_rows(texts),
             [(texts("btn-consent-again"), Consent(action=ConsentAction.SHOW))],
         ),
     )

@@ -28,8 +28,18 @@ def needs_grade(role: str | None) -> bool:
     return role in (Role.STUDENT, Role.COLLEGE_STUDENT)
 
 
+def profile_complete(user: UserRecord) -> bool:
+    """Role, and the organisation and grade the role needs, are all given."""
+    if user.role is None:
+        return False
+    if needs_organisation(user.role) and user.organisation_id is None:
+        return False
+    return not (needs_grade(user.role) and user.grade is None)
+
+
 def current_grade(user: UserRecord, year: int) -> int | None:
-    """The user's grade or course in academic year `year`; None once they have left."""
+    """The user's grade or course in academic year `year`; None if not given, or once they
+    have left."""
     last = COLLEGE_COURSES[-1] if user.role == Role.COLLEGE_STUDENT else LAST_GRADE
     return grade_now(user.grade, user.grade_year, year, last)
 

@@ -14,8 +14,9 @@ from db.uow import UnitOfWork
 #: waits at most 3 x 30 s per message before giving up, and the first give-up ends the batch), so
 #: that a second bot process never takes over a claim that is still being worked on.
 LEASE = timedelta(minutes=30)
-#: Reminders claimed at a time; the scheduler claims again until none are due.
-BATCH = 20
+#: Reminders claimed at a time; the scheduler claims again until none are due. Small, so that
+#: even at the slowest (every message waiting out flood control) a batch takes minutes, not LEASE.
+BATCH = 5
 
 
 async def claim(

@@ -27,6 +27,7 @@ from handlers.callbacks import (
     PickRole,
     QuizAction,
     QuizCmd,
+    RestartQuiz,
 )
 from tests.conftest import World, register, stored_user
 
@@ -466,7 +467,7 @@ async def test_grade_not_on_offer_is_refused(
         pytest.param("/quiz", id="command"),
         pytest.param(QuizCmd(action=QuizAction.INTRO, quiz="klimov").pack(), id="intro-button"),
         pytest.param(QuizCmd(action=QuizAction.BEGIN, quiz="klimov").pack(), id="begin-button"),
-        pytest.param(QuizCmd(action=QuizAction.RESTART, quiz="klimov").pack(), id="restart"),
+        pytest.param(RestartQuiz(quiz="klimov", attempt=0).pack(), id="restart"),
     ],
 )
 async def test_quiz_without_consent_asks_for_it_and_stores_nothing(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     inspect,
     select,
     table,
+    text,
     update,
 )
 from sqlalchemy.engine import Connection
@@ -129,6 +130,13 @@ async def test_reminder_lease_migration_keeps_what_was_sent_and_what_was_claimed
             )
         await migrate.downgrade(engine, "0001")
         assert await _reminders(engine, ATTEMPTS_0001) == {1: (SENT,), 2: (CLAIMED,)}
+        await migrate.upgrade(engine)
+        if engine.dialect.name == "sqlite":  # a rebuilt table must still never reuse an id
+            async with engine.connect() as connection:
+                schema = await connection.scalar(
+                    text("SELECT sql FROM sqlite_master WHERE name = 'quiz_attempts'")
+                )
+            assert "AUTOINCREMENT" in str(schema)
     finally:
         await migrate.downgrade(engine, "base")
         await engine.dispose()

@@ -174,10 +174,23 @@ async def test_back_from_changing_the_school_or_grade_returns_to_the_profile(
 
 
 async def test_back_while_registering_goes_one_step_back(chat: Conversation) -> None:
-    await register(chat, organisation=None, grade=None)
+    await register(chat, grade=None)
+    assert "В каком вы классе?" in chat.last.text
+    await chat.click("← Назад")
     assert "В какой школе вы учитесь?" in chat.last.text
     await chat.click("← Назад")
     assert "Кто вы?" in chat.last.text
+    assert "← Назад" not in [label for label, _ in chat.last.buttons]  # no profile to go to
+
+
+async def test_a_profile_changed_halfway_says_what_is_missing(chat: Conversation) -> None:
+    await register(chat)
+    await chat.send("/profile")
+    await chat.click("Изменить: кто я")
+    await chat.click("🚆 Я студент колледжа")
+    await chat.send("/profile")
+    assert "Курс: не указан" in chat.last.text
+    assert "окончен" not in chat.last.text
 
 
 async def test_menu_while_registering_asks_the_open_question_and_keeps_public_pages_open(

@@ -316,7 +316,8 @@ async def test_reminder_that_failed_for_a_passing_reason_goes_out_on_the_next_ti
 
     assert waits == pauses
     assert len(chat.messages) == before
-    assert (await the_attempt(world, chat.user_id)).reminded_at is None  # the claim released
+    released = await the_attempt(world, chat.user_id)
+    assert (released.reminder_claimed_at, released.reminded_at) == (None, None)
     assert (await stored(world, chat.user_id)).blocked_at is None
 
     assert await ticks.send_quiz_reminders() == 1

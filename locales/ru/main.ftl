@@ -102,10 +102,12 @@ profile =
         [yes] { $role ->
             [college_student] {"\u000A"}Курс: { $grade ->
                 [0] колледж окончен
+                [none] не указан
                *[other] { $grade }
             }
            *[other] {"\u000A"}Класс: { $grade ->
                 [0] школа окончена
+                [none] не указан
                *[other] { $grade }
             }
         }
@@ -313,7 +315,8 @@ mydata =
     Кто вы: { $role_name }
     Организация: { $organisation }
     Класс или курс: { $grade ->
-        [0] —
+        [0] окончил(а)
+        [none] —
        *[other] { $grade }
     }
     Пройдено опросников: { $quizzes }

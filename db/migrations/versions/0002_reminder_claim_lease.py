@@ -20,8 +20,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# SQLite rebuilds the table for some changes; it must keep AUTOINCREMENT (ids are never reused).
+TABLE_KWARGS = {"sqlite_autoincrement": True}
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("quiz_attempts") as batch_op:
+    with op.batch_alter_table("quiz_attempts", table_kwargs=TABLE_KWARGS) as batch_op:
         batch_op.add_column(sa.Column("reminder_claimed_at", sa.DateTime(timezone=True)))
 
 
@@ -31,5 +35,5 @@ def downgrade() -> None:
         "UPDATE quiz_attempts SET reminded_at = reminder_claimed_at"
         " WHERE reminded_at IS NULL AND reminder_claimed_at IS NOT NULL"
     )
-    with op.batch_alter_table("quiz_attempts") as batch_op:
+    with op.batch_alter_table("quiz_attempts", table_kwargs=TABLE_KWARGS) as batch_op:
         batch_op.drop_column("reminder_claimed_at")
