@@ -166,6 +166,28 @@ async def cmd_quiz(
         await show_intro(message, uow, user, texts, interest_quiz(quizzes))
 
 
+async def _open(
+    callback: CallbackQuery,
+    quiz_id: str,
+    callback_answer: CallbackAnswer,
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    texts: Texts,
+    catalogue: Catalogue,
+    quizzes: dict[str, Questionnaire],
+) -> tuple[Questionnaire, UserRecord] | None:
+    """The questionnaire a button names and the user, if both are ready; otherwise the menu
+    (an unknown questionnaire) or what the user must do first, and None."""
+    quiz = quizzes.get(quiz_id)
+    if quiz is None:
+        callback_answer.text = texts("button-outdated")
+        await send_menu(callback, uow, user, texts, quizzes)
+        return None
+    if (ready := await _ready(callback, uow, user, texts, catalogue)) is None:
+        return None
+    return quiz, ready
+
+
 async def on_quiz_command(
     callback: CallbackQuery,
     callback_data: QuizCmd,
@@ -177,13 +199,12 @@ async def on_quiz_command(
     quizzes: dict[str, Questionnaire],
     clock: Clock,
 ) -> None:
-    quiz = quizzes.get(callback_data.quiz)
-    if quiz is None:
-        callback_answer.text = texts("button-outdated")
-        await send_menu(callback, uow, user, texts, quizzes)
+    opened = await _open(
+        callback, callback_data.quiz, callback_answer, uow, user, texts, catalogue, quizzes
+    )
+    if opened is None:
         return
-    if (user := await _ready(callback, uow, user, texts, catalogue)) is None:
-        return
+    quiz, user = opened
     action = callback_data.action
     if action == QuizAction.INTRO:
         await show_intro(callback, uow, user, texts, quiz)
@@ -230,13 +251,12 @@ async def on_restart(
     quizzes: dict[str, Questionnaire],
     clock: Clock,
 ) -> None:
-    quiz = quizzes.get(callback_data.quiz)
-    if quiz is None:
-        callback_answer.text = texts("button-outdated")
-        await send_menu(callback, uow, user, texts, quizzes)
+    opened = await _open(
+        callback, callback_data.quiz, callback_answer, uow, user, texts, catalogue, quizzes
+    )
+    if opened is None:
         return
-    if (user := await _ready(callback, uow, user, texts, catalogue)) is None:
-        return
+    quiz, user = opened
     state = await quiz_service.start(uow, quiz, user.id, clock(), restart=callback_data.attempt)
     await _show_started(callback, callback_answer, texts, quiz, state)
 
