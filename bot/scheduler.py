@@ -64,12 +64,13 @@ class Ticks:
                 claimed = await reminders.claim(
                     uow, self.reminder_after, self.texts("consent-version"), self.clock()
                 )
-                for done, attempt in enumerate(claimed):
+                for index, attempt in enumerate(claimed):
                     outcome = await self._remind(uow, attempt)
                     if outcome is _Outcome.RETRY:
-                        await reminders.release(uow, [a.id for a in claimed[done:]])
+                        await reminders.release(uow, [a.id for a in claimed[index:]])
                         return sent
-                    sent += outcome is _Outcome.SENT
+                    if outcome is _Outcome.SENT:
+                        sent += 1
                     await asyncio.sleep(self.pause)
                 if len(claimed) < reminders.BATCH:
                     break
