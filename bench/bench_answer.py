@@ -15,7 +15,9 @@ In one process it measures
   (a) a bare aiogram echo handler: a fresh `Dispatcher` with one message handler that calls
       `message.answer(message.text)`, on a `Bot` whose session is `LocalTelegram`;
   (b) one durable SQLite write through the project's own engine (WAL, synchronous=FULL):
-      a committed `async with uow.write(): uow.steps.log(...)` per row, on one unit of work;
+      a committed `async with uow.write(): uow.steps.log(...)` per row, on one unit of work,
+      half of the writes timed before (c) and half after, so that a drift of the disk's fsync
+      time during the run weighs on the floor as it does on (c);
   (c) the full path of one questionnaire answer (middlewares, database read and write, message
       edit) for many registered users answering in interleaved order (round 1: every user answers
       question 1, round 2: question 2, ...), through the app built by `create_app`.
@@ -223,8 +225,8 @@ async def bench_echo(n: int) -> Result:
 # --- (b) one durable write --------------------------------------------------------------------
 
 
-async def bench_write(n: int, directory: Path) -> Result:
-    engine = create_engine(f"sqlite+aiosqlite:///{directory / 'writes.sqlite3'}")
+async def bench_write(n: int, directory: Path, part: str) -> Result:
+    engine = create_engine(f"sqlite+aiosqlite:///{directory / f'writes-{part}.sqlite3'}")
     try:
         await migrate.upgrade(engine)
         sessions = create_session_factory(engine)
@@ -263,7 +265,15 @@ async def bench_write(n: int, directory: Path) -> Result:
         check(mode == 2 and journal == "wal", f"(b) synchronous={mode}, journal_mode={journal}")
     finally:
         await engine.dispose()
-    return Result("(b) durable SQLite write", n, watch)
+    return Result(f"(b) durable SQLite write, {part}", n, watch)
+
+
+def combined(name: str, *parts: Result) -> Result:
+    watch = Stopwatch()
+    watch.wall = sum(p.watch.wall for p in parts)
+    watch.loop_cpu = sum(p.watch.loop_cpu for p in parts)
+    watch.process_cpu = sum(p.watch.process_cpu for p in parts)
+    return Result(name, sum(p.count for p in parts), watch)
 
 
 # --- (c) the answer path ----------------------------------------------------------------------
@@ -468,8 +478,11 @@ async def run(args: argparse.Namespace) -> int:
         echo = await timed_part(
             f"(a) echo, N={args.echo_updates}", bench_echo(args.echo_updates), "updates"
         )
-        write = await timed_part(
-            f"(b) writes, N={args.writes}", bench_write(args.writes, directory), "writes"
+        # (b) is measured in two halves, before and after (c), so that a drift of the disk's
+        # fsync time during the run (which both share) weighs on the floor as it does on (c).
+        first = args.writes // 2
+        before = await timed_part(
+            f"(b) writes before (c), N={first}", bench_write(first, directory, "before"), "writes"
         )
         answers = await timed_part(
             f"(c) answers, N={args.users * args.rounds} "
@@ -477,6 +490,12 @@ async def run(args: argparse.Namespace) -> int:
             bench_answers(args.users, args.rounds, directory, profiler),
             "answers",
         )
+        after = await timed_part(
+            f"(b) writes after (c), N={args.writes - first}",
+            bench_write(args.writes - first, directory, "after"),
+            "writes",
+        )
+        write = combined("(b) durable SQLite write", before, after)
 
     floor = 1 / (1 / echo.per_second + 1 / write.per_second)
     ratio = answers.per_second / floor
@@ -516,9 +535,11 @@ def main() -> int:
         help="profile the timed part of (c) and print the top LINES (25) by cumulative time",
     )
     args = parser.parse_args()
-    for name in ("users", "rounds", "echo_updates", "writes"):
+    for name in ("users", "rounds", "echo_updates"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.writes < 2:
+        parser.error("--writes must be at least 2 (half is timed before (c), half after)")
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("aiogram", "aiogram.event", "alembic"):
