@@ -4,6 +4,7 @@ pause, the result, and past results.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from aiogram import F, Router
@@ -289,12 +290,8 @@ async def on_answer(
     quizzes: dict[str, Questionnaire],
     clock: Clock,
 ) -> None:
-    quiz = quizzes.get(callback_data.quiz)
-    if quiz is None:
-        await _outdated(callback, callback_answer, uow, texts, quizzes)
-        return
-    try:
-        state = await quiz_service.answer(
+    async def change(quiz: Questionnaire) -> QuizState:
+        return await quiz_service.answer(
             uow,
             quiz,
             callback.from_user.id,
@@ -305,13 +302,10 @@ async def on_answer(
             texts.tz,
             consent_version=consent_version(texts),
         )
-    except ConsentOutdated:
-        await show_consent(callback, texts, updated=True)
-        return
-    except (NotFound, NotRegistered):
-        await _outdated(callback, callback_answer, uow, texts, quizzes)
-        return
-    await _show_state(callback, callback_answer, texts, quiz, catalogue, state)
+
+    await _step(
+        callback, callback_answer, callback_data.quiz, change, uow, texts, catalogue, quizzes
+    )
 
 
 async def on_back(
@@ -324,12 +318,8 @@ async def on_back(
     quizzes: dict[str, Questionnaire],
     clock: Clock,
 ) -> None:
-    quiz = quizzes.get(callback_data.quiz)
-    if quiz is None:
-        await _outdated(callback, callback_answer, uow, texts, quizzes)
-        return
-    try:
-        state = await quiz_service.back(
+    async def change(quiz: Questionnaire) -> QuizState:
+        return await quiz_service.back(
             uow,
             quiz,
             callback.from_user.id,
@@ -338,6 +328,30 @@ async def on_back(
             clock(),
             consent_version=consent_version(texts),
         )
+
+    await _step(
+        callback, callback_answer, callback_data.quiz, change, uow, texts, catalogue, quizzes
+    )
+
+
+async def _step(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    quiz_id: str,
+    change: Callable[[Questionnaire], Awaitable[QuizState]],
+    uow: UnitOfWork,
+    texts: Texts,
+    catalogue: Catalogue,
+    quizzes: dict[str, Questionnaire],
+) -> None:
+    """One step of a questionnaire (an answer, a step back) from a question's button: carried
+    out, or, for a button that no longer applies, the consent screen or the menu."""
+    quiz = quizzes.get(quiz_id)
+    if quiz is None:
+        await _outdated(callback, callback_answer, uow, texts, quizzes)
+        return
+    try:
+        state = await change(quiz)
     except ConsentOutdated:
         await show_consent(callback, texts, updated=True)
         return
