@@ -32,6 +32,30 @@ async def new_student(app: App, clock: FakeClock, user_id: int) -> UserRecord:
         return await profile.choose_grade(uow, user_id, 9, (9,), clock(), app.texts.tz)
 
 
+async def answer(
+    app: App, clock: FakeClock, user_id: int, attempt_id: int, index: int, key: str
+) -> Outcome:
+    """One answer, in its own unit of work, as one tap of the bot would give it."""
+    async with app.units() as uow:
+        state = await quiz_service.answer(
+            uow,
+            KLIMOV,
+            user_id,
+            attempt_id,
+            index,
+            key,
+            clock(),
+            app.texts.tz,
+            consent_version=CONSENT,
+        )
+    return state.outcome
+
+
+async def answer_all(app: App, clock: FakeClock, user_id: int, attempt_id: int, key: str) -> None:
+    for index in range(KLIMOV.length):
+        await answer(app, clock, user_id, attempt_id, index, key)
+
+
 async def test_concurrent_taps_on_one_question_record_exactly_one_answer(
     app: App, clock: FakeClock
 ) -> None:
@@ -40,19 +64,7 @@ async def test_concurrent_taps_on_one_question_record_exactly_one_answer(
         state = await quiz_service.start(uow, KLIMOV, user.id, clock())
 
     async def tap(key: str) -> Outcome:
-        async with app.units() as uow:
-            result = await quiz_service.answer(
-                uow,
-                KLIMOV,
-                user.id,
-                state.attempt.id,
-                0,
-                key,
-                clock(),
-                app.texts.tz,
-                consent_version=CONSENT,
-            )
-            return result.outcome
+        return await answer(app, clock, user.id, state.attempt.id, 0, key)
 
     outcomes = await asyncio.gather(*(tap("ab"[i % 2]) for i in range(12)))
     assert outcomes.count(Outcome.DONE) == 1
@@ -72,19 +84,7 @@ async def test_concurrent_answers_of_many_users_lose_no_update(app: App, clock: 
             started[user.id] = (await quiz_service.start(uow, KLIMOV, user.id, clock())).attempt.id
 
     async def take(user: UserRecord) -> None:
-        for index in range(20):
-            async with app.units() as uow:
-                await quiz_service.answer(
-                    uow,
-                    KLIMOV,
-                    user.id,
-                    started[user.id],
-                    index,
-                    "a",
-                    clock(),
-                    app.texts.tz,
-                    consent_version=CONSENT,
-                )
+        await answer_all(app, clock, user.id, started[user.id], "a")
 
     await asyncio.gather(*(take(u) for u in users))
     async with app.units() as uow:
@@ -136,19 +136,7 @@ async def test_forgetting_a_user_keeps_anonymous_steps(app: App, clock: FakeCloc
     user = await new_student(app, clock, 4)
     async with app.units() as uow:
         state = await quiz_service.start(uow, KLIMOV, user.id, clock())
-    for index in range(20):
-        async with app.units() as uow:
-            await quiz_service.answer(
-                uow,
-                KLIMOV,
-                user.id,
-                state.attempt.id,
-                index,
-                "b",
-                clock(),
-                app.texts.tz,
-                consent_version=CONSENT,
-            )
+    await answer_all(app, clock, user.id, state.attempt.id, "b")
     async with app.units() as uow:
         assert await profile.forget(uow, user.id)
     async with app.units() as uow:
@@ -181,37 +169,13 @@ async def test_ids_of_erased_attempts_are_never_reused(app: App, clock: FakeCloc
     first = await new_student(app, clock, 5)
     async with app.units() as uow:
         gone = (await quiz_service.start(uow, KLIMOV, first.id, clock())).attempt.id
-    for index in range(20):
-        async with app.units() as uow:
-            await quiz_service.answer(
-                uow,
-                KLIMOV,
-                first.id,
-                gone,
-                index,
-                "a",
-                clock(),
-                app.texts.tz,
-                consent_version=CONSENT,
-            )
+    await answer_all(app, clock, first.id, gone, "a")
     async with app.units() as uow:
         await profile.forget(uow, first.id)
     second = await new_student(app, clock, 6)
     async with app.units() as uow:
         new = (await quiz_service.start(uow, KLIMOV, second.id, clock())).attempt.id
     assert new != gone
-    for index in range(20):
-        async with app.units() as uow:
-            await quiz_service.answer(
-                uow,
-                KLIMOV,
-                second.id,
-                new,
-                index,
-                "b",
-                clock(),
-                app.texts.tz,
-                consent_version=CONSENT,
-            )
+    await answer_all(app, clock, second.id, new, "b")
     async with app.units() as uow:
         assert await uow.steps.count("quiz_finished") == 2
