@@ -385,7 +385,9 @@ async def bench_answers(
             await feed_all(dispatcher, bot, payloads, watch, profiler)
             recording = False
 
-        await verify_answers(app.units, telegram, takers, requests_before, rounds, quiz.length)
+        await verify_answers(
+            app.uow_factory, telegram, takers, requests_before, rounds, quiz.length
+        )
     finally:
         await app.close()
     n = users * rounds
@@ -397,7 +399,7 @@ async def bench_answers(
 
 
 async def verify_answers(
-    units: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], UnitOfWork],
     telegram: LocalTelegram,
     takers: list[Taker],
     requests_before: int,
@@ -412,7 +414,7 @@ async def verify_answers(
     check(len(edits) == n, f"(c) {len(edits)} messages edited for {n} answers")
     check(not sent, f"(c) {len(sent)} new messages sent instead of edits")
     check(len(acks) == n, f"(c) {len(acks)} callback queries answered for {n} answers")
-    async with units() as uow:
+    async with uow_factory() as uow:
         rows = {
             row.id: row
             for row in await uow.session.execute(

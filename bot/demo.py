@@ -31,7 +31,7 @@ def plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
-class Screen:
+class Terminal:
     """Prints the chat and remembers the numbered buttons of the latest screen."""
 
     def __init__(self, out: object = sys.stdout) -> None:
@@ -76,12 +76,12 @@ async def run_demo(settings: Settings, database_url: str, *, fresh: bool = False
     settings = settings.model_copy(update={"database_url": database_url, "bot_token": None})
     app = await create_app(settings)
     telegram = LocalTelegram()
-    screen = Screen()
+    screen = Terminal()
     telegram.on_show = screen.show
     telegram.on_toast = screen.toast
     bot = create_bot(settings, session=telegram)
     dispatcher = create_dispatcher(app)
-    scheduler = create_scheduler(app.ticks(bot), settings.scheduler_tick_seconds)
+    scheduler = create_scheduler(app.scheduled_jobs(bot), settings.scheduler_tick_seconds)
     chat = Conversation(dispatcher, bot, telegram, DEMO_USER_ID)
     print(INTRO)
     await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)

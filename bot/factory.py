@@ -17,9 +17,14 @@ from aiogram.types import BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from bot.middlewares import AnswerCallbacks, DatabaseMiddleware, UserMiddleware
+from bot.middlewares import (
+    AnswerCallbacks,
+    DatabaseMiddleware,
+    PrivateChatsOnly,
+    RequestMiddleware,
+)
 from bot.retry import RetryMiddleware
-from bot.scheduler import Ticks
+from bot.scheduler import ScheduledJobs
 from content import Catalogue, load_catalogue
 from db import migrate
 from db.base import utcnow
@@ -27,10 +32,10 @@ from db.engine import create_engine, create_session_factory
 from db.repositories.organisations import CatalogueEntry
 from db.uow import UnitOfWorkFactory
 from handlers import get_routers
-from handlers.results import interest_quiz
-from handlers.screens import commands_for
+from handlers.commands import commands_for
 from locales import Texts
 from quizzes import Questionnaire, load_all
+from services.quiz import interest_quiz
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +49,17 @@ class App:
 
     settings: Settings
     engine: AsyncEngine
-    units: UnitOfWorkFactory
+    uow_factory: UnitOfWorkFactory
     texts: Texts
     quizzes: dict[str, Questionnaire]
     catalogue: Catalogue
     clock: Callable[[], datetime]
 
-    def ticks(self, bot: Bot) -> Ticks:
+    def scheduled_jobs(self, bot: Bot) -> ScheduledJobs:
         hours = self.settings.quiz_reminder_hours
-        return Ticks(
+        return ScheduledJobs(
             bot=bot,
-            units=self.units,
+            uow_factory=self.uow_factory,
             texts=self.texts,
             quizzes=self.quizzes,
             clock=self.clock,
@@ -75,8 +80,8 @@ async def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow)
     engine = create_engine(settings.database_url)
     try:
         await migrate.upgrade(engine)
-        units = UnitOfWorkFactory(create_session_factory(engine))
-        async with units() as uow, uow.write():
+        uow_factory = UnitOfWorkFactory(create_session_factory(engine))
+        async with uow_factory() as uow, uow.write():
             await uow.organisations.sync(
                 CatalogueEntry(
                     code=o.code,
@@ -91,7 +96,7 @@ async def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow)
     except BaseException:
         await engine.dispose()
         raise
-    return App(settings, engine, units, texts, quizzes, catalogue, clock)
+    return App(settings, engine, uow_factory, texts, quizzes, catalogue, clock)
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
@@ -103,16 +108,19 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 
 
 def create_dispatcher(app: App) -> Dispatcher:
-    dispatcher = Dispatcher(
-        texts=app.texts,
-        quizzes=app.quizzes,
-        catalogue=app.catalogue,
-        clock=app.clock,
-    )
-    dispatcher.update.outer_middleware(DatabaseMiddleware(app.units))
-    dispatcher.callback_query.middleware(AnswerCallbacks())  # outermost: answers even on error
-    dispatcher.message.middleware(UserMiddleware())
-    dispatcher.callback_query.middleware(UserMiddleware())
+    dispatcher = Dispatcher(texts=app.texts)
+    # Outer middlewares run before the filters: every update gets its unit of work (a session
+    # that connects only when used), and updates from other chats are turned away.
+    private_only = PrivateChatsOnly(app.texts)
+    dispatcher.message.outer_middleware(private_only)
+    dispatcher.callback_query.outer_middleware(private_only)
+    dispatcher.update.outer_middleware(DatabaseMiddleware(app.uow_factory))
+    # Inner ones see the chosen handler's flags; AnswerCallbacks is the outermost of them, so
+    # every callback query is answered, even when its handler fails.
+    dispatcher.callback_query.middleware(AnswerCallbacks())
+    request = RequestMiddleware(app.settings, app.texts, app.catalogue, app.quizzes, app.clock)
+    dispatcher.message.middleware(request)
+    dispatcher.callback_query.middleware(request)
     dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(_on_startup)
     return dispatcher

@@ -21,7 +21,7 @@ async def run_polling(settings: Settings) -> None:
     app = await create_app(settings)
     bot = create_bot(settings)
     dispatcher = create_dispatcher(app)
-    scheduler = create_scheduler(app.ticks(bot), settings.scheduler_tick_seconds)
+    scheduler = create_scheduler(app.scheduled_jobs(bot), settings.scheduler_tick_seconds)
     try:
         # A webhook left from another deployment would make getUpdates fail; keep its queue.
         await bot.delete_webhook(drop_pending_updates=False)

@@ -1,4 +1,4 @@
-"""Periodic ticks (APScheduler). Each tick reads the database, records what it did, and is safe
+"""Periodic jobs (APScheduler). Each reads the database, records what it did, and is safe
 to repeat: a second process sends nothing twice, and a restart loses nothing (a reminder claimed
 by a process that stopped before sending it is sent once its claim lapses).
 """
@@ -10,7 +10,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import Enum
-from html import escape
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
@@ -18,8 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from db.records import AttemptRecord
 from db.uow import UnitOfWork, UnitOfWorkFactory
-from handlers.callbacks import QuizAction, QuizCmd
-from handlers.ui import keyboard
+from handlers.views.quiz import reminder_view
 from locales import Texts
 from quizzes import Questionnaire
 from services import reminders
@@ -30,11 +28,13 @@ log = logging.getLogger(__name__)
 REMINDER_HOURS = (9, 21)
 
 
-class Ticks:
+class ScheduledJobs:
+    """The periodic jobs the scheduler runs; each is one method, safe to run again."""
+
     def __init__(
         self,
         bot: Bot,
-        units: UnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory,
         texts: Texts,
         quizzes: dict[str, Questionnaire],
         clock: Callable[[], datetime],
@@ -42,7 +42,7 @@ class Ticks:
         rate_per_second: float,
     ) -> None:
         self.bot = bot
-        self.units = units
+        self.uow_factory = uow_factory
         self.texts = texts
         self.quizzes = quizzes
         self.clock = clock
@@ -59,7 +59,7 @@ class Ticks:
         if self.reminder_after is None:
             return 0
         sent = 0
-        async with self.units() as uow:
+        async with self.uow_factory() as uow:
             while self._daytime():
                 claimed = await reminders.claim(
                     uow, self.reminder_after, self.texts("consent-version"), self.clock()
@@ -86,22 +86,9 @@ class Ticks:
         if quiz is None or quiz.version != attempt.quiz_version:
             await reminders.done(uow, attempt.id, self.clock())  # its buttons are out of date
             return _Outcome.DROPPED
-        text = self.texts(
-            "reminder-quiz",
-            title=escape(quiz.title),
-            done=sum(a is not None for a in attempt.answers),
-            total=quiz.length,
-        )
-        markup = keyboard(
-            [
-                (
-                    self.texts("btn-quiz-continue-short"),
-                    QuizCmd(action=QuizAction.INTRO, quiz=quiz.id),
-                )
-            ]
-        )
+        view = reminder_view(self.texts, quiz, attempt)
         try:
-            await self.bot.send_message(attempt.user_id, text, reply_markup=markup)
+            await self.bot.send_message(attempt.user_id, view.text, reply_markup=view.markup())
         except TelegramForbiddenError:
             await reminders.user_blocked_bot(uow, attempt.id, attempt.user_id, self.clock())
             return _Outcome.DROPPED
@@ -122,10 +109,10 @@ class _Outcome(Enum):
     RETRY = "retry"
 
 
-def create_scheduler(ticks: Ticks, every_seconds: int) -> AsyncIOScheduler:
+def create_scheduler(jobs: ScheduledJobs, every_seconds: int) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
-        ticks.send_quiz_reminders,
+        jobs.send_quiz_reminders,
         "interval",
         seconds=every_seconds,
         id="quiz_reminders",

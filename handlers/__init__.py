@@ -1,4 +1,8 @@
-"""Telegram UI: one router per feature. Thin: parse, call a service, render locale text.
+"""Telegram UI: one router per feature. Thin: parse, call a service, show a view.
+
+Each router module takes the event, its typed callback data and the request context (`ctx`,
+see `handlers.context`); screens live in `handlers.views`, one module per feature, shared by
+the routers that show them. Only private chats reach the routers (`bot.middlewares`).
 
 Routers are built by `create_router()` in each module, so every dispatcher (production, demo,
 each test) gets its own.
@@ -8,7 +12,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import catalogue, errors, fallback, menu, privacy, quiz, start
+from handlers import catalogue, errors, fallback, menu, privacy, profile, quiz, results, start
 
 
 def get_routers() -> list[Router]:
@@ -18,6 +22,8 @@ def get_routers() -> list[Router]:
         errors.create_router(),
         quiz.create_router(),
         start.create_router(),
+        profile.create_router(),
+        results.create_router(),
         catalogue.create_router(),
         privacy.create_router(),
         menu.create_router(),

@@ -1,17 +1,30 @@
 """Callback data of every button: ids only (Telegram allows 64 bytes), parsed and typed by aiogram.
 
-Anything that does not parse (an old format, a forged payload) falls through to the fallback
-router, which answers politely and shows the current screen.
+Any client can send any data, so every field is bounded: a number outside what the database
+column can hold, or a string longer than any real id, does not parse. Anything that does not
+parse (an old format, a forged payload) falls through to the fallback router, which answers
+politely and shows the current screen. Renaming a field does not change the packed format
+(fields are packed by position), so buttons already sent keep working.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+#: Bounds of the database columns the ids are looked up in (forged data must not overflow them).
+SmallNumber = Annotated[int, Field(ge=0, le=2**15 - 1)]
+RowId = Annotated[int, Field(ge=0, le=2**31 - 1)]
+BigRowId = Annotated[int, Field(ge=0, le=2**63 - 1)]
+Code = Annotated[str, Field(max_length=40)]
 
 
-class Screen(StrEnum):
+class Page(StrEnum):
+    """The pages a navigation button opens."""
+
     MENU = "menu"
     HELP = "help"
     PROFILE = "profile"
@@ -23,7 +36,7 @@ class Screen(StrEnum):
 
 
 class Nav(CallbackData, prefix="nav"):
-    to: Screen
+    to: Page
 
 
 class ConsentAction(StrEnum):
@@ -37,64 +50,72 @@ class Consent(CallbackData, prefix="consent"):
 
 
 class PickRole(CallbackData, prefix="role"):
-    role: str
+    role: Code
+
+
+class ProfilePart(StrEnum):
+    ROLE = "role"
+    ORGANISATION = "organisation"
+    GRADE = "grade"
 
 
 class ChangeProfile(CallbackData, prefix="prof"):
-    part: str  # "role" | "organisation" | "grade"
+    part: ProfilePart
 
 
 class PickOrganisation(CallbackData, prefix="org"):
-    id: int
+    id: RowId
 
 
 class PickGrade(CallbackData, prefix="grade"):
-    grade: int
+    grade: SmallNumber
 
 
-class QuizAction(StrEnum):
+class QuizStep(StrEnum):
+    """What a questionnaire's control buttons ask for (not its answers)."""
+
     INTRO = "intro"
     BEGIN = "begin"
     ASK_RESTART = "ask-restart"
     PAUSE = "pause"
 
 
-class QuizCmd(CallbackData, prefix="quiz"):
-    action: QuizAction
-    quiz: str
+class QuizControl(CallbackData, prefix="quiz"):
+    action: QuizStep
+    quiz: Code
 
 
 class RestartQuiz(CallbackData, prefix="restart"):
     """ "Да, начать заново": names the open attempt the user agreed to drop (0: none was open),
     so that a confirmation tapped later, on an old message, cannot wipe a newer attempt."""
 
-    quiz: str
-    attempt: int
+    quiz: Code
+    attempt: BigRowId
 
 
 class Answer(CallbackData, prefix="ans"):
-    quiz: str
-    attempt: int
-    q: int
-    key: str
+    quiz: Code
+    attempt: BigRowId
+    question: SmallNumber
+    key: Code
 
 
 class Back(CallbackData, prefix="back"):
-    quiz: str
-    attempt: int
-    q: int
+    quiz: Code
+    attempt: BigRowId
+    question: SmallNumber
 
 
 class ShowResult(CallbackData, prefix="res"):
-    attempt: int
+    attempt: BigRowId
 
 
 class ShowType(CallbackData, prefix="type"):
-    scale: str
+    scale: Code
 
 
 class ShowPlace(CallbackData, prefix="place"):
-    code: str
+    code: Code
 
 
 class Forget(CallbackData, prefix="forget"):

@@ -2,64 +2,44 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 
-from content import Catalogue
-from db.records import UserRecord
-from db.uow import UnitOfWork
-from handlers.quiz import question_screen
-from handlers.screens import next_profile_step, send_menu
-from handlers.ui import keyboard, show
-from locales import Texts
-from quizzes import Questionnaire
+from handlers.context import Request
+from handlers.flow import show_menu, show_outdated
+from handlers.ui import show
+from handlers.views.profile import missing_profile_view
+from handlers.views.quiz import question_view
 from services import quiz as quiz_service
 
 
-async def on_unexpected_message(
-    message: Message,
-    uow: UnitOfWork,
-    user: UserRecord | None,
-    texts: Texts,
-    catalogue: Catalogue,
-    quizzes: dict[str, Questionnaire],
-) -> None:
+async def on_unexpected_message(message: Message, ctx: Request) -> None:
     """Typed text (or a sticker, photo...) where a button was expected."""
-    if user is None:
-        await send_menu(message, uow, user, texts, quizzes, note=texts("unexpected-guest"))
+    texts = ctx.texts
+    if ctx.user is None:
+        await show_menu(message, ctx, note=texts("unexpected-guest"))
         return
-    step = await next_profile_step(uow, texts, catalogue, user)
-    if step is not None:
-        text, rows = step
-        await show(message, texts("unexpected-text") + "\n\n" + text, keyboard(*rows))
+    view = await missing_profile_view(ctx)
+    if view is not None:
+        await show(message, view.noted(texts("unexpected-text")))
         return
-    for quiz in quizzes.values():
-        state = await quiz_service.current(uow, quiz, user.id)
+    for quiz in ctx.quizzes.values():
+        state = await quiz_service.current(ctx.uow, quiz, ctx.user.id)
         if state is not None:
             # Mid-questionnaire: repeat the question as a fresh message with its buttons.
-            text, rows = question_screen(texts, quiz, state)
             await message.answer(texts("quiz-use-buttons"))
-            await show(message, text, keyboard(*rows))
+            await show(message, question_view(texts, quiz, state))
             return
-    await send_menu(message, uow, user, texts, quizzes, note=texts("unexpected-text"))
+    await show_menu(message, ctx, note=texts("unexpected-text"))
 
 
-async def on_unknown_button(
-    callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
-    uow: UnitOfWork,
-    user: UserRecord | None,
-    texts: Texts,
-    quizzes: dict[str, Questionnaire],
-) -> None:
+async def on_unknown_button(callback: CallbackQuery, ctx: Request) -> None:
     """A button whose data no router understands: an old bot version, or forged data."""
-    callback_answer.text = texts("button-outdated")
-    await send_menu(callback, uow, user, texts, quizzes)
+    await show_outdated(callback, ctx)
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(on_unexpected_message, F.chat.type == "private")
+    router.message.register(on_unexpected_message)
     router.callback_query.register(on_unknown_button)
     return router

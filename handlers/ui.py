@@ -1,38 +1,49 @@
-"""Showing a screen: edit the message the button was on, or send a new one."""
+"""A screen is a `View` (text and rows of buttons); `show` puts it on the user's screen: it edits
+the message the button was on, or sends a new one.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.callbacks import Nav, Screen
+from handlers.callbacks import Nav, Page
 from locales import Texts
 
 log = logging.getLogger(__name__)
 
 Event: TypeAlias = Message | CallbackQuery
-Clock: TypeAlias = Callable[[], datetime]
+Row: TypeAlias = list[tuple[str, CallbackData]]
 
 #: Errors after which a new message is sent instead (the old one is gone or too old to edit).
 _CANNOT_EDIT = ("message to edit not found", "message can't be edited", "there is no text")
 
 
-async def show(
-    event: Event,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-    *,
-    new: bool = False,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class View:
+    """One screen: its text (HTML) and its buttons, row by row."""
+
+    text: str
+    rows: list[Row] = field(default_factory=list)
+
+    def noted(self, note: str | None) -> View:
+        """The same screen with a line above it (what just happened: «Сохранено.»)."""
+        return View(f"{note}\n\n{self.text}", self.rows) if note else self
+
+    def markup(self) -> InlineKeyboardMarkup | None:
+        return keyboard(*self.rows) if self.rows else None
+
+
+async def show(event: Event, view: View, *, new: bool = False) -> None:
     """Edit the screen the user tapped on (a flow stays in one message); for a typed message
     or `new=True`, send a new one. "Message is not modified" counts as success.
     """
+    text, markup = view.text, view.markup()
     if isinstance(event, CallbackQuery) and not new and isinstance(event.message, Message):
         try:
             await event.message.edit_text(text, reply_markup=markup)
@@ -51,9 +62,6 @@ async def show(
     await sender.send_message(event.from_user.id, text, reply_markup=markup)
 
 
-Row: TypeAlias = list[tuple[str, CallbackData]]
-
-
 def keyboard(*rows: Row) -> InlineKeyboardMarkup:
     """Rows of (label, callback data) pairs. (Built directly: InlineKeyboardBuilder deep-copies
     every button, which shows on the questionnaire's hot path.)"""
@@ -67,4 +75,8 @@ def keyboard(*rows: Row) -> InlineKeyboardMarkup:
 
 
 def menu_row(texts: Texts) -> Row:
-    return [(texts("btn-menu"), Nav(to=Screen.MENU))]
+    return [(texts("btn-menu"), Nav(to=Page.MENU))]
+
+
+def back_row(texts: Texts, to: CallbackData) -> Row:
+    return [(texts("btn-back"), to)]

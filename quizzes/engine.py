@@ -6,7 +6,7 @@ position of the question on screen. Every step returns a new value; the database
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from quizzes.model import Band, Questionnaire
@@ -109,12 +109,14 @@ class Interpretation:
         return len(self.leading) > 1
 
 
-def interpret(quiz: Questionnaire, scores: dict[str, int]) -> Interpretation:
-    """Bands for every scale; the leading scales are all that share the top score."""
-    top = max(scores.values())
+def interpret(quiz: Questionnaire, scores: Mapping[str, int]) -> Interpretation:
+    """Bands for every scale of the questionnaire; the leading scales are all that share the top
+    score. A scale missing from `scores` (a result stored before the scale existed) counts 0."""
+    known = {s.id: scores.get(s.id, 0) for s in quiz.scales}
+    top = max(known.values())
     results = tuple(
-        ScaleResult(scale_id=s.id, score=scores[s.id], band=quiz.band(scores[s.id]))
+        ScaleResult(scale_id=s.id, score=known[s.id], band=quiz.band(known[s.id]))
         for s in quiz.scales
     )
-    leading = tuple(s.id for s in quiz.scales if scores[s.id] == top)
+    leading = tuple(s.id for s in quiz.scales if known[s.id] == top)
     return Interpretation(scales=results, leading=leading)

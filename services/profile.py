@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from content import Catalogue
 from db.calendar import LAST_GRADE, academic_year, grade_now
 from db.models import SELF_SERVICE_ROLES, Role
 from db.records import OrganisationRecord, UserRecord
@@ -18,6 +19,8 @@ ORGANISATION_KINDS: dict[str, str] = {
     Role.TEACHER: "school|college",
 }
 COLLEGE_COURSES = (1, 2, 3, 4)
+#: School grades offered when the catalogue does not list a school's own.
+DEFAULT_SCHOOL_GRADES = tuple(range(5, 12))
 
 
 def needs_organisation(role: str | None) -> bool:
@@ -35,6 +38,12 @@ def profile_complete(user: UserRecord) -> bool:
     if needs_organisation(user.role) and user.organisation_id is None:
         return False
     return not (needs_grade(user.role) and user.grade is None)
+
+
+def consent_current(user: UserRecord, version: str) -> bool:
+    """Whether the user agreed to the consent text in force (`version`); until they agree to a
+    changed text, nothing more is stored about them and nothing is sent to them unasked."""
+    return user.consent_version == version
 
 
 def current_grade(user: UserRecord, year: int) -> int | None:
@@ -118,20 +127,31 @@ async def choose_organisation(
     return updated, organisation
 
 
+def grades_for(
+    catalogue: Catalogue, organisation: OrganisationRecord | None, role: str | None
+) -> tuple[int, ...]:
+    """The grades (or college courses) a user of this role at this organisation picks from."""
+    if role == Role.COLLEGE_STUDENT:
+        return COLLEGE_COURSES
+    entry = catalogue.by_code.get(organisation.code) if organisation else None
+    return entry.grades if entry and entry.grades else DEFAULT_SCHOOL_GRADES
+
+
 async def choose_grade(
     uow: UnitOfWork,
+    catalogue: Catalogue,
     user_id: int,
     grade: int,
-    allowed: tuple[int, ...],
     now: datetime,
     tz: ZoneInfo,
 ) -> UserRecord:
-    if grade not in allowed:
-        raise NotAllowed(grade)
     async with uow.write():
         user = await _require(uow, user_id)
         if not needs_grade(user.role) or user.organisation_id is None:
             raise NotAllowed("no grade for this profile")
+        organisation = await uow.organisations.get(user.organisation_id)
+        if grade not in grades_for(catalogue, organisation, user.role):
+            raise NotAllowed(grade)
         await uow.users.set_grade(user_id, grade, academic_year(now, tz), now)
         updated = await uow.users.get(user_id)
     assert updated is not None

@@ -8,6 +8,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import quizzes
+from content.catalogue import INTEREST_TYPES
 from db.calendar import academic_year
 from db.models import StepKind
 from db.records import AttemptRecord, UserRecord
@@ -37,8 +38,36 @@ class QuizState:
         return self.attempt.finished
 
 
+def is_interest_quiz(quiz: Questionnaire) -> bool:
+    """Whether the questionnaire's scales are the catalogue's interest types (Klimov's five), so
+    that its results lead to professions and places to study."""
+    return {s.id for s in quiz.scales} == set(INTEREST_TYPES)
+
+
+def interest_quiz(quizzes: dict[str, Questionnaire]) -> Questionnaire:
+    """The questionnaire of the interest types: the one /quiz opens and the type pages use.
+    Checked at start-up, so that a broken data file stops the bot before a user taps."""
+    found = [q for q in quizzes.values() if is_interest_quiz(q)]
+    if len(found) != 1:
+        raise ValueError(
+            f"exactly one questionnaire must have the scales {INTEREST_TYPES}; found {len(found)}"
+        )
+    return found[0]
+
+
+def progress_of(quiz: Questionnaire, attempt: AttemptRecord) -> Progress:
+    return Progress.restore(quiz, attempt.answers, attempt.position)
+
+
+def interpretation(quiz: Questionnaire, attempt: AttemptRecord) -> quizzes.Interpretation:
+    """What a finished attempt's scores mean: bands and the leading scales."""
+    if attempt.scores is None:
+        raise NotFound(attempt.id)
+    return quizzes.interpret(quiz, attempt.scores)
+
+
 def _state(quiz: Questionnaire, attempt: AttemptRecord, outcome: Outcome) -> QuizState:
-    return QuizState(attempt, Progress.restore(quiz, attempt.answers, attempt.position), outcome)
+    return QuizState(attempt, progress_of(quiz, attempt), outcome)
 
 
 async def start(
@@ -117,7 +146,7 @@ async def answer(
         attempt = await _own_attempt(uow, quiz, user_id, attempt_id, consent_version)
         if not 0 <= index < quiz.length or quiz.questions[index].option(key) is None:
             raise NotFound(key)
-        progress = Progress.restore(quiz, attempt.answers, attempt.position)
+        progress = progress_of(quiz, attempt)
         try:
             if attempt.finished:
                 raise quizzes.StaleQuestion(index)
@@ -156,7 +185,7 @@ async def back(
         attempt = await _own_attempt(uow, quiz, user_id, attempt_id, consent_version)
         if attempt.finished or attempt.position != index or index == 0:
             return _state(quiz, attempt, Outcome.STALE)
-        progress = quizzes.back(Progress.restore(quiz, attempt.answers, attempt.position))
+        progress = quizzes.back(progress_of(quiz, attempt))
         await uow.attempts.save_progress(attempt.id, progress.answers, progress.position, now)
     updated = replace(attempt, position=progress.position, updated_at=now)
     return QuizState(updated, progress, Outcome.DONE)

@@ -156,7 +156,7 @@ def chat(world: World) -> Conversation:
 
 
 async def stored_user(world: World, user_id: int) -> User | None:
-    async with world.app.units() as uow:
+    async with world.app.uow_factory() as uow:
         return await uow.session.get(User, user_id)
 
 

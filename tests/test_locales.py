@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from db.models import SELF_SERVICE_ROLES
-from handlers.screens import MEMBER_COMMANDS, PUBLIC_COMMANDS
+from handlers.commands import MEMBER_COMMANDS, PUBLIC_COMMANDS
 from locales import Texts
 
 ROOT = Path(__file__).resolve().parents[1]
-USE = re.compile(r'texts\(\s*"([a-z0-9-]+)"')
+USE = re.compile(r'(?:texts|toast)\(\s*"([a-z0-9-]+)"')
 DEFINED = re.compile(r"^([a-z][a-z0-9-]*) =", re.MULTILINE)
 
 

@@ -62,7 +62,7 @@ async def test_student_picks_school_and_grade_and_gets_the_menu(
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert (user.role, user.grade, user.grade_year) == ("student", 8, 2026)
-    async with world.app.units() as uow:
+    async with world.app.uow_factory() as uow:
         school = await uow.session.scalar(
             select(Organisation).where(Organisation.id == user.organisation_id)
         )

@@ -24,13 +24,13 @@ async def finish_quiz(chat: Conversation) -> None:
 
 
 async def attempt_count(world: World, user_id: int) -> int:
-    async with world.app.units() as uow:
+    async with world.app.uow_factory() as uow:
         query = select(func.count()).select_from(QuizAttempt)
         return int(await uow.session.scalar(query.where(QuizAttempt.user_id == user_id)) or 0)
 
 
 async def steps(world: World) -> list[Step]:
-    async with world.app.units() as uow:
+    async with world.app.uow_factory() as uow:
         return list(await uow.session.scalars(select(Step).order_by(Step.id)))
 
 

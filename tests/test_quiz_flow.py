@@ -25,7 +25,7 @@ async def answer_all(chat: Conversation, letters: str) -> None:
 
 
 async def attempts(world: World, user_id: int) -> list[QuizAttempt]:
-    async with world.app.units() as uow:
+    async with world.app.uow_factory() as uow:
         rows = await uow.session.scalars(
             select(QuizAttempt).where(QuizAttempt.user_id == user_id).order_by(QuizAttempt.id)
         )
@@ -130,7 +130,7 @@ async def test_finishing_logs_a_monitoring_step_with_school_and_grade(
     await register(chat, organisation="Школа № 5", grade="10 класс")
     await open_quiz(chat)
     await answer_all(chat, "А" * 20)
-    async with world.app.units() as uow:
+    async with world.app.uow_factory() as uow:
         steps = list(await uow.session.scalars(select(Step)))
         user = await uow.session.get(User, chat.user_id)
     assert user is not None
@@ -242,7 +242,7 @@ async def test_buttons_of_an_older_questionnaire_version_do_not_trap_the_user(
     await register(chat)
     await open_quiz(chat)
     await answer_all(chat, "АА")
-    async with world.app.units() as uow, uow.write():
+    async with world.app.uow_factory() as uow, uow.write():
         await uow.session.execute(
             QuizAttempt.__table__.update().values(quiz_version="0")  # type: ignore[attr-defined]
         )
@@ -256,12 +256,12 @@ async def test_buttons_of_an_older_questionnaire_version_do_not_trap_the_user(
 
 async def test_a_changed_consent_text_is_agreed_to_again(world: World, chat: Conversation) -> None:
     await register(chat)
-    async with world.app.units() as uow, uow.write():
+    async with world.app.uow_factory() as uow, uow.write():
         await uow.session.execute(User.__table__.update().values(consent_version="2020-01"))  # type: ignore[attr-defined]
     await chat.send("/quiz")
     assert "ещё раз.\n\n<b>Согласие на обработку" in chat.last.text
     await chat.click("✅ Даю согласие")
-    async with world.app.units() as uow:
+    async with world.app.uow_factory() as uow:
         user = await uow.users.get(chat.user_id)
     assert user is not None
     assert user.consent_version == "2026-11"
@@ -276,7 +276,7 @@ async def test_a_consent_text_changed_mid_questionnaire_stops_answers_until_agre
     await open_quiz(chat)
     await answer_all(chat, "АА")
     back = dict(chat.last.buttons)["← Предыдущий"]
-    async with world.app.units() as uow, uow.write():
+    async with world.app.uow_factory() as uow, uow.write():
         await uow.session.execute(User.__table__.update().values(consent_version="2020-01"))  # type: ignore[attr-defined]
 
     await chat.click("А")

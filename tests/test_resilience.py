@@ -57,7 +57,7 @@ async def answer(chat: Conversation, letters: str) -> None:
 
 
 async def the_attempt(world: World, user_id: int) -> QuizAttempt:
-    async with world.app.units() as uow:
+    async with world.app.uow_factory() as uow:
         [attempt] = await uow.session.scalars(
             select(QuizAttempt).where(QuizAttempt.user_id == user_id)
         )
@@ -178,7 +178,7 @@ async def test_restart_loses_no_quiz_progress(world: World, chat: Conversation) 
         assert "вопрос 8 / 20" in again.last.text
         await again.click("А")
         assert "вопрос 9 / 20" in again.last.text
-        async with app.units() as uow:
+        async with app.uow_factory() as uow:
             [attempt] = await uow.session.scalars(select(QuizAttempt))
         assert attempt.answers[:9] == ["a", "b", "a", "b", "a", "a", "b", "a", None]
         assert attempt.position == 8
@@ -195,22 +195,22 @@ async def test_one_reminder_a_day_after_leaving_the_questionnaire(
     await register(chat)
     await open_quiz(chat)
     await answer(chat, "АААА")  # on question 5 now
-    ticks = world.app.ticks(world.bot)
+    jobs = world.app.scheduled_jobs(world.bot)
 
     world.clock.advance(hours=23)
-    assert await ticks.send_quiz_reminders() == 0
+    assert await jobs.send_quiz_reminders() == 0
     world.clock.advance(hours=2)
     before = len(chat.messages)
-    assert await ticks.send_quiz_reminders() == 1
+    assert await jobs.send_quiz_reminders() == 1
 
     assert len(chat.messages) == before + 1
     reminder = chat.last
     assert "ответили на 4 из 20" in reminder.text
     assert "Опросник Климова (ДДО)" in reminder.text
     assert labels(chat) == ["▶️ Продолжить"]
-    assert await ticks.send_quiz_reminders() == 0  # once only
+    assert await jobs.send_quiz_reminders() == 0  # once only
     world.clock.advance(hours=48)
-    assert await ticks.send_quiz_reminders() == 0
+    assert await jobs.send_quiz_reminders() == 0
     assert len(chat.messages) == before + 1
 
     await chat.click("Продолжить", on=reminder)
@@ -236,7 +236,7 @@ async def test_no_reminder_for_finished_or_never_started_questionnaires(world: W
     world.clock.advance(hours=25)
     seen = {chat.user_id: len(chat.messages) for chat in (finished, idle, halfway)}
 
-    assert await world.app.ticks(world.bot).send_quiz_reminders() == 1
+    assert await world.app.scheduled_jobs(world.bot).send_quiz_reminders() == 1
 
     assert len(finished.messages) == seen[finished.user_id]
     assert len(idle.messages) == seen[idle.user_id]
@@ -250,16 +250,16 @@ async def test_user_who_blocked_the_bot_is_marked_and_not_retried(
     await open_quiz(chat)
     await answer(chat, "АААА")
     world.clock.advance(hours=25)
-    ticks = world.app.ticks(world.bot)
+    jobs = world.app.scheduled_jobs(world.bot)
     world.telegram.fail_next(blocked, methods.SendMessage, chat_id=chat.user_id)
     attempts_to_send = sent_to(world, chat)
 
-    assert await ticks.send_quiz_reminders() == 0
+    assert await jobs.send_quiz_reminders() == 0
 
     assert (await stored(world, chat.user_id)).blocked_at == world.clock.now
     assert sent_to(world, chat) == attempts_to_send + 1  # one try, no retries on 403
     world.clock.advance(hours=25)
-    assert await ticks.send_quiz_reminders() == 0
+    assert await jobs.send_quiz_reminders() == 0
     assert sent_to(world, chat) == attempts_to_send + 1
 
     await chat.send("/start")  # unblocked and back
@@ -282,7 +282,7 @@ async def test_one_user_who_blocked_the_bot_does_not_hold_up_the_others(
     world.clock.advance(hours=25)
     world.telegram.fail_next(blocked, methods.SendMessage, chat_id=gone.user_id)
 
-    assert await world.app.ticks(world.bot).send_quiz_reminders() == 1
+    assert await world.app.scheduled_jobs(world.bot).send_quiz_reminders() == 1
 
     assert "ответили на 1 из 20" in staying.last.text
     assert (await stored(world, gone.user_id)).blocked_at == world.clock.now
@@ -308,11 +308,11 @@ async def test_reminder_that_failed_for_a_passing_reason_goes_out_on_the_next_ti
     await open_quiz(chat)
     await answer(chat, "АААА")
     world.clock.advance(hours=25)
-    ticks = world.app.ticks(world.bot)
+    jobs = world.app.scheduled_jobs(world.bot)
     before = len(chat.messages)
     world.telegram.fail_next(failure, methods.SendMessage, chat_id=chat.user_id, times=times)
 
-    assert await ticks.send_quiz_reminders() == 0
+    assert await jobs.send_quiz_reminders() == 0
 
     assert waits == pauses
     assert len(chat.messages) == before
@@ -320,10 +320,10 @@ async def test_reminder_that_failed_for_a_passing_reason_goes_out_on_the_next_ti
     assert (released.reminder_claimed_at, released.reminded_at) == (None, None)
     assert (await stored(world, chat.user_id)).blocked_at is None
 
-    assert await ticks.send_quiz_reminders() == 1
+    assert await jobs.send_quiz_reminders() == 1
     assert "ответили на 4 из 20" in chat.last.text
     assert (await the_attempt(world, chat.user_id)).reminded_at == world.clock.now
-    assert await ticks.send_quiz_reminders() == 0
+    assert await jobs.send_quiz_reminders() == 0
 
 
 async def test_reminders_wait_for_the_morning(world: World, chat: Conversation) -> None:
@@ -331,13 +331,13 @@ async def test_reminders_wait_for_the_morning(world: World, chat: Conversation) 
     await register(chat)
     await open_quiz(chat)
     await answer(chat, "АА")
-    ticks = world.app.ticks(world.bot)
+    jobs = world.app.scheduled_jobs(world.bot)
     world.clock.advance(hours=25)  # 23:00 the next day
-    assert await ticks.send_quiz_reminders() == 0
+    assert await jobs.send_quiz_reminders() == 0
     world.clock.advance(hours=9)  # 08:00
-    assert await ticks.send_quiz_reminders() == 0
+    assert await jobs.send_quiz_reminders() == 0
     world.clock.advance(hours=1)  # 09:00
-    assert await ticks.send_quiz_reminders() == 1
+    assert await jobs.send_quiz_reminders() == 1
 
 
 async def test_a_reminder_claimed_by_a_process_that_stopped_is_sent_once_its_claim_lapses(
@@ -347,25 +347,25 @@ async def test_a_reminder_claimed_by_a_process_that_stopped_is_sent_once_its_cla
     await open_quiz(chat)
     await answer(chat, "АА")
     world.clock.advance(hours=25)
-    async with world.app.units() as uow:  # another process claims it, then is killed
+    async with world.app.uow_factory() as uow:  # another process claims it, then is killed
         [claimed] = await reminders.claim(
             uow, timedelta(hours=24), world.app.texts("consent-version"), world.clock.now
         )
     before = len(chat.messages)
-    ticks = world.app.ticks(world.bot)
+    jobs = world.app.scheduled_jobs(world.bot)
 
-    assert await ticks.send_quiz_reminders() == 0  # the claim may still be in hand
+    assert await jobs.send_quiz_reminders() == 0  # the claim may still be in hand
     world.clock.advance(minutes=29)
-    assert await ticks.send_quiz_reminders() == 0
+    assert await jobs.send_quiz_reminders() == 0
     world.clock.advance(minutes=2)
-    assert await ticks.send_quiz_reminders() == 1
+    assert await jobs.send_quiz_reminders() == 1
 
     assert len(chat.messages) == before + 1
     assert "ответили на 2 из 20" in chat.last.text
     attempt = await the_attempt(world, chat.user_id)
     assert (attempt.id, attempt.reminded_at) == (claimed.id, world.clock.now)
     world.clock.advance(hours=1)
-    assert await ticks.send_quiz_reminders() == 0
+    assert await jobs.send_quiz_reminders() == 0
 
 
 async def test_a_long_queue_of_reminders_goes_out_in_one_tick(
@@ -378,11 +378,11 @@ async def test_a_long_queue_of_reminders_goes_out_in_one_tick(
         await open_quiz(chat)
         await answer(chat, "Б")
     world.clock.advance(hours=25)
-    ticks = world.app.ticks(world.bot)
+    jobs = world.app.scheduled_jobs(world.bot)
 
-    assert await ticks.send_quiz_reminders() == 8
+    assert await jobs.send_quiz_reminders() == 8
     assert all("ответили на 1 из 20" in chat.last.text for chat in chats)
-    assert await ticks.send_quiz_reminders() == 0
+    assert await jobs.send_quiz_reminders() == 0
 
 
 async def test_no_reminder_until_a_changed_consent_text_is_agreed_to(
@@ -391,16 +391,16 @@ async def test_no_reminder_until_a_changed_consent_text_is_agreed_to(
     await register(chat)
     await open_quiz(chat)
     await answer(chat, "А")
-    async with world.app.units() as uow, uow.write():
+    async with world.app.uow_factory() as uow, uow.write():
         await uow.session.execute(User.__table__.update().values(consent_version="2020-01"))  # type: ignore[attr-defined]
     world.clock.advance(hours=25)
-    ticks = world.app.ticks(world.bot)
+    jobs = world.app.scheduled_jobs(world.bot)
 
-    assert await ticks.send_quiz_reminders() == 0
+    assert await jobs.send_quiz_reminders() == 0
 
     await chat.send("/menu")
     await chat.click("✅ Даю согласие")
-    assert await ticks.send_quiz_reminders() == 1
+    assert await jobs.send_quiz_reminders() == 1
     assert "ответили на 1 из 20" in chat.last.text
 
 
@@ -416,13 +416,13 @@ async def test_a_flood_wait_mid_batch_leaves_the_rest_for_the_next_tick(
     world.clock.advance(hours=25)
     first, second, third = chats
     world.telegram.fail_next(retry_after(120), methods.SendMessage, chat_id=second.user_id)
-    ticks = world.app.ticks(world.bot)
+    jobs = world.app.scheduled_jobs(world.bot)
 
-    assert await ticks.send_quiz_reminders() == 1
+    assert await jobs.send_quiz_reminders() == 1
     assert "ответили на 1 из 20" in first.last.text
     for chat in (second, third):
         attempt = await the_attempt(world, chat.user_id)
         assert (attempt.reminder_claimed_at, attempt.reminded_at) == (None, None)
 
-    assert await ticks.send_quiz_reminders() == 2
+    assert await jobs.send_quiz_reminders() == 2
     assert all("ответили на 1 из 20" in chat.last.text for chat in (second, third))

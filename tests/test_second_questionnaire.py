@@ -13,7 +13,7 @@ import bot.factory
 import quizzes
 from bot.conversation import Conversation
 from db.models import Step
-from handlers.results import interest_quiz
+from services.quiz import interest_quiz
 from tests.conftest import World, register
 
 VALUES = """
@@ -98,7 +98,7 @@ async def test_a_questionnaire_added_as_a_data_file_works_end_to_end(
 
     await chat.send("/results")
     assert "Завершено попыток: 1." in chat.last.text
-    async with world.app.units() as uow:
+    async with world.app.uow_factory() as uow:
         [step] = await uow.session.scalars(select(Step))
     assert step.detail["quiz"] == "values"
     assert step.detail["scores"] == {"people": 2, "things": 1}

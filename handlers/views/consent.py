@@ -1,0 +1,62 @@
+"""The welcome screen and the consent to data processing."""
+
+from __future__ import annotations
+
+from handlers.callbacks import Consent, ConsentAction, Nav, Page
+from handlers.context import Request
+from handlers.ui import View, menu_row
+from handlers.views.menu import public_rows
+from locales import Texts
+
+
+def welcome_view(texts: Texts) -> View:
+    return View(
+        texts("welcome"),
+        [[(texts("btn-welcome-next"), Consent(action=ConsentAction.SHOW))], *public_rows(texts)],
+    )
+
+
+def consent_view(ctx: Request, *, updated: bool = False) -> View:
+    texts = ctx.texts
+    return View(
+        texts("consent", version=ctx.consent_version, updated="yes" if updated else "no"),
+        [
+            [(texts("btn-agree"), Consent(action=ConsentAction.AGREE))],
+            [(texts("btn-decline"), Consent(action=ConsentAction.DECLINE))],
+            [(texts("btn-back"), Nav(to=Page.WELCOME))],
+        ],
+    )
+
+
+def consent_needed_view(ctx: Request) -> View | None:
+    """What a user must do before anything is stored about them: give consent, or agree to a
+    changed consent text. None when their consent is current."""
+    if ctx.user is None:
+        texts = ctx.texts
+        return View(
+            texts("need-consent"),
+            [[(texts("btn-consent"), Consent(action=ConsentAction.SHOW))], menu_row(texts)],
+        )
+    if ctx.consent_outdated:
+        return consent_view(ctx, updated=True)
+    return None
+
+
+def declined_view(ctx: Request) -> View:
+    texts = ctx.texts
+    if ctx.user is not None:
+        # Declining after agreeing is a withdrawal: that is what /forget is for.
+        return View(
+            texts("consent-decline-registered"),
+            [
+                [(texts("btn-mydata"), Nav(to=Page.MYDATA))],
+                [(texts("btn-menu"), Nav(to=Page.MENU))],
+            ],
+        )
+    return View(
+        texts("consent-declined"),
+        [
+            *public_rows(texts),
+            [(texts("btn-consent-again"), Consent(action=ConsentAction.SHOW))],
+        ],
+    )

@@ -1,0 +1,58 @@
+"""The main menu, help, and the public pages' buttons."""
+
+from __future__ import annotations
+
+from handlers.callbacks import Consent, ConsentAction, Nav, Page, QuizControl, QuizStep
+from handlers.context import Request
+from handlers.ui import Row, View, menu_row
+from locales import Texts
+from services import quiz as quiz_service
+
+
+def public_rows(texts: Texts, role: str = "none") -> list[Row]:
+    """The public pages, open with or without consent: interest types and places to study.
+    An adult looking for work comes for retraining and the employment centre first."""
+    types: Row = [(texts("btn-types"), Nav(to=Page.TYPES))]
+    places: Row = [(texts("btn-places"), Nav(to=Page.PLACES))]
+    return [places, types] if role == "adult" else [types, places]
+
+
+async def menu_view(ctx: Request) -> View:
+    texts, user = ctx.texts, ctx.user
+    if user is None:
+        return View(
+            texts("menu-guest"),
+            [
+                [(texts("btn-consent"), Consent(action=ConsentAction.SHOW))],
+                *public_rows(texts),
+                [(texts("btn-help"), Nav(to=Page.HELP))],
+            ],
+        )
+    rows: list[Row] = []
+    for quiz in ctx.quizzes.values():
+        state = await quiz_service.current(ctx.uow, quiz, user.id)
+        if state is None:
+            label = texts("btn-quiz-start", title=quiz.title)
+        else:
+            label = texts(
+                "btn-quiz-continue",
+                title=quiz.title,
+                done=state.progress.answered,
+                total=quiz.length,
+            )
+        rows.append([(label, QuizControl(action=QuizStep.INTRO, quiz=quiz.id))])
+    if await quiz_service.history(ctx.uow, user.id, limit=1):
+        rows.append([(texts("btn-results"), Nav(to=Page.RESULTS))])
+    rows.extend(public_rows(texts, ctx.role))
+    rows.append(
+        [
+            (texts("btn-profile"), Nav(to=Page.PROFILE)),
+            (texts("btn-mydata"), Nav(to=Page.MYDATA)),
+        ]
+    )
+    rows.append([(texts("btn-help"), Nav(to=Page.HELP))])
+    return View(texts("menu", role=ctx.role), rows)
+
+
+def help_view(texts: Texts) -> View:
+    return View(texts("help"), [menu_row(texts)])

@@ -1,0 +1,259 @@
+"""The questionnaire's screens: intro, one question per screen, the restart confirmation, the
+result, past results, and the reminder about an unfinished questionnaire."""
+
+from __future__ import annotations
+
+from html import escape
+
+from content import Catalogue
+from db.records import AttemptRecord
+from handlers.callbacks import (
+    Answer,
+    Back,
+    Nav,
+    Page,
+    QuizControl,
+    QuizStep,
+    RestartQuiz,
+    ShowResult,
+    ShowType,
+)
+from handlers.ui import Row, View, back_row, menu_row
+from handlers.views.catalogue import professions, where_to_study
+from locales import Texts
+from quizzes import Questionnaire
+from services import quiz as quiz_service
+from services.quiz import QuizState
+
+LETTERS = "АБВГДЕЖЗ"
+
+#: How many examples a result shows per leading type; the type page shows them all.
+RESULT_PROFESSIONS = 6
+RESULT_PROGRAMMES = 3
+#: Up to this many leading types are shown in full on the result screen.
+COMPACT_FROM = 2
+
+
+def intro_view(texts: Texts, quiz: Questionnaire, state: QuizState | None) -> View:
+    """Before the first question, or (with an open attempt) where the user stopped."""
+    if state is None:
+        text = texts(
+            "quiz-intro",
+            title=escape(quiz.title),
+            author=escape(quiz.author) or "none",
+            summary=escape(quiz.summary),
+            instruction=escape(quiz.instruction),
+            duration=escape(quiz.duration) or "none",
+            total=quiz.length,
+        )
+        return View(
+            text,
+            [
+                [(texts("btn-quiz-begin"), QuizControl(action=QuizStep.BEGIN, quiz=quiz.id))],
+                menu_row(texts),
+            ],
+        )
+    text = texts(
+        "quiz-resume",
+        title=escape(quiz.title),
+        number=state.progress.position + 1,
+        done=state.progress.answered,
+        total=quiz.length,
+    )
+    return View(
+        text,
+        [
+            [
+                (
+                    texts("btn-quiz-continue-short"),
+                    QuizControl(action=QuizStep.BEGIN, quiz=quiz.id),
+                )
+            ],
+            [
+                (
+                    texts("btn-quiz-restart"),
+                    QuizControl(action=QuizStep.ASK_RESTART, quiz=quiz.id),
+                )
+            ],
+            menu_row(texts),
+        ],
+    )
+
+
+def restart_confirm_view(texts: Texts, quiz: Questionnaire, state: QuizState | None) -> View:
+    text = texts(
+        "quiz-restart-confirm",
+        done=state.progress.answered if state else 0,
+        total=quiz.length,
+    )
+    confirm = RestartQuiz(quiz=quiz.id, attempt=state.attempt.id if state else 0)
+    return View(
+        text,
+        [
+            [(texts("btn-quiz-restart-yes"), confirm)],
+            back_row(texts, QuizControl(action=QuizStep.INTRO, quiz=quiz.id)),
+        ],
+    )
+
+
+def question_view(texts: Texts, quiz: Questionnaire, state: QuizState) -> View:
+    index = state.progress.position
+    question = quiz.questions[index]
+    chosen = state.progress.current_answer()
+    options = "\n\n".join(
+        texts("quiz-option", letter=LETTERS[i], text=escape(option.text))
+        for i, option in enumerate(question.options)
+    )
+    text = texts(
+        "quiz-question",
+        title=escape(quiz.title),
+        number=index + 1,
+        total=quiz.length,
+        options=options,
+    )
+    attempt = state.attempt.id
+    answer_row: Row = [
+        (
+            ("✓ " if option.key == chosen else "") + LETTERS[i],
+            Answer(quiz=quiz.id, attempt=attempt, question=index, key=option.key),
+        )
+        for i, option in enumerate(question.options)
+    ]
+    nav_row: Row = []
+    if index > 0:
+        back = Back(quiz=quiz.id, attempt=attempt, question=index)
+        nav_row.append((texts("btn-quiz-back"), back))
+    nav_row.append((texts("btn-quiz-pause"), QuizControl(action=QuizStep.PAUSE, quiz=quiz.id)))
+    return View(text, [answer_row, nav_row])
+
+
+def state_view(texts: Texts, quiz: Questionnaire, catalogue: Catalogue, state: QuizState) -> View:
+    """The question on screen, or the result once the last one is answered."""
+    if state.finished:
+        return result_view(texts, quiz, catalogue, state.attempt, back=None)
+    return question_view(texts, quiz, state)
+
+
+def result_view(
+    texts: Texts,
+    quiz: Questionnaire,
+    catalogue: Catalogue,
+    attempt: AttemptRecord,
+    *,
+    back: Page | None = Page.RESULTS,
+) -> View:
+    """A finished attempt: right after the last answer (with a way to all results), or opened
+    from «Мои результаты» (with a way back there)."""
+    rows = type_rows(texts, quiz, attempt)
+    if back is None:
+        rows.append([(texts("btn-results"), Nav(to=Page.RESULTS))])
+    else:
+        rows.append(back_row(texts, Nav(to=back)))
+    rows.append(menu_row(texts))
+    return View(result_text(texts, quiz, catalogue, attempt), rows)
+
+
+def type_rows(texts: Texts, quiz: Questionnaire, attempt: AttemptRecord) -> list[Row]:
+    """A button to the full page (all professions, all places to study) of each leading type."""
+    if not quiz_service.is_interest_quiz(quiz):
+        return []
+    leading = quiz_service.interpretation(quiz, attempt).leading
+    return [
+        [(texts("btn-type-more", title=quiz.scale(s).title), ShowType(scale=s))] for s in leading
+    ]
+
+
+def result_text(
+    texts: Texts, quiz: Questionnaire, catalogue: Catalogue, attempt: AttemptRecord
+) -> str:
+    assert attempt.finished_at is not None
+    result = quiz_service.interpretation(quiz, attempt)
+    lines = [
+        texts("result-head", title=escape(quiz.title), date=texts.date(attempt.finished_at)),
+        "",
+    ]
+    lines.extend(
+        texts(
+            "result-scale",
+            title=escape(quiz.scale(item.scale_id).title),
+            score=item.score,
+            max=quiz.max_score,
+            band=escape(item.band.title),
+            leading="yes" if item.scale_id in result.leading else "no",
+        )
+        for item in sorted(result.scales, key=lambda r: -r.score)
+    )
+    lines += ["", texts("result-leading", count=len(result.leading))]
+    # With three or more leading types the full blocks would not fit a phone screen: their
+    # professions and places to study are one tap away ("Подробнее" buttons).
+    typed = quiz_service.is_interest_quiz(quiz)
+    compact = typed and len(result.leading) > COMPACT_FROM
+    for scale_id in result.leading:
+        scale = quiz.scale(scale_id)
+        if compact or not typed:  # professions and places are known for interest types only
+            block = texts(
+                "result-type-short",
+                title=escape(scale.title),
+                description=escape(scale.description),
+            )
+        else:
+            block = texts(
+                "result-type",
+                title=escape(scale.title),
+                description=escape(scale.description),
+                professions=professions(catalogue, scale_id, RESULT_PROFESSIONS),
+                study=where_to_study(texts, catalogue, scale_id, RESULT_PROGRAMMES),
+            )
+        lines += ["", block]
+    if compact:
+        lines += ["", texts("result-more")]
+    lines += ["", texts("result-footer")]
+    return "\n".join(lines)
+
+
+def no_results_view(texts: Texts, first: Questionnaire) -> View:
+    start = QuizControl(action=QuizStep.INTRO, quiz=first.id)
+    return View(
+        texts("results-empty"),
+        [[(texts("btn-quiz-start", title=first.title), start)], menu_row(texts)],
+    )
+
+
+def results_view(
+    texts: Texts,
+    quizzes: dict[str, Questionnaire],
+    attempts: list[AttemptRecord],
+    total: int,
+) -> View:
+    """The latest finished attempts, one button each; `total` counts all of them."""
+    rows: list[Row] = []
+    for attempt in attempts:
+        taken = quizzes.get(attempt.quiz_id)
+        if taken is None or attempt.scores is None or attempt.finished_at is None:
+            continue
+        leading = quiz_service.interpretation(taken, attempt).leading
+        label = texts(
+            "results-item",
+            date=texts.date(attempt.finished_at),
+            leading=", ".join(_short_title(taken, s) for s in leading),
+        )
+        rows.append([(label, ShowResult(attempt=attempt.id))])
+    rows.append(menu_row(texts))
+    shown = "all" if total <= len(attempts) else len(attempts)
+    return View(texts("results-list", count=total, shown=shown), rows)
+
+
+def _short_title(quiz: Questionnaire, scale_id: str) -> str:
+    return quiz.scale(scale_id).title.split("—")[-1].strip()
+
+
+def reminder_view(texts: Texts, quiz: Questionnaire, attempt: AttemptRecord) -> View:
+    """The one reminder about a questionnaire left unfinished."""
+    text = texts(
+        "reminder-quiz",
+        title=escape(quiz.title),
+        done=quiz_service.progress_of(quiz, attempt).answered,
+        total=quiz.length,
+    )
+    resume = QuizControl(action=QuizStep.INTRO, quiz=quiz.id)
+    return View(text, [[(texts("btn-quiz-continue-short"), resume)]])
