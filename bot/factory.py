@@ -71,12 +71,15 @@ class App:
         await self.engine.dispose()
 
 
-async def create_app(settings: Settings, clock: Callable[[], datetime] = utcnow) -> App:
-    """Open the database (migrating it to the latest schema) and load the data files."""
+async def create_app(
+    settings: Settings, clock: Callable[[], datetime] = utcnow, texts: Texts | None = None
+) -> App:
+    """Open the database (migrating it to the latest schema) and load the data files.
+    `texts` replaces the locale files of `settings.language` (a test of reworded texts)."""
     quizzes = load_all()
     interest_quiz(quizzes)  # the type pages and /quiz need it: fail at start-up, not on a tap
     catalogue = load_catalogue()
-    texts = Texts(settings.language, settings.tz)
+    texts = texts or Texts(settings.language, settings.tz)
     engine = create_engine(settings.database_url)
     try:
         await migrate.upgrade(engine)
