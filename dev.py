@@ -47,8 +47,19 @@ def ensure_venv() -> None:
     print("Installing dependencies into .venv (first run takes a minute) ...", flush=True)
     pip = [str(PY), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "install", "-c", "constraints.txt", "-e", ".[dev]"], check=True, cwd=ROOT)
+    # The dependencies only: the code runs from this checkout (every command runs here), so
+    # nothing is built or installed from it.
+    install = [*pip, "install", "-c", "constraints.txt", *dependencies()]
+    subprocess.run(install, check=True, cwd=ROOT)
     STAMP.write_text(wanted)
+
+
+def dependencies() -> list[str]:
+    """The project's and the development dependencies, as pyproject.toml declares them."""
+    import tomllib  # noqa: PLC0415 - Python 3.11+, checked before this runs
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [*project["dependencies"], *project["optional-dependencies"]["dev"]]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> int:
