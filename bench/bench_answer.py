@@ -59,6 +59,7 @@ import aiogram  # noqa: E402
 import sqlalchemy  # noqa: E402
 from aiogram import Bot, Dispatcher, methods  # noqa: E402
 from aiogram.dispatcher.event.bases import UNHANDLED  # noqa: E402
+from aiogram.methods import TelegramMethod  # noqa: E402
 from aiogram.types import Message, Update  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 
@@ -69,6 +70,7 @@ from bot.local_session import LocalTelegram, Shown  # noqa: E402
 from db import migrate  # noqa: E402
 from db.engine import create_engine, create_session_factory  # noqa: E402
 from db.models import QuizAttempt, Step  # noqa: E402
+from db.records import NewStep  # noqa: E402
 from db.uow import UnitOfWork  # noqa: E402
 
 TARGET_RATIO = 0.6
@@ -235,15 +237,17 @@ async def bench_write(n: int, directory: Path, part: str) -> Result:
         async def write(uow: UnitOfWork, ref: str, i: int) -> None:
             async with uow.write():
                 await uow.steps.log(
-                    kind="bench",
-                    ref=ref,
-                    user_id=None,
-                    role="student",
-                    organisation_id=None,
-                    grade=9,
-                    academic_year=2026,
-                    now=now,
-                    detail={"i": i},
+                    NewStep(
+                        kind="bench",
+                        ref=ref,
+                        user_id=None,
+                        role="student",
+                        organisation_id=None,
+                        grade=9,
+                        academic_year=2026,
+                        created_at=now,
+                        detail={"i": i},
+                    )
                 )
 
         async with UnitOfWork(sessions()) as uow:
@@ -386,7 +390,7 @@ async def bench_answers(
             recording = False
 
         await verify_answers(
-            app.uow_factory, telegram, takers, requests_before, rounds, quiz.length
+            app.uow_factory, telegram.requests[requests_before:], takers, rounds, quiz.length
         )
     finally:
         await app.close()
@@ -400,14 +404,13 @@ async def bench_answers(
 
 async def verify_answers(
     uow_factory: Callable[[], UnitOfWork],
-    telegram: LocalTelegram,
+    timed: list[TelegramMethod[Any]],
     takers: list[Taker],
-    requests_before: int,
     rounds: int,
     length: int,
 ) -> None:
+    """The timed requests (`timed`) and the stored attempts are what the answers should give."""
     n = len(takers) * rounds
-    timed = telegram.requests[requests_before:]
     edits = [r for r in timed if isinstance(r, methods.EditMessageText)]
     sent = [r for r in timed if isinstance(r, methods.SendMessage)]
     acks = [r for r in timed if isinstance(r, methods.AnswerCallbackQuery)]

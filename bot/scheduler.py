@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -28,26 +29,23 @@ log = logging.getLogger(__name__)
 REMINDER_HOURS = (9, 21)
 
 
+@dataclass
 class ScheduledJobs:
     """The periodic jobs the scheduler runs; each is one method, safe to run again."""
 
-    def __init__(
-        self,
-        bot: Bot,
-        uow_factory: UnitOfWorkFactory,
-        texts: Texts,
-        quizzes: dict[str, Questionnaire],
-        clock: Callable[[], datetime],
-        reminder_after: timedelta | None,
-        rate_per_second: float,
-    ) -> None:
-        self.bot = bot
-        self.uow_factory = uow_factory
-        self.texts = texts
-        self.quizzes = quizzes
-        self.clock = clock
-        self.reminder_after = reminder_after
-        self.pause = 1.0 / rate_per_second
+    bot: Bot
+    uow_factory: UnitOfWorkFactory
+    texts: Texts
+    quizzes: dict[str, Questionnaire]
+    clock: Callable[[], datetime]
+    #: Idle time after which an unfinished questionnaire is reminded of; None: never.
+    reminder_after: timedelta | None
+    #: Upper bound of the messages these jobs send per second.
+    rate_per_second: float
+
+    @property
+    def pause(self) -> float:
+        return 1.0 / self.rate_per_second
 
     async def send_quiz_reminders(self) -> int:
         """Remind each user once about a questionnaire left unfinished; returns how many sent.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,18 @@ def academic_year(moment: datetime, tz: ZoneInfo) -> int:
     """The calendar year in which the academic year containing `moment` began."""
     local = moment.astimezone(tz)
     return local.year if local.month >= FIRST_MONTH else local.year - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """Now (UTC, as stored) together with the town's time zone, which decides the date."""
+
+    now: datetime
+    tz: ZoneInfo
+
+    @property
+    def academic_year(self) -> int:
+        return academic_year(self.now, self.tz)
 
 
 def grade_now(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +47,19 @@ class AttemptRecord:
     @property
     def finished(self) -> bool:
         return self.finished_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class NewStep:
+    """One completed step for the monitoring log, with the user's role, organisation and grade
+    as they were when it happened (so that statistics per school and year stay true later)."""
+
+    kind: str
+    ref: str
+    user_id: int | None
+    role: str | None
+    organisation_id: int | None
+    grade: int | None
+    academic_year: int
+    created_at: datetime
+    detail: dict[str, Any] = field(default_factory=dict)

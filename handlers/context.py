@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from content import Catalogue
+from db.calendar import Moment
 from db.records import UserRecord
 from db.uow import UnitOfWork
 from locales import Texts
@@ -49,6 +50,10 @@ class Request:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def moment(self) -> Moment:
+        """Now, with the town's time zone (which decides dates and the academic year)."""
+        return Moment(self.clock(), self.texts.tz)
 
     def toast(self, key: str, **args: Any) -> None:
         """A short notice on the answer to the tapped button (nothing for a typed message)."""

@@ -87,7 +87,7 @@ async def on_pick_grade(callback: CallbackQuery, callback_data: PickGrade, ctx: 
         return
     try:
         ctx.user = await profile.choose_grade(
-            ctx.uow, ctx.catalogue, user.id, callback_data.grade, ctx.now(), ctx.texts.tz
+            ctx.uow, ctx.catalogue, user.id, callback_data.grade, ctx.moment()
         )
     except (NotAllowed, NotRegistered):
         await _not_on_offer(callback, ctx)

@@ -19,7 +19,7 @@ from quizzes import Questionnaire
 from services import profile
 from services import quiz as quiz_service
 from services.errors import ConsentOutdated, NotFound, NotRegistered
-from services.quiz import Outcome, QuizState
+from services.quiz import Outcome, QuizState, Tap
 
 #: The answer and back buttons are the most frequent updates; their service checks that the
 #: attempt is the user's and their consent current, so the user is not loaded for them.
@@ -93,16 +93,11 @@ async def _show_started(
 
 async def on_answer(callback: CallbackQuery, callback_data: Answer, ctx: Request) -> None:
     async def record(quiz: Questionnaire) -> QuizState:
+        tap = Tap(
+            callback.from_user.id, callback_data.attempt, callback_data.question, callback_data.key
+        )
         return await quiz_service.answer(
-            ctx.uow,
-            quiz,
-            callback.from_user.id,
-            callback_data.attempt,
-            callback_data.question,
-            callback_data.key,
-            ctx.now(),
-            ctx.texts.tz,
-            consent_version=ctx.consent_version,
+            ctx.uow, quiz, tap, ctx.moment(), consent_version=ctx.consent_version
         )
 
     await _take_step(callback, ctx, callback_data.quiz, record)
@@ -110,14 +105,9 @@ async def on_answer(callback: CallbackQuery, callback_data: Answer, ctx: Request
 
 async def on_back(callback: CallbackQuery, callback_data: Back, ctx: Request) -> None:
     async def step_back(quiz: Questionnaire) -> QuizState:
+        tap = Tap(callback.from_user.id, callback_data.attempt, callback_data.question)
         return await quiz_service.back(
-            ctx.uow,
-            quiz,
-            callback.from_user.id,
-            callback_data.attempt,
-            callback_data.question,
-            ctx.now(),
-            consent_version=ctx.consent_version,
+            ctx.uow, quiz, tap, ctx.now(), consent_version=ctx.consent_version
         )
 
     await _take_step(callback, ctx, callback_data.quiz, step_back)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from content import Catalogue
-from db.calendar import LAST_GRADE, academic_year, grade_now
+from db.calendar import LAST_GRADE, Moment, grade_now
 from db.models import SELF_SERVICE_ROLES, Role
 from db.records import OrganisationRecord, UserRecord
 from db.uow import UnitOfWork
@@ -138,12 +137,7 @@ def grades_for(
 
 
 async def choose_grade(
-    uow: UnitOfWork,
-    catalogue: Catalogue,
-    user_id: int,
-    grade: int,
-    now: datetime,
-    tz: ZoneInfo,
+    uow: UnitOfWork, catalogue: Catalogue, user_id: int, grade: int, moment: Moment
 ) -> UserRecord:
     async with uow.write():
         user = await _require(uow, user_id)
@@ -152,7 +146,7 @@ async def choose_grade(
         organisation = await uow.organisations.get(user.organisation_id)
         if grade not in grades_for(catalogue, organisation, user.role):
             raise NotAllowed(grade)
-        await uow.users.set_grade(user_id, grade, academic_year(now, tz), now)
+        await uow.users.set_grade(user_id, grade, moment.academic_year, moment.now)
         updated = await uow.users.get(user_id)
     assert updated is not None
     return updated

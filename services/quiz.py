@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 import quizzes
 from content.catalogue import INTEREST_TYPES
-from db.calendar import academic_year
+from db.calendar import Moment
 from db.models import StepKind
-from db.records import AttemptRecord, UserRecord
+from db.records import AttemptRecord
 from db.uow import UnitOfWork
 from quizzes import Progress, Questionnaire
-from services import profile
+from services import steps
 from services.errors import ConsentOutdated, NotFound, NotRegistered
 
 
@@ -36,6 +35,17 @@ class QuizState:
     @property
     def finished(self) -> bool:
         return self.attempt.finished
+
+
+@dataclass(frozen=True, slots=True)
+class Tap:
+    """A tap on a question's button: whose, which attempt, which question (the one on screen),
+    and for an answer, which option."""
+
+    user_id: int
+    attempt_id: int
+    question: int
+    key: str = ""
 
 
 def is_interest_quiz(quiz: Questionnaire) -> bool:
@@ -105,45 +115,37 @@ async def start(
 
 
 async def _own_attempt(
-    uow: UnitOfWork, quiz: Questionnaire, user_id: int, attempt_id: int, consent_version: str
+    uow: UnitOfWork, quiz: Questionnaire, tap: Tap, consent_version: str
 ) -> AttemptRecord:
     """The attempt, locked for the change, if it is this user's and of the current version
     (an attempt of an older version belongs to other statements: its buttons are out of date),
     and the user's consent is of the current version.
     """
-    found = await uow.attempts.get_for_change(attempt_id)
+    found = await uow.attempts.get_for_change(tap.attempt_id)
     attempt, agreed_to = found if found is not None else (None, None)
     if (
         attempt is None
-        or attempt.user_id != user_id
+        or attempt.user_id != tap.user_id
         or attempt.quiz_id != quiz.id
         or attempt.quiz_version != quiz.version
     ):
-        raise NotFound(attempt_id)
+        raise NotFound(tap.attempt_id)
     if agreed_to != consent_version:
         raise ConsentOutdated
     return attempt
 
 
 async def answer(
-    uow: UnitOfWork,
-    quiz: Questionnaire,
-    user_id: int,
-    attempt_id: int,
-    index: int,
-    key: str,
-    now: datetime,
-    tz: ZoneInfo,
-    *,
-    consent_version: str,
+    uow: UnitOfWork, quiz: Questionnaire, tap: Tap, moment: Moment, *, consent_version: str
 ) -> QuizState:
     """Record one answer; the last one finishes the attempt and logs a monitoring step.
 
     One write transaction: read the attempt (locked), write it back. This is the path every tap
     of a questionnaire takes, so it reads nothing else unless the questionnaire is finished.
     """
+    index, key, now = tap.question, tap.key, moment.now
     async with uow.write():
-        attempt = await _own_attempt(uow, quiz, user_id, attempt_id, consent_version)
+        attempt = await _own_attempt(uow, quiz, tap, consent_version)
         if not 0 <= index < quiz.length or quiz.questions[index].option(key) is None:
             raise NotFound(key)
         progress = progress_of(quiz, attempt)
@@ -157,11 +159,18 @@ async def answer(
             return _state(quiz, attempt, Outcome.REPEATED if repeated else Outcome.STALE)
         if progress.complete and progress.position == quiz.length:
             scores = quizzes.score(quiz, progress.answers)
-            user = await uow.users.get(user_id)
+            user = await uow.users.get(tap.user_id)
             if user is None:  # erased while answering
                 raise NotRegistered
             await uow.attempts.finish(attempt.id, progress.answers, scores, now)
-            await _log_finished(uow, quiz, user, attempt.id, scores, now, tz)
+            detail = {
+                "quiz": quiz.id,
+                "version": quiz.version,
+                "scores": scores,
+                "leading": list(quizzes.interpret(quiz, scores).leading),
+            }
+            ref = f"attempt:{attempt.id}"
+            await uow.steps.log(steps.step_of(user, StepKind.QUIZ_FINISHED, ref, moment, detail))
             updated = replace(attempt, finished_at=now, scores=scores)
         else:
             await uow.attempts.save_progress(attempt.id, progress.answers, progress.position, now)
@@ -171,52 +180,18 @@ async def answer(
 
 
 async def back(
-    uow: UnitOfWork,
-    quiz: Questionnaire,
-    user_id: int,
-    attempt_id: int,
-    index: int,
-    now: datetime,
-    *,
-    consent_version: str,
+    uow: UnitOfWork, quiz: Questionnaire, tap: Tap, now: datetime, *, consent_version: str
 ) -> QuizState:
-    """Go back from question `index` (the one on screen) to the one before it."""
+    """Go back from question `tap.question` (the one on screen) to the one before it."""
+    index = tap.question
     async with uow.write():
-        attempt = await _own_attempt(uow, quiz, user_id, attempt_id, consent_version)
+        attempt = await _own_attempt(uow, quiz, tap, consent_version)
         if attempt.finished or attempt.position != index or index == 0:
             return _state(quiz, attempt, Outcome.STALE)
         progress = quizzes.back(progress_of(quiz, attempt))
         await uow.attempts.save_progress(attempt.id, progress.answers, progress.position, now)
     updated = replace(attempt, position=progress.position, updated_at=now)
     return QuizState(updated, progress, Outcome.DONE)
-
-
-async def _log_finished(
-    uow: UnitOfWork,
-    quiz: Questionnaire,
-    user: UserRecord,
-    attempt_id: int,
-    scores: dict[str, int],
-    now: datetime,
-    tz: ZoneInfo,
-) -> None:
-    year = academic_year(now, tz)
-    await uow.steps.log(
-        kind=StepKind.QUIZ_FINISHED,
-        ref=f"attempt:{attempt_id}",
-        user_id=user.id,
-        role=user.role,
-        organisation_id=user.organisation_id,
-        grade=profile.current_grade(user, year),
-        academic_year=year,
-        now=now,
-        detail={
-            "quiz": quiz.id,
-            "version": quiz.version,
-            "scores": scores,
-            "leading": list(quizzes.interpret(quiz, scores).leading),
-        },
-    )
 
 
 async def current(uow: UnitOfWork, quiz: Questionnaire, user_id: int) -> QuizState | None:

@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 
 import quizzes
 from bot.factory import App
+from db.calendar import Moment
 from db.models import QuizAttempt, Step
-from db.records import UserRecord
+from db.records import NewStep, UserRecord
 from db.repositories.organisations import CatalogueEntry
 from services import profile
 from services import quiz as quiz_service
-from services.quiz import Outcome
+from services.quiz import Outcome, Tap
 from tests.conftest import FakeClock
 
 KLIMOV = quizzes.load_all()["klimov"]
@@ -29,7 +30,9 @@ async def new_student(app: App, clock: FakeClock, user_id: int) -> UserRecord:
         await profile.choose_role(uow, user_id, "student", clock())
         [school, *_] = await profile.organisations_for(uow, "student")
         await profile.choose_organisation(uow, user_id, school.id, clock())
-        return await profile.choose_grade(uow, app.catalogue, user_id, 9, clock(), app.texts.tz)
+        return await profile.choose_grade(
+            uow, app.catalogue, user_id, 9, Moment(clock(), app.texts.tz)
+        )
 
 
 async def answer(
@@ -37,16 +40,9 @@ async def answer(
 ) -> Outcome:
     """One answer, in its own unit of work, as one tap of the bot would give it."""
     async with app.uow_factory() as uow:
+        tap = Tap(user_id, attempt_id, index, key)
         state = await quiz_service.answer(
-            uow,
-            KLIMOV,
-            user_id,
-            attempt_id,
-            index,
-            key,
-            clock(),
-            app.texts.tz,
-            consent_version=CONSENT,
+            uow, KLIMOV, tap, Moment(clock(), app.texts.tz), consent_version=CONSENT
         )
     return state.outcome
 
@@ -113,14 +109,16 @@ async def test_a_step_is_logged_once_per_reference(app: App, clock: FakeClock) -
     for _ in range(2):
         async with app.uow_factory() as uow, uow.write():
             await uow.steps.log(
-                kind="quiz_finished",
-                ref="attempt:1",
-                user_id=None,
-                role="student",
-                organisation_id=None,
-                grade=9,
-                academic_year=2026,
-                now=clock(),
+                NewStep(
+                    kind="quiz_finished",
+                    ref="attempt:1",
+                    user_id=None,
+                    role="student",
+                    organisation_id=None,
+                    grade=9,
+                    academic_year=2026,
+                    created_at=clock(),
+                )
             )
     async with app.uow_factory() as uow:
         assert await uow.steps.count("quiz_finished") == 1

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.dialect import insert_ignoring_conflicts
 from db.models import Step
+from db.records import NewStep
 
 
 class StepRepository:
@@ -16,33 +14,21 @@ class StepRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def log(
-        self,
-        *,
-        kind: str,
-        ref: str,
-        user_id: int | None,
-        role: str | None,
-        organisation_id: int | None,
-        grade: int | None,
-        academic_year: int,
-        now: datetime,
-        detail: dict[str, Any] | None = None,
-    ) -> None:
+    async def log(self, step: NewStep) -> None:
         await self._session.execute(
             insert_ignoring_conflicts(
                 self._session,
                 Step.__table__,  # type: ignore[arg-type]
                 {
-                    "kind": kind,
-                    "ref": ref,
-                    "user_id": user_id,
-                    "role": role,
-                    "organisation_id": organisation_id,
-                    "grade": grade,
-                    "academic_year": academic_year,
-                    "detail": detail or {},
-                    "created_at": now,
+                    "kind": step.kind,
+                    "ref": step.ref,
+                    "user_id": step.user_id,
+                    "role": step.role,
+                    "organisation_id": step.organisation_id,
+                    "grade": step.grade,
+                    "academic_year": step.academic_year,
+                    "detail": step.detail,
+                    "created_at": step.created_at,
                 },
             )
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from db.calendar import academic_year
 from db.models import SELF_SERVICE_ROLES, Role
 from handlers.callbacks import (
     ChangeProfile,
@@ -102,7 +101,7 @@ async def _stored_fields(ctx: Request) -> dict[str, Any]:
     organisation = await profile.organisation_of(ctx.uow, user)
     grade: int | str = "none"  # the number, 0 once the student has left, "none" if not given
     if user.grade is not None:
-        grade = profile.current_grade(user, academic_year(ctx.now(), ctx.texts.tz)) or 0
+        grade = profile.current_grade(user, ctx.moment().academic_year) or 0
     return {
         "role_name": ctx.texts("role-name", role=ctx.role),
         "organisation": escape(organisation.name) if organisation else "—",
