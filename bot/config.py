@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/profnavigator.sqlite3"
 
@@ -38,6 +39,36 @@ class Settings(BaseSettings):
         le=30,
         description="Upper bound of the bot's own scheduled messages per second (Telegram: ~30).",
     )
+
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(),
+        description="Telegram ids of the administrators, comma-separated.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for dialog state (redis://host:6379/0); the database keeps it if unset.",
+    )
+    event_reminder_hours: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(24, 2),
+        description="Hours before an event at which everyone signed up is reminded.",
+    )
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("event_reminder_hours", mode="before")
+    @classmethod
+    def _hours_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            hours = [int(part) for part in value.replace(" ", "").split(",") if part]
+            if any(h <= 0 for h in hours):
+                raise ValueError("reminder hours must be positive")
+            return tuple(sorted(set(hours), reverse=True))
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -42,6 +42,37 @@ SELF_SERVICE_ROLES = (Role.STUDENT, Role.COLLEGE_STUDENT, Role.PARENT, Role.ADUL
 
 class StepKind(StrEnum):
     QUIZ_FINISHED = "quiz_finished"
+    EVENT_ATTENDED = "event_attended"
+    TRIAL_COMPLETED = "trial_completed"
+    TRIAL_FEEDBACK = "trial_feedback"
+
+
+class EventKind(StrEnum):
+    """The municipal model's products (the order is the order of the kind filter)."""
+
+    TRIAL = "trial"  # профессиональная проба
+    OPEN_DAY = "open_day"
+    EXCURSION = "excursion"
+    MEETING = "meeting"  # with professionals, labour dynasties, veterans of labour
+    COMPETITION = "competition"
+    PROFESSION_MONTH = "profession_month"
+    GAME = "game"  # role-play games about choosing a profession
+    EMPLOYMENT_CENTRE = "employment_centre"  # meetings with employment-centre specialists
+    TEACHER_SEMINAR = "teacher_seminar"
+
+
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
 
 
 class Organisation(Base):
@@ -145,3 +176,130 @@ class Step(Base):
     academic_year: Mapped[int] = mapped_column(SmallInteger)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
+
+
+class Coordinator(Base):
+    """A user appointed (by an administrator's invite) to run one organisation's events. The
+    committee's coordinators run all of them. Their own profile (role, school) stays as it is."""
+
+    __tablename__ = "coordinators"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    appointed_by: Mapped[int] = mapped_column(BigInteger)
+    appointed_at: Mapped[datetime]
+
+
+class Invite(Base):
+    """A one-time link that makes whoever opens it a coordinator of the organisation."""
+
+    __tablename__ = "invites"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_status_starts", "status", "starts_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    #: The short name in the event's deep link (t.me/<bot>?start=<code>), unique.
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), default=EventStatus.DRAFT)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(2000), default="")
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    link: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    #: Seats; None: unlimited.
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    #: Confirmed (and attended) sign-ups, kept with each change under the event's lock.
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    signup_deadline: Mapped[datetime | None]
+    #: Who it is for: roles, and for students a grade range (None: any grade).
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    grade_min: Mapped[int | None] = mapped_column(SmallInteger)
+    grade_max: Mapped[int | None] = mapped_column(SmallInteger)
+    interest_types: Mapped[list[str]] = mapped_column(JSON)
+    profession: Mapped[str] = mapped_column(String(120), default="")
+    #: Raised with each published change, so that each change is announced once.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Registration(Base):
+    """A user's sign-up for an event: one row per pair, its status changing over time."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id"),
+        Index("ix_registrations_user", "user_id", "status"),
+        Index("ix_registrations_event_status", "event_id", "status", "queued_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    #: When the user joined the waiting list (its order); for a confirmed seat, when signed up.
+    queued_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """A message the bot sends unasked (a reminder, a notice), written before it is sent and
+    drained by the scheduler; unique per (user, key), so nothing is queued twice."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key"),
+        Index("ix_outbox_pending", "sent_at", "not_before"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: What it is about, e.g. "event:12:day" (a reminder) or "event:12:cancelled".
+    key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+    not_before: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    #: Sent, or given up for good (blocked bot, an event that has begun): never again.
+    sent_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+class ConversationState(Base):
+    """aiogram FSM state and data of one chat (a half-filled coordinator dialog), so that a
+    restart or another process continues it."""
+
+    __tablename__ = "conversation_state"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime]

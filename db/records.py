@@ -63,3 +63,109 @@ class NewStep:
     academic_year: int
     created_at: datetime
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    id: int
+    code: str
+    kind: str
+    status: str
+    title: str
+    description: str
+    organisation_id: int
+    place: str
+    link: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int | None
+    seats_taken: int
+    signup_deadline: datetime | None
+    roles: tuple[str, ...]
+    grade_min: int | None
+    grade_max: int | None
+    interest_types: tuple[str, ...]
+    profession: str
+    revision: int
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def seats_left(self) -> int | None:
+        """Free seats; None when the event has no limit."""
+        return None if self.capacity is None else max(0, self.capacity - self.seats_taken)
+
+    @property
+    def closes_at(self) -> datetime:
+        """When sign-up closes: the deadline, and at the latest the start."""
+        if self.signup_deadline is None:
+            return self.starts_at
+        return min(self.signup_deadline, self.starts_at)
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    """What a coordinator (or an imported CSV row) fills in for an event; validated by
+    `services.events.check_draft` before it is stored."""
+
+    kind: str
+    title: str
+    organisation_id: int
+    starts_at: datetime
+    ends_at: datetime
+    description: str = ""
+    place: str = ""
+    link: str = ""
+    capacity: int | None = None
+    signup_deadline: datetime | None = None
+    roles: tuple[str, ...] = ()
+    grade_min: int | None = None
+    grade_max: int | None = None
+    interest_types: tuple[str, ...] = ()
+    profession: str = ""
+    #: The deep-link name; None: the bot makes one up.
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationRecord:
+    id: int
+    event_id: int
+    user_id: int
+    status: str
+    queued_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CoordinatorRecord:
+    user_id: int
+    organisation_id: int
+    appointed_by: int
+    appointed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InviteRecord:
+    id: int
+    code: str
+    organisation_id: int
+    created_by: int
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None
+    used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    id: int
+    user_id: int
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    not_before: datetime
+    attempts: int
