@@ -261,6 +261,9 @@ class Registration(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16))
+    #: The name from the user's Telegram profile at sign-up, so that the organiser knows who
+    #: comes (the bot stores no other name); erased with the user.
+    display_name: Mapped[str] = mapped_column(String(130), default="")
     #: When the user joined the waiting list (its order); for a confirmed seat, when signed up.
     queued_at: Mapped[datetime]
     created_at: Mapped[datetime]

@@ -134,6 +134,7 @@ class RegistrationRecord:
     event_id: int
     user_id: int
     status: str
+    display_name: str
     queued_at: datetime
     created_at: datetime
     updated_at: datetime

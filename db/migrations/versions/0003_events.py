@@ -112,6 +112,7 @@ def upgrade() -> None:
     sa.Column('event_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('user_id', sa.BigInteger(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('display_name', sa.String(length=130), nullable=False),
     sa.Column('queued_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
