@@ -62,22 +62,41 @@ def check_draft(
     `existing_start`: when editing a published event, its start as stored (an event that has
     already started may be changed without its start being "in the past").
     """
+    return [
+        *_check_texts(draft),
+        *_check_times(draft, now, moved=draft.starts_at != existing_start),
+        *_check_audience(draft),
+    ]
+
+
+def _check_texts(draft: EventDraft) -> list[Problem]:
     problems: list[Problem] = []
     if draft.kind not in set(EventKind):
         problems.append(Problem("kind", {"kind": draft.kind}))
     if not draft.title.strip():
         problems.append(Problem("title-empty"))
-    elif len(draft.title) > MAX_TITLE:
-        problems.append(Problem("too-long", {"field": "title", "max": MAX_TITLE}))
-    if len(draft.description) > MAX_DESCRIPTION:
-        problems.append(Problem("too-long", {"field": "description", "max": MAX_DESCRIPTION}))
-    if len(draft.place) > MAX_PLACE:
-        problems.append(Problem("too-long", {"field": "place", "max": MAX_PLACE}))
+    limits = {
+        "title": (draft.title, MAX_TITLE),
+        "description": (draft.description, MAX_DESCRIPTION),
+        "place": (draft.place, MAX_PLACE),
+        "profession": (draft.profession, MAX_PROFESSION),
+    }
+    problems.extend(
+        Problem("too-long", {"field": name, "max": limit})
+        for name, (value, limit) in limits.items()
+        if len(value) > limit
+    )
     if not draft.place.strip() and not draft.link.strip():
         problems.append(Problem("no-place"))
     if draft.link and not draft.link.startswith(("https://", "http://")):
         problems.append(Problem("link"))
-    moved = existing_start is None or draft.starts_at != existing_start
+    if draft.code is not None and not valid_code(draft.code):
+        problems.append(Problem("code", {"max": MAX_CODE}))
+    return problems
+
+
+def _check_times(draft: EventDraft, now: datetime, *, moved: bool) -> list[Problem]:
+    problems: list[Problem] = []
     if moved and draft.starts_at <= now:
         problems.append(Problem("start-past"))
     if draft.ends_at <= draft.starts_at:
@@ -91,23 +110,23 @@ def check_draft(
             problems.append(Problem("deadline-after-start"))
         elif moved and draft.signup_deadline <= now:
             problems.append(Problem("deadline-past"))
+    return problems
+
+
+def _check_audience(draft: EventDraft) -> list[Problem]:
+    problems: list[Problem] = []
     if not draft.roles:
         problems.append(Problem("no-audience"))
     elif not set(draft.roles) <= set(AUDIENCE_ROLES):
         problems.append(Problem("roles"))
-    for grade in (draft.grade_min, draft.grade_max):
-        if grade is not None and grade not in GRADES:
-            problems.append(Problem("grade", {"grade": grade}))
-    if (
-        draft.grade_min is not None
-        and draft.grade_max is not None
-        and draft.grade_min > draft.grade_max
-    ):
+    problems.extend(
+        Problem("grade", {"grade": grade})
+        for grade in (draft.grade_min, draft.grade_max)
+        if grade is not None and grade not in GRADES
+    )
+    low, high = draft.grade_min, draft.grade_max
+    if low is not None and high is not None and low > high:
         problems.append(Problem("grades-order"))
     if not set(draft.interest_types) <= set(INTEREST_TYPES):
         problems.append(Problem("interest-types"))
-    if len(draft.profession) > MAX_PROFESSION:
-        problems.append(Problem("too-long", {"field": "profession", "max": MAX_PROFESSION}))
-    if draft.code is not None and not valid_code(draft.code):
-        problems.append(Problem("code", {"max": MAX_CODE}))
     return problems
