@@ -1,0 +1,300 @@
+"""Long polling that one update aiogram cannot parse does not stall.
+
+aiogram's own polling asks for a batch of updates as `list[Update]`; when a single update in
+it fails aiogram's models (Telegram has sent such: a story in `external_reply` without its
+fields, aiogram issue 1587), the whole answer is rejected, and the same batch is asked for
+again and again, with a growing pause, while everybody's messages wait behind it.
+
+`Poller` asks for the batch as raw JSON and parses each update on its own. The updates that
+parse are handled as aiogram does it (each in its own task, through `Dispatcher.feed_update`);
+one that does not is logged with its raw JSON, appended to a JSON-lines file for inspection,
+and skipped: the offset moves past it, so the updates behind it are processed.
+
+The rest is as in `Dispatcher.start_polling`: the dispatcher's startup and shutdown hooks,
+`allowed_updates` resolved from the handlers in use, pending updates kept (nothing dropped),
+aiogram's back-off when getUpdates fails, and SIGINT/SIGTERM stop it cleanly: the updates in
+hand are finished and confirmed to Telegram, so that they are not delivered again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+from collections.abc import Awaitable
+from contextlib import suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
+from aiogram.utils.backoff import Backoff, BackoffConfig
+from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from aiogram import Bot, Dispatcher
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Where rejected updates are kept, relative to the working directory (like the database).
+DEFAULT_REJECTED_PATH = Path("data/rejected_updates.jsonl")
+#: How much of a rejected update's JSON goes into the log line (all of it goes to the file).
+LOGGED_CHARS = 2000
+#: How many of pydantic's complaints about a rejected update are named in the log line.
+LOGGED_ERRORS = 5
+
+
+class GetRawUpdates(TelegramMethod[list[Any]]):
+    """getUpdates with the result left as raw JSON, so that each update is parsed on its own."""
+
+    __returning__ = list[Any]
+    __api_method__ = "getUpdates"
+
+    offset: int | None = None
+    limit: int | None = None
+    timeout: int | None = None
+    allowed_updates: list[str] | None = None
+
+
+class Poller:
+    """Long polling for one bot and one dispatcher. Run it once with `run()`; `stop()` (or
+    SIGINT/SIGTERM with `handle_signals=True`) ends it.
+    """
+
+    #: How long a stop waits for the updates in hand; what is left then is cut short.
+    shutdown_timeout = 30.0
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        *,
+        rejected_path: Path = DEFAULT_REJECTED_PATH,
+        polling_timeout: int = 10,
+        backoff_config: BackoffConfig = DEFAULT_BACKOFF_CONFIG,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.bot = bot
+        self.rejected_path = rejected_path
+        self.polling_timeout = polling_timeout
+        self.backoff_config = backoff_config
+        #: The offset of the next getUpdates: one past the highest update_id received.
+        self.offset: int | None = None
+        #: The offset of the last getUpdates Telegram answered: what it knows is handled.
+        self._confirmed: int | None = None
+        self._stop = asyncio.Event()
+        self._in_hand: dict[asyncio.Task[None], int] = {}
+
+    def stop(self) -> None:
+        """Stop polling: `run()` finishes the updates in hand and returns."""
+        self._stop.set()
+
+    async def run(
+        self, *, handle_signals: bool = False, close_bot_session: bool = False, **kwargs: Any
+    ) -> None:
+        """Poll until `stop()`; `kwargs` are passed to the hooks and handlers like the keyword
+        arguments of `Dispatcher.start_polling`.
+        """
+        data: dict[str, Any] = {
+            "dispatcher": self.dispatcher,
+            "bots": (self.bot,),
+            **self.dispatcher.workflow_data,
+            **kwargs,
+        }
+        data.pop("bot", None)
+        loop = asyncio.get_running_loop()
+        if handle_signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                with suppress(NotImplementedError):  # no signal handlers on Windows
+                    loop.add_signal_handler(sig, self._on_signal, sig)
+        try:
+            await self.dispatcher.emit_startup(bot=self.bot, **data)
+            try:
+                await self._poll(data)
+            finally:
+                await self._finish()
+                await self.dispatcher.emit_shutdown(bot=self.bot, **data)
+        finally:
+            if handle_signals:
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    with suppress(NotImplementedError):
+                        loop.remove_signal_handler(sig)
+            if close_bot_session:
+                await self.bot.session.close()
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        log.warning("%s received: finishing the updates in hand and stopping", sig.name)
+        self.stop()
+
+    # --- polling -------------------------------------------------------------------------------
+
+    async def _poll(self, data: dict[str, Any]) -> None:
+        me = await self.bot.me()
+        allowed_updates = self.dispatcher.resolve_used_update_types()
+        log.info("polling as @%s for %s", me.username, ", ".join(allowed_updates))
+        backoff = Backoff(config=self.backoff_config)
+        # Wait longer than the long poll itself, or every quiet poll would end in a timeout.
+        request_timeout = int(self.bot.session.timeout + self.polling_timeout)
+        while not self._stop.is_set():
+            request = GetRawUpdates(
+                offset=self.offset, timeout=self.polling_timeout, allowed_updates=allowed_updates
+            )
+            try:
+                batch = await self._unless_stopped(self.bot(request, request_timeout))
+            except Exception as error:
+                delay = next(backoff)
+                log.error(
+                    "getUpdates failed %d time(s) in a row (%s: %s); next try in %.1f s",
+                    backoff.counter,
+                    type(error).__name__,
+                    error,
+                    delay,
+                )
+                await self._pause(delay)
+                continue
+            if batch is None:
+                break  # stopped while waiting for updates
+            self._confirmed = request.offset
+            if backoff.counter:
+                log.info("getUpdates works again after %d failed tries", backoff.counter)
+                backoff.reset()
+            if not await self._take(batch, data):
+                # Nothing in the batch had an update_id: asking again brings the same batch.
+                await self._pause(next(backoff))
+        log.info("polling stopped")
+
+    async def _unless_stopped(self, request: Awaitable[T]) -> T | None:
+        """The request's result, or None if `stop()` came first (the request is then cancelled).
+        An answer that arrives together with the stop is still taken: its updates are in hand.
+        """
+        fetch = asyncio.ensure_future(request)
+        stopped = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (fetch, stopped):
+                if not task.done():
+                    task.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await task
+        if fetch.cancelled():
+            return None
+        return fetch.result()
+
+    async def _pause(self, delay: float) -> None:
+        """Sleep, but wake up at once on `stop()`."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), timeout=delay)
+
+    async def _take(self, batch: list[Any], data: dict[str, Any]) -> bool:
+        """Start handling each update of the batch that parses; set the bad ones aside.
+        False if the batch was not empty but the offset could not move past any of it.
+        """
+        offset = self.offset
+        for raw in batch:
+            update_id = raw.get("update_id") if isinstance(raw, dict) else None
+            if isinstance(update_id, int):
+                self.offset = max(self.offset or 0, update_id + 1)
+            try:
+                update = Update.model_validate(raw, context={"bot": self.bot})
+            except Exception as error:  # a ValidationError, or a bug in a validator
+                await self._reject(raw, update_id, error)
+                continue
+            task = asyncio.create_task(self._handle(update, data))
+            self._in_hand[task] = update.update_id
+            task.add_done_callback(self._done)
+        return not batch or self.offset != offset
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._in_hand.pop(task, None)
+
+    async def _handle(self, update: Update, data: dict[str, Any]) -> None:
+        try:
+            response = await self.dispatcher.feed_update(self.bot, update, **data)
+            if isinstance(response, TelegramMethod):  # a handler's answer meant for a webhook
+                await self.dispatcher.silent_call_request(self.bot, response)
+        except Exception:
+            log.exception("update %d failed", update.update_id)
+
+    # --- rejected updates ----------------------------------------------------------------------
+
+    async def _reject(self, raw: Any, update_id: Any, error: Exception) -> None:
+        problems = _problems(error)
+        text = json.dumps(raw, ensure_ascii=False, default=str)
+        shown = text if len(text) <= LOGGED_CHARS else f"{text[:LOGGED_CHARS]}… ({len(text)} chars)"
+        more = len(problems) - LOGGED_ERRORS
+        log.error(
+            "update %s skipped: aiogram cannot parse it (%s%s); kept in %s. Raw update: %s",
+            update_id,
+            "; ".join(problems[:LOGGED_ERRORS]),
+            f"; and {more} more" if more > 0 else "",
+            self.rejected_path,
+            shown,
+        )
+        record = {
+            "rejected_at": datetime.now(UTC).isoformat(),
+            "update_id": update_id,
+            "errors": problems,
+            "update": raw,
+        }
+        line = json.dumps(record, ensure_ascii=False, default=str)
+        try:
+            await asyncio.to_thread(_append_line, self.rejected_path, line)
+        except OSError:
+            log.exception(
+                "could not keep the rejected update %s in %s", update_id, self.rejected_path
+            )
+
+    # --- shutdown ------------------------------------------------------------------------------
+
+    async def _finish(self) -> None:
+        """Let the updates in hand finish (for `shutdown_timeout` seconds at most), then confirm
+        to Telegram the ones handled, so that a restart does not deliver them again.
+        """
+        unfinished: list[int] = []
+        if self._in_hand:
+            log.info("finishing %d update(s) in hand", len(self._in_hand))
+            tasks = dict(self._in_hand)
+            _, pending = await asyncio.wait(tasks, timeout=self.shutdown_timeout)
+            for task in pending:
+                task.cancel()
+            if pending:
+                unfinished = [tasks[task] for task in pending]
+                log.warning(
+                    "%d update(s) cut short; Telegram will deliver them again", len(pending)
+                )
+                await asyncio.gather(*pending, return_exceptions=True)
+        offset = min(unfinished) if unfinished else self.offset
+        if offset is None or (self._confirmed is not None and offset <= self._confirmed):
+            return  # Telegram knows already
+        try:
+            # Only updates below the offset are confirmed; the one this returns (if any) is not.
+            await self.bot(GetRawUpdates(offset=offset, limit=1, timeout=0))
+        except Exception as error:
+            log.warning(
+                "could not confirm the handled updates (%s: %s)", type(error).__name__, error
+            )
+        else:
+            self._confirmed = offset
+
+
+def _problems(error: Exception) -> list[str]:
+    """What is wrong with an update, one line per field, without the values (they are in the
+    raw update)."""
+    if not isinstance(error, ValidationError):
+        return [f"{type(error).__name__}: {error}"]
+    return [
+        f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+        for problem in error.errors(include_url=False)
+    ]
+
+
+def _append_line(path: Path, line: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as file:
+        file.write(line + "\n")

@@ -1,0 +1,329 @@
+"""Long polling (bot/polling.py) against a fake Bot API server over HTTP, with the real app:
+one update aiogram cannot parse is logged, kept and skipped, and does not hold up the others;
+good batches are handled as before; a failing getUpdates is waited out; SIGTERM finishes the
+updates in hand and confirms them; and `python -m bot`'s run_polling does all of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import os
+import signal
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import ClientDecodeError
+from aiogram.methods import GetUpdates
+from aiogram.types import TelegramObject, Update
+from aiogram.utils.backoff import BackoffConfig
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from pydantic import SecretStr, ValidationError
+
+from bot.config import Settings
+from bot.factory import create_bot
+from bot.polling import DEFAULT_REJECTED_PATH, Poller
+from bot.runner import run_polling
+
+TOKEN = "123456:TEST"
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Профнавигатор", "username": "prof_bot"}
+QUICK_BACKOFF = BackoffConfig(min_delay=0.01, max_delay=0.05, factor=1.5, jitter=0.0)
+DATE = 1_790_000_000
+
+Json = dict[str, Any]
+
+
+def message(update_id: int, user_id: int, text: str, **extra: Any) -> Json:
+    user = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}", "language_code": "ru"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": DATE,
+            "chat": {"id": user_id, "type": "private", "first_name": user["first_name"]},
+            "from": user,
+            "text": text,
+            **extra,
+        },
+    }
+
+
+def start(update_id: int, user_id: int) -> Json:
+    command = [{"type": "bot_command", "offset": 0, "length": 6}]
+    return message(update_id, user_id, "/start", entities=command)
+
+
+def reply_to_a_story(update_id: int, user_id: int) -> Json:
+    """A reply to a story as Telegram has sent it (aiogram issue 1587): the story in
+    `external_reply` comes without the `chat` and `id` that aiogram's Story requires."""
+    origin = {
+        "type": "user",
+        "date": DATE - 60,
+        "sender_user": {"id": 9001, "is_bot": False, "first_name": "Story author"},
+    }
+    return message(update_id, user_id, "смотри", external_reply={"origin": origin, "story": {}})
+
+
+class FakeBotAPI:
+    """Just enough of the Bot API over HTTP: getUpdates with Telegram's offset semantics (and
+    a short long poll), getMe, sendMessage and editMessageText answering with a message, and
+    True for everything else. Records every call as (method, form)."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.calls: list[tuple[str, dict[str, str]]] = []
+        self.unconfirmed: list[Json] = []
+        self.get_updates_failures: deque[tuple[int, str]] = deque()
+        self.send_delay = 0.0
+        self._arrived = asyncio.Event()
+        self._message_ids = itertools.count(1)
+
+    def add(self, *updates: Json) -> None:
+        self.unconfirmed.extend(updates)
+        self._arrived.set()
+
+    def offsets(self) -> list[int | None]:
+        """The offset of each getUpdates, in order (None: none given)."""
+        return [
+            int(form["offset"]) if "offset" in form else None
+            for method, form in self.calls
+            if method == "getUpdates"
+        ]
+
+    def sent_to(self, chat_id: int) -> list[str]:
+        return [
+            form["text"]
+            for method, form in self.calls
+            if method == "sendMessage" and form["chat_id"] == str(chat_id)
+        ]
+
+    async def handle(self, request: web.Request) -> web.Response:
+        assert request.match_info["token"] == TOKEN
+        method = request.match_info["method"]
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        self.calls.append((method, form))
+        if method == "getUpdates" and self.get_updates_failures:
+            status, description = self.get_updates_failures.popleft()
+            body = {"ok": False, "error_code": status, "description": description}
+            return web.json_response(body, status=status)
+        answer: Callable[[dict[str, str]], Awaitable[Any]] = {
+            "getUpdates": self._get_updates,
+            "getMe": self._get_me,
+            "sendMessage": self._message,
+            "editMessageText": self._message,
+        }.get(method, self._true)
+        return web.json_response({"ok": True, "result": await answer(form)})
+
+    async def _get_updates(self, form: dict[str, str]) -> list[Json]:
+        if "offset" in form:  # confirms every update below it
+            offset = int(form["offset"])
+            self.unconfirmed = [u for u in self.unconfirmed if u["update_id"] >= offset]
+        if not self.unconfirmed:
+            self._arrived.clear()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), min(float(form.get("timeout", 0)), 1))
+        return self.unconfirmed[: int(form.get("limit", 100))]
+
+    async def _get_me(self, _form: dict[str, str]) -> Json:
+        return BOT_USER
+
+    async def _message(self, form: dict[str, str]) -> Json:
+        await asyncio.sleep(self.send_delay)
+        chat = {"id": int(form["chat_id"]), "type": "private"}
+        number = int(form.get("message_id") or next(self._message_ids))
+        return {"message_id": number, "date": DATE, "chat": chat, "from": BOT_USER, "text": "…"}
+
+    async def _true(self, _form: dict[str, str]) -> bool:
+        return True
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    fake = FakeBotAPI()
+    application = web.Application()
+    application.router.add_post("/bot{token}/{method}", fake.handle)
+    async with TestServer(application) as server:
+        fake.url = str(server.make_url("/"))
+        yield fake
+
+
+@pytest.fixture
+async def live_bot(settings: Settings, api: FakeBotAPI) -> AsyncIterator[Bot]:
+    """The production bot (create_bot, with its retry middleware) talking to the fake API."""
+    changed = {"bot_token": SecretStr(TOKEN), "telegram_api_url": api.url}
+    bot = create_bot(settings.model_copy(update=changed))
+    yield bot
+    await bot.session.close()
+
+
+@pytest.fixture
+def handled(dispatcher: Dispatcher) -> list[int]:
+    """update_id of every update the dispatcher has finished handling."""
+    done: list[int] = []
+
+    async def record(
+        handler: Callable[[TelegramObject, Json], Awaitable[Any]],
+        event: TelegramObject,
+        data: Json,
+    ) -> Any:
+        result = await handler(event, data)
+        assert isinstance(event, Update)
+        done.append(event.update_id)
+        return result
+
+    dispatcher.update.outer_middleware(record)
+    return done
+
+
+@pytest.fixture
+def poller(dispatcher: Dispatcher, live_bot: Bot, tmp_path: Path) -> Poller:
+    return Poller(
+        dispatcher,
+        live_bot,
+        rejected_path=tmp_path / "inspect" / "rejected_updates.jsonl",
+        polling_timeout=1,
+        backoff_config=QUICK_BACKOFF,
+    )
+
+
+@asynccontextmanager
+async def polling(poller: Poller, **kwargs: Any) -> AsyncIterator[asyncio.Task[None]]:
+    task = asyncio.create_task(poller.run(**kwargs))
+    try:
+        yield task
+    finally:
+        poller.stop()
+        await asyncio.wait_for(task, timeout=5)
+
+
+async def eventually(condition: Callable[[], bool], seconds: float = 3.0) -> None:
+    """Return as soon as `condition()` holds; fail if it does not within `seconds`."""
+    step = 0.01
+    for _ in range(int(seconds / step)):
+        if condition():
+            return
+        await asyncio.sleep(step)
+    pytest.fail(f"not so after {seconds} s")
+
+
+def kept(path: Path) -> list[Json] | None:
+    """The updates kept in the rejected-updates file, None if there is no file."""
+    if not path.exists():
+        return None
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+async def test_an_update_aiogram_cannot_parse_is_kept_and_skipped_and_the_next_is_answered(
+    api: FakeBotAPI,
+    live_bot: Bot,
+    poller: Poller,
+    handled: list[int],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bad, good = reply_to_a_story(101, 7001), start(102, 7002)
+    with pytest.raises(ValidationError):  # still so in this aiogram version
+        Update.model_validate(bad)
+    api.add(bad, good)
+    with pytest.raises(ClientDecodeError):  # what stalls aiogram's own polling: the whole batch
+        await live_bot(GetUpdates())
+
+    async with polling(poller):
+        await eventually(lambda: bool(api.sent_to(7002)) and 103 in api.offsets())
+
+    assert handled == [102]
+    assert api.sent_to(7001) == []
+    assert 101 not in api.offsets()
+    assert "setMyCommands" in [method for method, _ in api.calls]  # the startup hook ran
+    [logged] = [r for r in caplog.records if r.name == "bot.polling" and r.levelno >= logging.ERROR]
+    assert "update 101 skipped" in logged.getMessage()
+    assert "external_reply.story.chat: Field required" in logged.getMessage()
+    assert '"story": {}' in logged.getMessage()  # the raw JSON
+    [record] = kept(poller.rejected_path) or []
+    assert (record["update_id"], record["update"]) == (101, bad)
+    assert "message.external_reply.story.id: Field required" in record["errors"]
+
+
+async def test_good_batches_are_handled_once_each_and_confirmed(
+    api: FakeBotAPI, poller: Poller, handled: list[int]
+) -> None:
+    api.add(start(201, 7001), start(202, 7002), start(203, 7003))
+
+    async with polling(poller):
+        await eventually(lambda: len(handled) == 3)
+        api.add(start(204, 7001))
+        await eventually(lambda: len(handled) == 4 and api.offsets()[-1] == 205)
+
+    assert Counter(handled) == {201: 1, 202: 1, 203: 1, 204: 1}
+    assert all(api.sent_to(user) for user in (7001, 7002, 7003))
+    offsets = api.offsets()
+    assert offsets[0] is None  # the first poll takes what waited while the bot was down
+    assert set(offsets[1:]) <= {204, 205}
+    assert kept(poller.rejected_path) is None
+
+
+async def test_a_failing_get_updates_is_waited_out(
+    api: FakeBotAPI, poller: Poller, handled: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.polling")
+    conflict = "Conflict: terminated by other getUpdates request"
+    api.get_updates_failures.extend([(409, conflict), (409, conflict)])
+    api.add(start(301, 7001))
+
+    async with polling(poller):
+        await eventually(lambda: handled == [301])
+
+    assert api.offsets()[:3] == [None, None, None]
+    failures = [r for r in caplog.records if "getUpdates failed" in r.getMessage()]
+    assert len(failures) == 2
+    assert "works again" in caplog.text
+
+
+async def test_sigterm_finishes_the_update_in_hand_and_confirms_it(
+    api: FakeBotAPI, poller: Poller, handled: list[int]
+) -> None:
+    api.send_delay = 0.3  # the answer is on its way when the signal comes
+    api.add(start(401, 7001))
+
+    async with polling(poller, handle_signals=True) as task:
+        await eventually(lambda: bool(api.sent_to(7001)))
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(task, timeout=3)
+
+    assert handled == [401]
+    confirmations = [form for method, form in api.calls if form.get("limit") == "1"]
+    assert [form["offset"] for form in confirmations] == ["402"]
+    assert api.unconfirmed == []  # a restart does not get /start again
+
+
+async def test_the_bot_process_gets_past_an_update_aiogram_cannot_parse(
+    api: FakeBotAPI,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the rejected updates go to data/ in the working directory
+    changed = {"bot_token": SecretStr(TOKEN), "telegram_api_url": api.url}
+    api.add(reply_to_a_story(501, 7001), start(502, 7002))
+
+    process = asyncio.create_task(run_polling(settings.model_copy(update=changed)))
+    try:
+        await eventually(lambda: bool(api.sent_to(7002)) and 503 in api.offsets())
+    finally:
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # not polling: SIGTERM would kill
+            process.cancel()
+        else:
+            os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(process, timeout=5)
+
+    methods = [method for method, _ in api.calls]
+    assert methods.index("deleteWebhook") < methods.index("getUpdates")
+    assert "setMyCommands" in methods
+    assert [record["update_id"] for record in kept(DEFAULT_REJECTED_PATH) or []] == [501]
