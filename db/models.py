@@ -61,6 +61,16 @@ class EventKind(StrEnum):
     TEACHER_SEMINAR = "teacher_seminar"
 
 
+#: The bit of each role in `Event.audience`.
+AUDIENCE_BITS: dict[str, int] = {
+    Role.STUDENT: 1,
+    Role.COLLEGE_STUDENT: 2,
+    Role.PARENT: 4,
+    Role.ADULT: 8,
+    Role.TEACHER: 16,
+}
+
+
 class EventStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -233,8 +243,9 @@ class Event(Base):
     #: Confirmed (and attended) sign-ups, kept with each change under the event's lock.
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
     signup_deadline: Mapped[datetime | None]
-    #: Who it is for: roles, and for students a grade range (None: any grade).
-    roles: Mapped[list[str]] = mapped_column(JSON)
+    #: Who it is for: a bit per role (`AUDIENCE_BITS`), so that listings filter in SQL on both
+    #: backends; and for students a grade range (None: any grade).
+    audience: Mapped[int] = mapped_column(Integer)
     grade_min: Mapped[int | None] = mapped_column(SmallInteger)
     grade_max: Mapped[int | None] = mapped_column(SmallInteger)
     interest_types: Mapped[list[str]] = mapped_column(JSON)

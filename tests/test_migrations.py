@@ -27,7 +27,18 @@ from db import migrate
 from db.base import Base, UTCDateTime
 from db.engine import create_engine
 
-TABLES = {"organisations", "users", "quiz_attempts", "steps"}
+TABLES = {
+    "organisations",
+    "users",
+    "quiz_attempts",
+    "steps",
+    "coordinators",
+    "invites",
+    "events",
+    "registrations",
+    "outbox",
+    "conversation_state",
+}
 
 
 def _tables(connection: Connection) -> set[str]:

@@ -45,7 +45,7 @@ def upgrade() -> None:
     sa.Column('capacity', sa.Integer(), nullable=True),
     sa.Column('seats_taken', sa.Integer(), nullable=False),
     sa.Column('signup_deadline', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('roles', sa.JSON(), nullable=False),
+    sa.Column('audience', sa.Integer(), nullable=False),
     sa.Column('grade_min', sa.SmallInteger(), nullable=True),
     sa.Column('grade_max', sa.SmallInteger(), nullable=True),
     sa.Column('interest_types', sa.JSON(), nullable=False),

@@ -1,0 +1,334 @@
+"""Events and sign-ups. The capacity rule lives in `services.events`; this module gives it the
+locked reads and the writes it needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import AUDIENCE_BITS, Event, EventStatus, Registration, RegistrationStatus
+from db.records import EventDraft, EventRecord, RegistrationRecord
+
+_EVENT_COLUMNS = (
+    Event.id,
+    Event.code,
+    Event.kind,
+    Event.status,
+    Event.title,
+    Event.description,
+    Event.organisation_id,
+    Event.place,
+    Event.link,
+    Event.starts_at,
+    Event.ends_at,
+    Event.capacity,
+    Event.seats_taken,
+    Event.signup_deadline,
+    Event.audience,
+    Event.grade_min,
+    Event.grade_max,
+    Event.interest_types,
+    Event.profession,
+    Event.revision,
+    Event.created_by,
+    Event.created_at,
+    Event.updated_at,
+)
+_REGISTRATION_COLUMNS = (
+    Registration.id,
+    Registration.event_id,
+    Registration.user_id,
+    Registration.status,
+    Registration.display_name,
+    Registration.queued_at,
+    Registration.created_at,
+    Registration.updated_at,
+)
+#: Statuses that hold a seat.
+SEATED = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW)
+
+
+def audience_mask(roles: Sequence[str]) -> int:
+    return sum(AUDIENCE_BITS[role] for role in set(roles))
+
+
+def audience_roles(mask: int) -> tuple[str, ...]:
+    return tuple(role for role, bit in AUDIENCE_BITS.items() if mask & bit)
+
+
+def _event(row: Sequence[Any]) -> EventRecord:
+    values = list(row)
+    values[14] = audience_roles(values[14])
+    values[17] = tuple(values[17])
+    return EventRecord(*values)
+
+
+def _registration(row: Sequence[Any]) -> RegistrationRecord:
+    return RegistrationRecord(*row)
+
+
+def _draft_values(draft: EventDraft) -> dict[str, Any]:
+    return {
+        "kind": draft.kind,
+        "title": draft.title.strip(),
+        "description": draft.description.strip(),
+        "organisation_id": draft.organisation_id,
+        "place": draft.place.strip(),
+        "link": draft.link.strip(),
+        "starts_at": draft.starts_at,
+        "ends_at": draft.ends_at,
+        "capacity": draft.capacity,
+        "signup_deadline": draft.signup_deadline,
+        "audience": audience_mask(draft.roles),
+        "grade_min": draft.grade_min,
+        "grade_max": draft.grade_max,
+        "interest_types": list(draft.interest_types),
+        "profession": draft.profession.strip(),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """Which upcoming events a user is shown: those for their role (and grade), of one kind if
+    chosen, still going on at `now`."""
+
+    now: datetime
+    role: str | None = None
+    grade: int | None = None
+    kind: str | None = None
+    organisation_id: int | None = None
+
+
+class EventRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _one(self, query: Select[*tuple[Any, ...]]) -> EventRecord | None:
+        row = (await self._session.execute(query)).first()
+        return _event(row) if row is not None else None
+
+    async def create(
+        self, draft: EventDraft, code: str, status: str, created_by: int | None, now: datetime
+    ) -> EventRecord:
+        event = Event(
+            **_draft_values(draft),
+            code=code,
+            status=status,
+            seats_taken=0,
+            revision=0,
+            created_by=created_by,
+            created_at=now,
+            updated_at=now,
+        )
+        self._session.add(event)
+        await self._session.flush()
+        found = await self.get(event.id)
+        assert found is not None
+        return found
+
+    async def get(self, event_id: int, *, for_update: bool = False) -> EventRecord | None:
+        query = select(*_EVENT_COLUMNS).where(Event.id == event_id)
+        return await self._one(query.with_for_update() if for_update else query)
+
+    async def get_by_code(self, code: str) -> EventRecord | None:
+        return await self._one(select(*_EVENT_COLUMNS).where(Event.code == code))
+
+    async def codes_taken(self, codes: Sequence[str]) -> set[str]:
+        if not codes:
+            return set()
+        rows = await self._session.scalars(select(Event.code).where(Event.code.in_(codes)))
+        return set(rows)
+
+    async def update(self, event_id: int, draft: EventDraft, now: datetime) -> None:
+        values = _draft_values(draft)
+        await self._session.execute(
+            update(Event)
+            .where(Event.id == event_id)
+            .values(**values, revision=Event.revision + 1, updated_at=now)
+        )
+
+    async def set_status(self, event_id: int, status: str, now: datetime) -> None:
+        await self._session.execute(
+            update(Event).where(Event.id == event_id).values(status=status, updated_at=now)
+        )
+
+    async def add_seats(self, event_id: int, delta: int) -> None:
+        await self._session.execute(
+            update(Event)
+            .where(Event.id == event_id)
+            .values(seats_taken=Event.seats_taken + delta)
+        )
+
+    def _upcoming(self, where: EventFilter) -> Select[*tuple[Any, ...]]:
+        query: Select[*tuple[Any, ...]] = select(*_EVENT_COLUMNS).where(
+            Event.status == EventStatus.PUBLISHED, Event.ends_at > where.now
+        )
+        if where.role is not None and where.role in AUDIENCE_BITS:
+            query = query.where(Event.audience.op("&")(AUDIENCE_BITS[where.role]) != 0)
+        if where.grade is not None:
+            query = query.where(
+                (Event.grade_min.is_(None) | (Event.grade_min <= where.grade))
+                & (Event.grade_max.is_(None) | (Event.grade_max >= where.grade))
+            )
+        if where.kind is not None:
+            query = query.where(Event.kind == where.kind)
+        if where.organisation_id is not None:
+            query = query.where(Event.organisation_id == where.organisation_id)
+        return query
+
+    async def list_upcoming(
+        self, where: EventFilter, *, offset: int = 0, limit: int = 5
+    ) -> tuple[list[EventRecord], int]:
+        """A page of the upcoming events that fit, soonest first, and how many fit in all."""
+        query = self._upcoming(where)
+        total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self._session.execute(
+            query.order_by(Event.starts_at, Event.id).offset(offset).limit(limit)
+        )
+        return [_event(row) for row in rows], int(total or 0)
+
+    async def list_managed(
+        self, organisation_id: int | None, now: datetime, *, offset: int = 0, limit: int = 5
+    ) -> tuple[list[EventRecord], int]:
+        """A coordinator's events (all organisations' when `organisation_id` is None): drafts
+        and those not yet over, soonest first."""
+        query = select(*_EVENT_COLUMNS).where(Event.ends_at > now)
+        if organisation_id is not None:
+            query = query.where(Event.organisation_id == organisation_id)
+        total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self._session.execute(
+            query.order_by(Event.starts_at, Event.id).offset(offset).limit(limit)
+        )
+        return [_event(row) for row in rows], int(total or 0)
+
+    async def list_past_managed(
+        self, organisation_id: int | None, now: datetime, *, limit: int = 10
+    ) -> list[EventRecord]:
+        """A coordinator's events that are over (for attendance), latest first."""
+        query = select(*_EVENT_COLUMNS).where(
+            Event.ends_at <= now, Event.status == EventStatus.PUBLISHED
+        )
+        if organisation_id is not None:
+            query = query.where(Event.organisation_id == organisation_id)
+        rows = await self._session.execute(query.order_by(Event.starts_at.desc()).limit(limit))
+        return [_event(row) for row in rows]
+
+
+class RegistrationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(
+        self, event_id: int, user_id: int, *, for_update: bool = False
+    ) -> RegistrationRecord | None:
+        query = select(*_REGISTRATION_COLUMNS).where(
+            Registration.event_id == event_id, Registration.user_id == user_id
+        )
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        return _registration(row) if row is not None else None
+
+    async def create(
+        self, event_id: int, user_id: int, status: str, display_name: str, now: datetime
+    ) -> None:
+        self._session.add(
+            Registration(
+                event_id=event_id,
+                user_id=user_id,
+                status=status,
+                display_name=display_name,
+                queued_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await self._session.flush()
+
+    async def set_status(
+        self, registration_id: int, status: str, now: datetime, *, requeue: bool = False
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "updated_at": now}
+        if requeue:
+            values["queued_at"] = now
+        await self._session.execute(
+            update(Registration).where(Registration.id == registration_id).values(**values)
+        )
+
+    async def first_waiting(self, event_id: int) -> RegistrationRecord | None:
+        row = (
+            await self._session.execute(
+                select(*_REGISTRATION_COLUMNS)
+                .where(
+                    Registration.event_id == event_id,
+                    Registration.status == RegistrationStatus.WAITLISTED,
+                )
+                .order_by(Registration.queued_at, Registration.id)
+                .limit(1)
+                .with_for_update()
+            )
+        ).first()
+        return _registration(row) if row is not None else None
+
+    async def waiting_position(self, registration: RegistrationRecord) -> int:
+        """1 for the first in line."""
+        ahead = await self._session.scalar(
+            select(func.count()).where(
+                Registration.event_id == registration.event_id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+                (Registration.queued_at < registration.queued_at)
+                | (
+                    (Registration.queued_at == registration.queued_at)
+                    & (Registration.id < registration.id)
+                ),
+            )
+        )
+        return int(ahead or 0) + 1
+
+    async def list_for_event(
+        self, event_id: int, statuses: Sequence[str] | None = None
+    ) -> list[RegistrationRecord]:
+        query = select(*_REGISTRATION_COLUMNS).where(Registration.event_id == event_id)
+        if statuses is not None:
+            query = query.where(Registration.status.in_(statuses))
+        rows = await self._session.execute(
+            query.order_by(Registration.queued_at, Registration.id)
+        )
+        return [_registration(row) for row in rows]
+
+    async def statuses_for(self, user_id: int, event_ids: Sequence[int]) -> dict[int, str]:
+        if not event_ids:
+            return {}
+        rows = await self._session.execute(
+            select(Registration.event_id, Registration.status).where(
+                Registration.user_id == user_id, Registration.event_id.in_(event_ids)
+            )
+        )
+        return dict(rows.tuples().all())
+
+    async def plans(
+        self, user_id: int, since: datetime, limit: int = 20
+    ) -> list[tuple[RegistrationRecord, EventRecord]]:
+        """The user's sign-ups for events not long over, soonest first."""
+        rows = await self._session.execute(
+            select(*_REGISTRATION_COLUMNS, *_EVENT_COLUMNS)
+            .join(Event, Event.id == Registration.event_id)
+            .where(Registration.user_id == user_id, Event.ends_at > since)
+            .order_by(Event.starts_at, Event.id)
+            .limit(limit)
+        )
+        width = len(_REGISTRATION_COLUMNS)
+        return [(_registration(row[:width]), _event(row[width:])) for row in rows]
+
+    async def count_for_user(self, user_id: int) -> int:
+        return int(
+            await self._session.scalar(
+                select(func.count()).where(Registration.user_id == user_id)
+            )
+            or 0
+        )
