@@ -12,7 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.engine import WRITE_OPTION
 from db.repositories import (
     AttemptRepository,
+    CoordinatorRepository,
+    EventRepository,
     OrganisationRepository,
+    OutboxRepository,
+    RegistrationRepository,
     StepRepository,
     UserRepository,
 )
@@ -30,6 +34,10 @@ class UnitOfWork:
         self.organisations = OrganisationRepository(session)
         self.attempts = AttemptRepository(session)
         self.steps = StepRepository(session)
+        self.coordinators = CoordinatorRepository(session)
+        self.events = EventRepository(session)
+        self.registrations = RegistrationRepository(session)
+        self.outbox = OutboxRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:

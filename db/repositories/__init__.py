@@ -1,8 +1,20 @@
 """One repository per aggregate. Repositories never commit: `UnitOfWork` does."""
 
 from db.repositories.attempts import AttemptRepository
+from db.repositories.coordinators import CoordinatorRepository
+from db.repositories.events import EventRepository, RegistrationRepository
 from db.repositories.organisations import OrganisationRepository
+from db.repositories.outbox import OutboxRepository
 from db.repositories.steps import StepRepository
 from db.repositories.users import UserRepository
 
-__all__ = ["AttemptRepository", "OrganisationRepository", "StepRepository", "UserRepository"]
+__all__ = [
+    "AttemptRepository",
+    "CoordinatorRepository",
+    "EventRepository",
+    "OrganisationRepository",
+    "OutboxRepository",
+    "RegistrationRepository",
+    "StepRepository",
+    "UserRepository",
+]

@@ -1,0 +1,135 @@
+"""Coordinators and the one-time invites that appoint them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.dialect import insert_ignoring_conflicts
+from db.models import Coordinator, Invite
+from db.records import CoordinatorRecord, InviteRecord
+
+_INVITE_COLUMNS = (
+    Invite.id,
+    Invite.code,
+    Invite.organisation_id,
+    Invite.created_by,
+    Invite.created_at,
+    Invite.expires_at,
+    Invite.used_by,
+    Invite.used_at,
+    Invite.revoked_at,
+)
+_COORDINATOR_COLUMNS = (
+    Coordinator.user_id,
+    Coordinator.organisation_id,
+    Coordinator.appointed_by,
+    Coordinator.appointed_at,
+)
+
+
+class CoordinatorRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: int) -> CoordinatorRecord | None:
+        row = (
+            await self._session.execute(
+                select(*_COORDINATOR_COLUMNS).where(Coordinator.user_id == user_id)
+            )
+        ).first()
+        return CoordinatorRecord(*row) if row is not None else None
+
+    async def appoint(
+        self, user_id: int, organisation_id: int, appointed_by: int, now: datetime
+    ) -> None:
+        """Make the user a coordinator of the organisation (replacing an earlier one)."""
+        await self._session.execute(delete(Coordinator).where(Coordinator.user_id == user_id))
+        await self._session.execute(
+            insert_ignoring_conflicts(
+                self._session,
+                Coordinator.__table__,  # type: ignore[arg-type]
+                {
+                    "user_id": user_id,
+                    "organisation_id": organisation_id,
+                    "appointed_by": appointed_by,
+                    "appointed_at": now,
+                },
+            )
+        )
+
+    async def revoke(self, user_id: int) -> bool:
+        result = await self._session.execute(
+            delete(Coordinator).where(Coordinator.user_id == user_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def list_all(self) -> list[CoordinatorRecord]:
+        rows = await self._session.execute(
+            select(*_COORDINATOR_COLUMNS).order_by(
+                Coordinator.organisation_id, Coordinator.appointed_at
+            )
+        )
+        return [CoordinatorRecord(*row) for row in rows]
+
+    async def list_of(self, organisation_id: int) -> list[int]:
+        rows = await self._session.scalars(
+            select(Coordinator.user_id).where(Coordinator.organisation_id == organisation_id)
+        )
+        return list(rows)
+
+    # --- invites ---------------------------------------------------------------------------
+
+    async def create_invite(
+        self, code: str, organisation_id: int, created_by: int, now: datetime, expires: datetime
+    ) -> None:
+        self._session.add(
+            Invite(
+                code=code,
+                organisation_id=organisation_id,
+                created_by=created_by,
+                created_at=now,
+                expires_at=expires,
+            )
+        )
+        await self._session.flush()
+
+    async def get_invite(self, code: str, *, for_update: bool = False) -> InviteRecord | None:
+        query = select(*_INVITE_COLUMNS).where(Invite.code == code)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        return InviteRecord(*row) if row is not None else None
+
+    async def use_invite(self, invite_id: int, user_id: int, now: datetime) -> bool:
+        """Mark the invite used, if it still was open (one use only, even under a double tap)."""
+        result = await self._session.execute(
+            update(Invite)
+            .where(
+                Invite.id == invite_id,
+                Invite.used_at.is_(None),
+                Invite.revoked_at.is_(None),
+            )
+            .values(used_by=user_id, used_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def revoke_invite(self, invite_id: int, now: datetime) -> bool:
+        result = await self._session.execute(
+            update(Invite)
+            .where(Invite.id == invite_id, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def open_invites(self, now: datetime) -> list[InviteRecord]:
+        rows = await self._session.execute(
+            select(*_INVITE_COLUMNS)
+            .where(
+                Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > now
+            )
+            .order_by(Invite.created_at)
+        )
+        return [InviteRecord(*row) for row in rows]
