@@ -16,3 +16,8 @@ class NotFound(ServiceError):
 
 class NotAllowed(ServiceError):
     """The choice is not open to this user (a forged or outdated button)."""
+
+
+class NotPermitted(ServiceError):
+    """A coordinator's or administrator's action by someone who is not (or no longer) one, or
+    for an organisation they do not run. Checked against the database on every call."""

@@ -4,13 +4,21 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from content.catalogue import INTEREST_TYPES
-from db.models import EventKind, Role
-from db.records import EventDraft
+from db.calendar import Moment
+from db.models import EventKind, EventStatus, RegistrationStatus, Role, StepKind
+from db.records import EventDraft, EventRecord, RegistrationRecord, UserRecord
+from db.repositories.events import EventFilter
+from db.uow import UnitOfWork
+from services import profile, steps
+from services.coordinators import Manager, Staff, require_manager
+from services.errors import NotFound, NotRegistered, ServiceError
 
 #: Who may be in an event's audience (coordinators and admins are not an audience).
 AUDIENCE_ROLES = (
@@ -130,3 +138,494 @@ def _check_audience(draft: EventDraft) -> list[Problem]:
     if not set(draft.interest_types) <= set(INTEREST_TYPES):
         problems.append(Problem("interest-types"))
     return problems
+
+
+class DraftRejected(ServiceError):
+    """The event as filled in cannot be stored; `problems` says why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(", ".join(p.name for p in problems))
+        self.problems = problems
+
+
+class OutboxKind(StrEnum):
+    """What an event-related message in the outbox is; the sender renders it when it goes out,
+    from the event as it is then."""
+
+    REMINDER = "event_reminder"
+    CHANGED = "event_changed"
+    CANCELLED = "event_cancelled"
+    PROMOTED = "event_promoted"
+    TRIAL_FEEDBACK = "trial_feedback"
+
+
+#: Who is told when an event changes or is cancelled.
+SIGNED_UP = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+PAGE_SIZE = 5
+#: Fields whose change is announced to everyone signed up.
+ANNOUNCED = ("title", "place", "link", "starts_at", "ends_at", "description")
+
+
+# --- coordinators: drafting, publishing, changing, cancelling ----------------------------------
+
+
+async def _free_code(uow: UnitOfWork, wanted: str | None) -> str:
+    if wanted is not None:
+        if await uow.events.get_by_code(wanted) is not None:
+            raise DraftRejected([Problem("code-taken", {"code": wanted})])
+        return wanted
+    while True:
+        code = new_code()
+        if await uow.events.get_by_code(code) is None:
+            return code
+
+
+async def create_event(
+    uow: UnitOfWork, staff: Staff, draft: EventDraft, now: datetime
+) -> EventRecord:
+    """Publish a new event (the coordinator has seen its preview)."""
+    problems = check_draft(draft, now)
+    if problems:
+        raise DraftRejected(problems)
+    async with uow.write():
+        await require_manager(uow, staff, draft.organisation_id)
+        code = await _free_code(uow, draft.code)
+        return await uow.events.create(draft, code, EventStatus.PUBLISHED, staff.user_id, now)
+
+
+def draft_of(event: EventRecord) -> EventDraft:
+    """The event as a draft, to edit."""
+    names = {f.name for f in fields(EventDraft)}
+    return EventDraft(**{name: getattr(event, name) for name in names})
+
+
+def changes(before: EventRecord, after: EventDraft) -> list[str]:
+    """The announced fields that differ."""
+    return [name for name in ANNOUNCED if getattr(before, name) != getattr(after, name)]
+
+
+async def _managed_event(uow: UnitOfWork, staff: Staff, event_id: int) -> EventRecord:
+    """The event, locked, if the user runs its organisation (NotPermitted otherwise)."""
+    await require_manager(uow, staff)  # a stranger learns nothing, not even if it exists
+    event = await uow.events.get(event_id, for_update=True)
+    if event is None:
+        raise NotFound(event_id)
+    await require_manager(uow, staff, event.organisation_id)
+    return event
+
+
+async def update_event(
+    uow: UnitOfWork, staff: Staff, event_id: int, draft: EventDraft, now: datetime
+) -> tuple[EventRecord, list[str]]:
+    """Change an event; everyone signed up is told what changed (once per change)."""
+    async with uow.write():
+        event = await _managed_event(uow, staff, event_id)
+        if event.status == EventStatus.CANCELLED:
+            raise NotFound(event_id)
+        problems = check_draft(draft, now, existing_start=event.starts_at)
+        if draft.capacity is not None and draft.capacity < event.seats_taken:
+            problems.append(Problem("capacity-below-taken", {"taken": event.seats_taken}))
+        if problems:
+            raise DraftRejected(problems)
+        changed = changes(event, draft)
+        await uow.events.update(event.id, replace(draft, code=event.code), now)
+        if draft.capacity is None or draft.capacity > event.seats_taken:
+            await _promote(uow, event.id, now)
+        updated = await uow.events.get(event.id)
+        assert updated is not None
+        if changed and updated.status == EventStatus.PUBLISHED:
+            notice = Notice(OutboxKind.CHANGED, f"rev{updated.revision}", {"changed": changed})
+            await _tell_signed_up(uow, updated, notice, now)
+    return updated, changed
+
+
+async def cancel_event(
+    uow: UnitOfWork, staff: Staff, event_id: int, now: datetime
+) -> EventRecord:
+    """Cancel an event; everyone signed up is told. Cancelling again changes nothing."""
+    async with uow.write():
+        event = await _managed_event(uow, staff, event_id)
+        if event.status != EventStatus.CANCELLED:
+            await uow.events.set_status(event.id, EventStatus.CANCELLED, now)
+            await _tell_signed_up(uow, event, Notice(OutboxKind.CANCELLED, "cancelled"), now)
+        updated = await uow.events.get(event.id)
+    assert updated is not None
+    return updated
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message about an event to everyone signed up: its kind, what makes it unique for the
+    event (`key`), and what the sender needs besides the event."""
+
+    kind: OutboxKind
+    key: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def _tell_signed_up(
+    uow: UnitOfWork, event: EventRecord, notice: Notice, now: datetime
+) -> None:
+    registrations = await uow.registrations.list_for_event(event.id, SIGNED_UP)
+    await uow.outbox.add_many(
+        [
+            {
+                "user_id": r.user_id,
+                "key": f"event:{event.id}:{notice.key}",
+                "kind": notice.kind,
+                "payload": {"event_id": event.id, **notice.extra},
+                "created_at": now,
+                "not_before": now,
+                "attempts": 0,
+            }
+            for r in registrations
+        ]
+    )
+
+
+async def managed_events(
+    uow: UnitOfWork, manager: Manager, now: datetime, page: int
+) -> tuple[list[EventRecord], int]:
+    found = await uow.events.list_managed(
+        manager.organisation_id, now, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    await uow.end_read()
+    return found
+
+
+async def managed_event(
+    uow: UnitOfWork, staff: Staff, event_id: int
+) -> tuple[EventRecord, list[RegistrationRecord]]:
+    """An event the user runs, with everyone signed up (in the order they signed up)."""
+    await require_manager(uow, staff)
+    event = await uow.events.get(event_id)
+    if event is None:
+        raise NotFound(event_id)
+    await require_manager(uow, staff, event.organisation_id)
+    registrations = await uow.registrations.list_for_event(event_id)
+    await uow.end_read()
+    return event, registrations
+
+
+async def mark_attendance(
+    uow: UnitOfWork,
+    staff: Staff,
+    event_id: int,
+    marks: dict[int, bool] | None,
+    moment: Moment,
+) -> int:
+    """Mark who came and who did not (`marks`: user id -> came), or, with None, everyone still
+    marked as signed up as present. Each attendance goes into the monitoring log once (a
+    completed trial also as a trial, and its participant is asked two short questions).
+    Returns how many were marked."""
+    async with uow.write():
+        event = await _managed_event(uow, staff, event_id)
+        if event.status != EventStatus.PUBLISHED or event.starts_at > moment.now:
+            raise NotFound(event_id)  # attendance is for an event that has begun
+        seated = await uow.registrations.list_for_event(
+            event_id,
+            (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW),
+        )
+        if marks is None:
+            marks = {
+                r.user_id: True for r in seated if r.status == RegistrationStatus.CONFIRMED
+            }
+        chosen = [r for r in seated if r.user_id in marks]
+        for registration in chosen:
+            came = marks[registration.user_id]
+            status = RegistrationStatus.ATTENDED if came else RegistrationStatus.NO_SHOW
+            await uow.registrations.set_status(registration.id, status, moment.now)
+            if came:
+                await _log_attendance(uow, event, registration, moment)
+    return len(chosen)
+
+
+async def _log_attendance(
+    uow: UnitOfWork, event: EventRecord, registration: RegistrationRecord, moment: Moment
+) -> None:
+    user = await uow.users.get(registration.user_id)
+    if user is None:
+        return
+    detail = {"event": event.id, "kind": event.kind, "organisation": event.organisation_id}
+    ref = f"event:{event.id}:user:{user.id}"
+    await uow.steps.log(steps.step_of(user, StepKind.EVENT_ATTENDED, ref, moment, detail))
+    if event.kind == EventKind.TRIAL:
+        trial = {**detail, "profession": event.profession, "types": list(event.interest_types)}
+        await uow.steps.log(steps.step_of(user, StepKind.TRIAL_COMPLETED, ref, moment, trial))
+        await uow.outbox.add(
+            user.id,
+            f"event:{event.id}:feedback",
+            OutboxKind.TRIAL_FEEDBACK,
+            {"event_id": event.id},
+            moment.now,
+        )
+
+
+# --- everyone: finding events, signing up ---------------------------------------------------
+
+
+class Refusal(StrEnum):
+    """Why a sign-up is not possible (each has a text: `event-refused-<value>`)."""
+
+    CANCELLED = "cancelled"
+    STARTED = "started"
+    CLOSED = "closed"
+    NOT_FOR_ROLE = "role"
+    NOT_FOR_GRADE = "grade"
+
+
+class SignUp(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    #: Signed up already (a second tap): nothing changed.
+    ALREADY = "already"
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    events: list[EventRecord]
+    total: int
+    page: int
+    #: The user's status for each listed event they signed up for.
+    statuses: dict[int, str]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+def _school_grade(user: UserRecord, year: int) -> int | None:
+    if user.role != Role.STUDENT:
+        return None
+    return profile.current_grade(user, year)
+
+
+def refusal(
+    event: EventRecord, user: UserRecord | None, now: datetime, year: int
+) -> Refusal | None:
+    """Why this user cannot sign up for this event now; None if they can."""
+    if event.status == EventStatus.CANCELLED:
+        return Refusal.CANCELLED
+    if event.status != EventStatus.PUBLISHED or event.starts_at <= now:
+        return Refusal.STARTED
+    if event.closes_at <= now:
+        return Refusal.CLOSED
+    return None if user is None else _misfit(event, user, year)
+
+
+def _misfit(event: EventRecord, user: UserRecord, year: int) -> Refusal | None:
+    """Why the event is not for this user (role, a student's grade); None if it is."""
+    if user.role not in event.roles:
+        return Refusal.NOT_FOR_ROLE
+    grade = _school_grade(user, year)
+    if grade is not None and not (
+        (event.grade_min is None or event.grade_min <= grade)
+        and (event.grade_max is None or grade <= event.grade_max)
+    ):
+        return Refusal.NOT_FOR_GRADE
+    return None
+
+
+def _filter(user: UserRecord | None, moment: Moment, kind: str | None) -> EventFilter:
+    if user is None:
+        return EventFilter(now=moment.now, kind=kind)
+    return EventFilter(
+        now=moment.now,
+        role=user.role,
+        grade=_school_grade(user, moment.academic_year),
+        kind=kind,
+    )
+
+
+async def upcoming(
+    uow: UnitOfWork, user: UserRecord | None, moment: Moment, *, kind: str | None, page: int
+) -> EventPage:
+    """A page of the upcoming events that fit the user (their role; a student's grade),
+    soonest first; everyone's for a guest."""
+    where = _filter(user, moment, kind)
+    events, total = await uow.events.list_upcoming(
+        where, offset=max(0, page) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    if not events and total and page > 0:  # the page emptied meanwhile: the last one
+        last = (total - 1) // PAGE_SIZE
+        events, total = await uow.events.list_upcoming(
+            where, offset=last * PAGE_SIZE, limit=PAGE_SIZE
+        )
+        page = last
+    statuses = (
+        await uow.registrations.statuses_for(user.id, [e.id for e in events]) if user else {}
+    )
+    await uow.end_read()
+    return EventPage(events, total, max(0, page), statuses)
+
+
+async def suggestions(
+    uow: UnitOfWork, user: UserRecord, moment: Moment, types: Sequence[str], limit: int = 3
+) -> list[EventRecord]:
+    """Upcoming events for the user that match any of the interest types (trials first)."""
+    events, _ = await uow.events.list_upcoming(_filter(user, moment, None), limit=200)
+    await uow.end_read()
+    wanted = set(types)
+    matching = [e for e in events if wanted & set(e.interest_types) and e.closes_at > moment.now]
+    matching.sort(key=lambda e: (e.kind != EventKind.TRIAL, e.starts_at))
+    return matching[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """An event as one user sees it."""
+
+    event: EventRecord
+    registration: RegistrationRecord | None
+    #: Place in the waiting list (1: next), if waiting.
+    position: int | None
+    refusal: Refusal | None
+
+
+async def event_for(
+    uow: UnitOfWork, user: UserRecord | None, event_id: int, moment: Moment
+) -> EventView:
+    event = await uow.events.get(event_id)
+    if event is None or event.status == EventStatus.DRAFT:
+        raise NotFound(event_id)
+    return await _view(uow, user, event, moment)
+
+
+async def event_by_code(
+    uow: UnitOfWork, user: UserRecord | None, code: str, moment: Moment
+) -> EventView:
+    event = await uow.events.get_by_code(code.lower())
+    if event is None or event.status == EventStatus.DRAFT:
+        raise NotFound(code)
+    return await _view(uow, user, event, moment)
+
+
+async def _view(
+    uow: UnitOfWork, user: UserRecord | None, event: EventRecord, moment: Moment
+) -> EventView:
+    registration = None
+    position = None
+    if user is not None:
+        registration = await uow.registrations.get(event.id, user.id)
+        if registration is not None and registration.status == RegistrationStatus.WAITLISTED:
+            position = await uow.registrations.waiting_position(registration)
+    await uow.end_read()
+    return EventView(
+        event, registration, position, refusal(event, user, moment.now, moment.academic_year)
+    )
+
+
+async def sign_up(
+    uow: UnitOfWork, user_id: int, event_id: int, display_name: str, moment: Moment
+) -> SignUp:
+    """Take a seat, or a place in the waiting list when none is free. The event row is locked
+    for the whole transaction (SQLite: the write lock), so the seats counted are the seats
+    there are: capacity is never exceeded, whatever the concurrency. Raises NotAllowed-like
+    `SignUpRefused` with the reason when sign-up is not possible."""
+    now = moment.now
+    async with uow.write():
+        user = await uow.users.get(user_id)
+        if user is None:
+            raise NotRegistered
+        event = await uow.events.get(event_id, for_update=True)
+        if event is None or event.status == EventStatus.DRAFT:
+            raise NotFound(event_id)
+        existing = await uow.registrations.get(event_id, user_id, for_update=True)
+        if existing is not None and existing.status in (
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.WAITLISTED,
+            RegistrationStatus.ATTENDED,
+        ):
+            return SignUp.ALREADY
+        reason = refusal(event, user, now, moment.academic_year)
+        if reason is not None:
+            raise SignUpRefused(reason)
+        seat = event.seats_left is None or event.seats_left > 0
+        status = RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED
+        if existing is None:
+            await uow.registrations.create(event_id, user_id, status, display_name[:130], now)
+        else:  # signed up again after cancelling: to the end of the line
+            await uow.registrations.set_status(existing.id, status, now, requeue=True)
+        if seat:
+            await uow.events.add_seats(event_id, 1)
+    return SignUp.CONFIRMED if seat else SignUp.WAITLISTED
+
+
+class SignUpRefused(ServiceError):
+    def __init__(self, reason: Refusal) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+async def cancel_sign_up(uow: UnitOfWork, user_id: int, event_id: int, now: datetime) -> bool:
+    """Give up a seat or a place in line. A freed seat goes to the first in line, who is told.
+    False if the user was not signed up (nothing changes)."""
+    async with uow.write():
+        event = await uow.events.get(event_id, for_update=True)
+        if event is None:
+            raise NotFound(event_id)
+        registration = await uow.registrations.get(event_id, user_id, for_update=True)
+        if registration is None or registration.status not in SIGNED_UP:
+            return False
+        if event.starts_at <= now:
+            raise SignUpRefused(Refusal.STARTED)
+        await uow.registrations.set_status(registration.id, RegistrationStatus.CANCELLED, now)
+        if registration.status == RegistrationStatus.CONFIRMED:
+            await uow.events.add_seats(event_id, -1)
+            await _promote(uow, event_id, now)
+    return True
+
+
+async def _promote(uow: UnitOfWork, event_id: int, now: datetime) -> None:
+    """Give free seats to the first in line (inside the event's lock), and tell them."""
+    event = await uow.events.get(event_id)
+    assert event is not None
+    if event.starts_at <= now:
+        return
+    free = event.seats_left
+    while free is None or free > 0:
+        waiting = await uow.registrations.first_waiting(event_id)
+        if waiting is None:
+            return
+        await uow.registrations.set_status(waiting.id, RegistrationStatus.CONFIRMED, now)
+        await uow.events.add_seats(event_id, 1)
+        await uow.outbox.add(
+            waiting.user_id,
+            f"event:{event_id}:promoted:{waiting.id}:{now.timestamp():.0f}",
+            OutboxKind.PROMOTED,
+            {"event_id": event_id},
+            now,
+        )
+        if free is not None:
+            free -= 1
+
+
+async def plans(
+    uow: UnitOfWork, user_id: int, now: datetime
+) -> list[tuple[RegistrationRecord, EventRecord]]:
+    """What the user signed up for, from events that ended up to a week ago on."""
+    found = await uow.registrations.plans(user_id, now - timedelta(days=7))
+    await uow.end_read()
+    return found
+
+
+async def record_feedback(
+    uow: UnitOfWork, user_id: int, event_id: int, answers: dict[str, bool], moment: Moment
+) -> bool:
+    """The two questions after a trial (liked it; helped to choose), for the statistics; the
+    user must have attended it. False if they had answered already."""
+    async with uow.write():
+        user = await uow.users.get(user_id)
+        registration = await uow.registrations.get(event_id, user_id)
+        if (
+            user is None
+            or registration is None
+            or registration.status != RegistrationStatus.ATTENDED
+        ):
+            raise NotFound(event_id)
+        ref = f"event:{event_id}:user:{user_id}"
+        if await uow.steps.exists(StepKind.TRIAL_FEEDBACK, ref):
+            return False
+        detail = {"event": event_id, **answers}
+        await uow.steps.log(steps.step_of(user, StepKind.TRIAL_FEEDBACK, ref, moment, detail))
+    return True

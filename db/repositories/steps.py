@@ -38,3 +38,9 @@ class StepRepository:
         if user_id is not None:
             query = query.where(Step.user_id == user_id)
         return int(await self._session.scalar(query) or 0)
+
+    async def exists(self, kind: str, ref: str) -> bool:
+        found = await self._session.scalar(
+            select(Step.id).where(Step.kind == kind, Step.ref == ref).limit(1)
+        )
+        return found is not None
