@@ -60,6 +60,11 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         return value
 
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("event_reminder_hours", mode="before")
     @classmethod
     def _hours_list(cls, value: object) -> object:

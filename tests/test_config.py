@@ -39,3 +39,24 @@ def test_a_wrong_time_zone_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TIMEZONE", "Asia/Nowhere")
     with pytest.raises(ValidationError):
         Settings(_env_file=None)
+
+
+def test_lists_are_read_as_people_write_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "101, 202,")
+    monkeypatch.setenv("EVENT_REMINDER_HOURS", "2, 24")
+    monkeypatch.setenv("REDIS_URL", "")
+    settings = Settings(_env_file=None)
+    assert settings.admin_ids == frozenset({101, 202})
+    assert settings.event_reminder_hours == (24, 2)
+    assert settings.redis_url is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("ADMIN_IDS", "one,two"), ("EVENT_REMINDER_HOURS", "-2")]
+)
+def test_a_malformed_list_is_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)
