@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.conversation import ButtonNotFound, Conversation
 from bot.factory import create_app, create_bot, create_dispatcher
-from bot.local_session import LocalTelegram, Shown, Toast
+from bot.local_session import LocalTelegram, SentFile, Shown, Toast
 from bot.scheduler import create_scheduler
 
 DEMO_USER_ID = 700_000_001
@@ -60,6 +60,11 @@ class Terminal:
     def toast(self, toast: Toast) -> None:
         self._print(f"  💬 {toast.text}")
 
+    def file(self, sent: SentFile) -> None:
+        size = f"{len(sent.data) / 1024:.1f} КБ"
+        caption = f": {plain(sent.caption)}" if sent.caption else ""
+        self._print(f"  📎 файл {sent.filename} ({size}){caption}")
+
 
 async def _read_line(prompt: str) -> str | None:
     try:
@@ -79,6 +84,7 @@ async def run_demo(settings: Settings, database_url: str, *, fresh: bool = False
     screen = Terminal()
     telegram.on_show = screen.show
     telegram.on_toast = screen.toast
+    telegram.on_file = screen.file
     bot = create_bot(settings, session=telegram)
     dispatcher = create_dispatcher(app)
     scheduler = create_scheduler(app.scheduled_jobs(bot), settings.scheduler_tick_seconds)

@@ -24,7 +24,7 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, InlineKeyboardMarkup, Message, User
+from aiogram.types import BufferedInputFile, Chat, InlineKeyboardMarkup, Message, User
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -66,6 +66,16 @@ class Toast:
     show_alert: bool
 
 
+@dataclass
+class SentFile:
+    """A document or photo the bot sent (a calendar file, a list, a QR code)."""
+
+    chat_id: int
+    filename: str
+    data: bytes
+    caption: str | None
+
+
 def retry_after(seconds: int) -> Callable[[TelegramMethod[Any]], Exception]:
     return lambda m: TelegramRetryAfter(
         method=m, message=f"Too Many Requests: retry after {seconds}", retry_after=seconds
@@ -94,6 +104,7 @@ class LocalTelegram(BaseSession):
         super().__init__()
         self.requests: list[TelegramMethod[Any]] = []
         self.toasts: list[Toast] = []
+        self.files: list[SentFile] = []
         self.commands: dict[str, list[str]] = {}
         self._chats: dict[int, _Chat] = {}
         self._failures: deque[Failure] = deque()
@@ -102,6 +113,7 @@ class LocalTelegram(BaseSession):
         #: Called with every message shown or changed (the demo prints them).
         self.on_show: Callable[[Shown, bool], None] | None = None
         self.on_toast: Callable[[Toast], None] | None = None
+        self.on_file: Callable[[SentFile], None] | None = None
 
     # --- test controls ------------------------------------------------------------------------
 
@@ -224,6 +236,23 @@ class LocalTelegram(BaseSession):
         if self.on_toast is not None and toast.text:
             self.on_toast(toast)
         return True
+
+    def _file(self, bot: Bot, chat_id: int | str, upload: Any, caption: str | None) -> Message:
+        if not isinstance(upload, BufferedInputFile):
+            raise NotImplementedError("LocalTelegram takes files as BufferedInputFile")
+        sent = SentFile(int(chat_id), upload.filename or "", upload.data, caption)
+        self.files.append(sent)
+        if self.on_file is not None:
+            self.on_file(sent)
+        shown = Shown(int(chat_id), self._next_id, caption or "", None)
+        self._next_id += 1
+        return self._message(bot, shown)
+
+    def _SendDocument(self, bot: Bot, method: methods.SendDocument) -> Message:  # noqa: N802
+        return self._file(bot, method.chat_id, method.document, method.caption)
+
+    def _SendPhoto(self, bot: Bot, method: methods.SendPhoto) -> Message:  # noqa: N802
+        return self._file(bot, method.chat_id, method.photo, method.caption)
 
     def _SetMyCommands(self, bot: Bot, method: methods.SetMyCommands) -> bool:  # noqa: N802
         self.commands[_scope_key(method.scope)] = [c.command for c in method.commands]
