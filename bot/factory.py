@@ -65,6 +65,7 @@ class App:
             clock=self.clock,
             reminder_after=timedelta(hours=hours) if hours else None,
             rate_per_second=self.settings.send_rate_per_second,
+            event_reminder_hours=self.settings.event_reminder_hours,
         )
 
     async def close(self) -> None:

@@ -88,8 +88,8 @@ class RequestMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         uow = data["uow"]
         user = None
+        sender: User | None = data.get("event_from_user")
         if get_flag(data, "user", default=True) is not False:
-            sender: User | None = data.get("event_from_user")
             if sender is not None and not sender.is_bot:
                 user = await uow.users.get(sender.id)
             if user is not None and user.blocked_at is not None:
@@ -105,7 +105,9 @@ class RequestMiddleware(BaseMiddleware):
             quizzes=self._quizzes,
             clock=self._clock,
             settings=self._settings,
+            sender_id=sender.id if sender is not None else 0,
             callback_answer=data.get("callback_answer"),
+            state=data.get("state"),
         )
         return await handler(event, data)
 

@@ -16,12 +16,14 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from db.records import AttemptRecord
+from db.records import AttemptRecord, OutboxRecord
 from db.uow import UnitOfWork, UnitOfWorkFactory
+from handlers.ui import View
+from handlers.views import events as events_views
 from handlers.views.quiz import reminder_view
 from locales import Texts
 from quizzes import Questionnaire
-from services import reminders
+from services import outbox, reminders
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ class ScheduledJobs:
     reminder_after: timedelta | None
     #: Upper bound of the messages these jobs send per second.
     rate_per_second: float
+    #: Hours before an event at which everyone confirmed is reminded.
+    event_reminder_hours: tuple[int, ...] = (24, 2)
 
     @property
     def pause(self) -> float:
@@ -100,6 +104,54 @@ class ScheduledJobs:
         await reminders.done(uow, attempt.id, self.clock())
         return _Outcome.SENT
 
+    async def send_outbox(self) -> int:
+        """Queue the event reminders that are due, then send what the outbox holds, a claimed
+        batch at a time; returns how many were sent. A passing failure puts the rest of the
+        batch back for a minute later."""
+        sent = 0
+        async with self.uow_factory() as uow:
+            await outbox.queue_event_reminders(uow, self.event_reminder_hours, self.clock())
+            while claimed := await outbox.claim(uow, self.clock()):
+                for index, message in enumerate(claimed):
+                    outcome = await self._deliver(uow, message)
+                    if outcome is _Outcome.RETRY:
+                        await outbox.later(uow, [m.id for m in claimed[index:]], self.clock())
+                        return sent
+                    sent += outcome is _Outcome.SENT
+                    await asyncio.sleep(self.pause)
+                if len(claimed) < outbox.BATCH:
+                    break
+        return sent
+
+    async def _deliver(self, uow: UnitOfWork, message: OutboxRecord) -> _Outcome:
+        view = await self._outbox_view(uow, message)
+        if view is None:  # the event is gone, has begun, or the message no longer applies
+            await outbox.done(uow, message.id, "dropped", self.clock())
+            return _Outcome.DROPPED
+        try:
+            await self.bot.send_message(message.user_id, view.text, reply_markup=view.markup())
+        except TelegramForbiddenError:
+            await outbox.blocked(uow, message, self.clock())
+            return _Outcome.DROPPED
+        except TelegramBadRequest as error:
+            log.warning("message %s to %s rejected: %s", message.key, message.user_id, error)
+            await outbox.done(uow, message.id, "failed", self.clock())
+            return _Outcome.DROPPED
+        except TelegramAPIError as error:
+            log.warning(
+                "message %s to %s failed, will retry: %s", message.key, message.user_id, error
+            )
+            return _Outcome.RETRY
+        await outbox.done(uow, message.id, "sent", self.clock())
+        return _Outcome.SENT
+
+    async def _outbox_view(self, uow: UnitOfWork, message: OutboxRecord) -> View | None:
+        found = await outbox.event_of(uow, message)
+        if found is None:
+            return None
+        event, organiser = found
+        return events_views.outbox_view(self.texts, message, event, organiser, self.clock())
+
 
 class _Outcome(Enum):
     SENT = "sent"
@@ -109,6 +161,14 @@ class _Outcome(Enum):
 
 def create_scheduler(jobs: ScheduledJobs, every_seconds: int) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        jobs.send_outbox,
+        "interval",
+        seconds=every_seconds,
+        id="outbox",
+        max_instances=1,
+        coalesce=True,
+    )
     scheduler.add_job(
         jobs.send_quiz_reminders,
         "interval",

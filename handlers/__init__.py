@@ -12,7 +12,21 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import catalogue, errors, fallback, menu, privacy, profile, quiz, results, start
+from handlers import (
+    admin,
+    catalogue,
+    editor,
+    errors,
+    events,
+    fallback,
+    manage,
+    menu,
+    privacy,
+    profile,
+    quiz,
+    results,
+    start,
+)
 
 
 def get_routers() -> list[Router]:
@@ -27,5 +41,9 @@ def get_routers() -> list[Router]:
         catalogue.create_router(),
         privacy.create_router(),
         menu.create_router(),
+        events.create_router(),
+        manage.create_router(),
+        editor.create_router(),
+        admin.create_router(),
         fallback.create_router(),
     ]

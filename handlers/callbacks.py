@@ -33,6 +33,10 @@ class Page(StrEnum):
     PLACES = "places"
     MYDATA = "mydata"
     WELCOME = "welcome"
+    PLANS = "plans"
+    EVENT_KINDS = "event-kinds"
+    MANAGE = "manage"
+    ADMIN = "admin"
 
 
 class Nav(CallbackData, prefix="nav"):
@@ -120,3 +124,122 @@ class ShowPlace(CallbackData, prefix="place"):
 
 class Forget(CallbackData, prefix="forget"):
     confirm: bool
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+class EventList(CallbackData, prefix="evl"):
+    """A page of upcoming events; `kind` empty: all kinds."""
+
+    kind: Code = ""
+    page: SmallNumber = 0
+
+
+class ShowEvent(CallbackData, prefix="ev"):
+    """An event's card; `kind` and `page` are the list to go back to."""
+
+    id: BigRowId
+    kind: Code = ""
+    page: SmallNumber = 0
+
+
+class EventStep(StrEnum):
+    SIGN_UP = "up"
+    CANCEL = "cancel"
+    CANCEL_CONFIRMED = "cancel-yes"
+    CALENDAR = "ics"
+
+
+class EventAction(CallbackData, prefix="eva"):
+    id: BigRowId
+    action: EventStep
+
+
+class PlansFile(CallbackData, prefix="plf"):
+    """All of «Мои планы» as one calendar file."""
+
+
+class ConsentFor(CallbackData, prefix="cfor"):
+    """The consent screen opened from an event's link: after it (and the profile) the user
+    lands on that event."""
+
+    action: ConsentAction
+    code: Code
+
+
+class Feedback(CallbackData, prefix="fb"):
+    """The two questions after a trial; 0: not answered yet, 1: yes, 2: no, 3: partly."""
+
+    event: BigRowId
+    liked: SmallNumber = 0
+    helped: SmallNumber = 0
+
+
+# --- coordinators -----------------------------------------------------------------------------
+
+
+class ManageList(CallbackData, prefix="mgl"):
+    page: SmallNumber = 0
+
+
+class ManageStep(StrEnum):
+    SHOW = "show"
+    PEOPLE = "people"
+    CSV = "csv"
+    XLSX = "xlsx"
+    LINK = "link"
+    EDIT = "edit"
+    CANCEL = "cancel"
+    CANCEL_CONFIRMED = "cancel-yes"
+    ALL_CAME = "all-came"
+
+
+class Manage(CallbackData, prefix="mg"):
+    id: BigRowId
+    action: ManageStep = ManageStep.SHOW
+
+
+class Attend(CallbackData, prefix="att"):
+    """Mark one person as present (`came`) or not, on the attendance screen."""
+
+    event: BigRowId
+    user: BigRowId
+    came: bool
+
+
+class AdminStep(StrEnum):
+    INVITE = "invite"
+    INVITE_FOR = "invite-for"
+    REVOKE_INVITE = "revoke-invite"
+    REVOKE = "revoke"
+    REVOKE_CONFIRMED = "revoke-yes"
+
+
+class AdminAction(CallbackData, prefix="adm"):
+    action: AdminStep
+    #: An organisation, an invite or a user, by the action.
+    target: BigRowId = 0
+
+
+# --- the event editor (a dialog whose state is kept in the FSM storage) ----------------------
+
+
+class EditorPick(CallbackData, prefix="ed"):
+    """A choice on the editor's current step: `field` names the step, `value` the choice."""
+
+    field: Code
+    value: Code = ""
+
+
+class CalendarMonth(CallbackData, prefix="calm"):
+    field: Code
+    year: SmallNumber
+    month: SmallNumber
+
+
+class CalendarDay(CallbackData, prefix="cald"):
+    field: Code
+    year: SmallNumber
+    month: SmallNumber
+    day: SmallNumber

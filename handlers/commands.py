@@ -13,8 +13,8 @@ from locales import Texts
 
 log = logging.getLogger(__name__)
 
-PUBLIC_COMMANDS = ("start", "menu", "help")
-MEMBER_COMMANDS = ("menu", "quiz", "results", "profile", "mydata", "help")
+PUBLIC_COMMANDS = ("start", "menu", "events", "help")
+MEMBER_COMMANDS = ("menu", "quiz", "results", "events", "plans", "profile", "mydata", "help")
 
 
 def commands_for(texts: Texts, registered: bool) -> list[BotCommand]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from aiogram.fsm.context import FSMContext
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from content import Catalogue
@@ -22,6 +23,7 @@ from locales import Texts
 from quizzes import Questionnaire
 from services import profile
 from services import quiz as quiz_service
+from services.coordinators import Staff
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -45,8 +47,12 @@ class Request:
     quizzes: dict[str, Questionnaire]
     clock: Clock
     settings: Settings
+    #: The Telegram id of whoever sent the update (0 if none).
+    sender_id: int = 0
     #: The answer to a callback query (sent once, after the handler); None for messages.
     callback_answer: CallbackAnswer | None = None
+    #: The chat's dialog state (the event editor), kept in the database or Redis.
+    state: FSMContext | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -63,6 +69,18 @@ class Request:
     def outdated(self) -> None:
         """The tapped button is out of date (or was never on a screen): say so in the answer."""
         self.toast("button-outdated")
+
+    @property
+    def staff(self) -> Staff:
+        """The sender, as someone who may ask for a coordinator's or administrator's action
+        (their rights are checked in the database by the service)."""
+        return Staff(self.sender_id, self.settings.admin_ids)
+
+    @property
+    def dialog(self) -> FSMContext:
+        if self.state is None:
+            raise RuntimeError("no dialog state for this update")
+        return self.state
 
     @property
     def member(self) -> UserRecord:

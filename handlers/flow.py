@@ -3,29 +3,33 @@ the profile, and the checks before anything is stored (consent, a complete profi
 
 from __future__ import annotations
 
-from db.records import UserRecord
+from db.records import OrganisationRecord, UserRecord
+from handlers.callbacks import EventList
 from handlers.context import Request
 from handlers.ui import Event, show
 from handlers.views.consent import consent_needed_view, consent_view
+from handlers.views.events import event_card_view
 from handlers.views.menu import menu_view
 from handlers.views.profile import missing_profile_view, profile_gap_view
+from services import events as event_service
+from services.errors import NotFound
 
 
 async def show_menu(event: Event, ctx: Request, *, note: str | None = None) -> None:
     await show(event, (await menu_view(ctx)).noted(note))
 
 
-async def show_home(event: Event, ctx: Request) -> None:
+async def show_home(event: Event, ctx: Request, *, note: str | None = None) -> None:
     """Where the user stands: the changed consent text to agree to, the open question of their
     profile (with the public pages), or the main menu."""
     if ctx.consent_outdated:
-        await show(event, consent_view(ctx, updated=True))
+        await show(event, consent_view(ctx, updated=True).noted(note))
         return
     gap = await profile_gap_view(ctx) if ctx.user is not None else None
     if gap is not None:
-        await show(event, gap)
+        await show(event, gap.noted(note))
         return
-    await show_menu(event, ctx)
+    await show_menu(event, ctx, note=note)
 
 
 async def show_outdated(event: Event, ctx: Request) -> None:
@@ -35,12 +39,67 @@ async def show_outdated(event: Event, ctx: Request) -> None:
 
 
 async def continue_profile(event: Event, ctx: Request, *, note: str | None = None) -> None:
-    """Ask the next open question of the profile, or show the menu when nothing is missing."""
+    """Ask the next open question of the profile; when nothing is missing, the event the user
+    came for by a link (see `remember_landing`), or the menu."""
     view = await missing_profile_view(ctx)
-    if view is None:
-        await show_menu(event, ctx, note=note)
+    if view is not None:
+        await show(event, view.noted(note))
         return
-    await show(event, view.noted(note))
+    landing = await take_landing(ctx)
+    if landing is not None:
+        await show_event_by_code(event, ctx, landing, note=note or "")
+        return
+    await show_menu(event, ctx, note=note)
+
+
+LANDING = "landing"
+
+
+async def remember_landing(ctx: Request, code: str) -> None:
+    """The event a link pointed to, shown once consent and the profile are done. Kept with the
+    dialog state (the database or Redis), so a restart in between loses nothing."""
+    if ctx.state is not None:
+        await ctx.state.update_data({LANDING: code})
+
+
+async def take_landing(ctx: Request) -> str | None:
+    if ctx.state is None:
+        return None
+    data = await ctx.state.get_data()
+    code = data.get(LANDING)
+    if code is None:
+        return None
+    await ctx.state.update_data({LANDING: None})
+    return str(code)
+
+
+async def show_event(
+    event: Event,
+    ctx: Request,
+    event_id: int,
+    back: EventList | None = None,
+    *,
+    note: str = "",
+) -> None:
+    """An event's card, as this user sees it; an unknown event: the outdated answer."""
+    try:
+        view = await event_service.event_for(ctx.uow, ctx.user, event_id, ctx.moment())
+    except NotFound:
+        await show_outdated(event, ctx)
+        return
+    organiser = await event_service.organiser_name(ctx.uow, view.event)
+    await show(event, event_card_view(ctx.texts, view, organiser, back).noted(note or None))
+
+
+async def show_event_by_code(event: Event, ctx: Request, code: str, *, note: str = "") -> None:
+    """The event a link names; an unknown code: say so, and show where the user stands."""
+    try:
+        view = await event_service.event_by_code(ctx.uow, ctx.user, code, ctx.moment())
+    except NotFound:
+        await show_home(event, ctx, note=ctx.texts("event-link-unknown"))
+        return
+    organiser = await event_service.organiser_name(ctx.uow, view.event)
+    await show(event, event_card_view(ctx.texts, view, organiser, None).noted(note or None))
 
 
 async def require_consent(event: Event, ctx: Request) -> UserRecord | None:
@@ -63,3 +122,19 @@ async def require_profile(event: Event, ctx: Request) -> UserRecord | None:
         await show(event, view.noted(ctx.texts("quiz-need-profile")))
         return None
     return user
+
+
+async def refuse(event: Event, ctx: Request) -> None:
+    """Someone without the rights (any more) sent a coordinator's or administrator's button or
+    command: a polite refusal, and nothing changes."""
+    ctx.toast("not-permitted-toast")
+    await show_home(event, ctx, note=ctx.texts("not-permitted"))
+
+
+async def organisations_of_kinds(ctx: Request, kinds: tuple[str, ...]) -> list[OrganisationRecord]:
+    """The catalogue's organisations of these kinds, kind by kind, in catalogue order."""
+    found: list[OrganisationRecord] = []
+    for kind in kinds:
+        found.extend(await ctx.uow.organisations.list_active(kind))
+    await ctx.uow.end_read()
+    return found

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -80,3 +81,9 @@ def menu_row(texts: Texts) -> Row:
 
 def back_row(texts: Texts, to: CallbackData) -> Row:
     return [(texts("btn-back"), to)]
+
+
+async def deep_link(bot: Bot, code: str) -> str:
+    """The link that opens the bot with /start <code> (an event, an invite)."""
+    me = await bot.me()
+    return f"https://t.me/{me.username}?start={code}"

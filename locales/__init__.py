@@ -6,13 +6,13 @@ Coordinators reword the bot by editing `locales/ru/*.ftl`; no code changes are n
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from fluent.runtime import FluentBundle, FluentResource
 from fluent.syntax.ast import Junk
 
@@ -61,6 +61,10 @@ class Texts:
     def when(self, moment: datetime, pattern: str = "EEE, d MMMM, HH:mm") -> str:
         """A date in words, in local time: «вт, 25 ноября, 15:00»."""
         return str(format_datetime(moment.astimezone(self.tz), pattern, locale=self.lang))
+
+    def month_name(self, day: date) -> str:
+        """«Декабрь 2026» (the month as a calendar's title)."""
+        return str(format_date(day, "LLLL y", locale=self.lang)).capitalize()
 
     def date(self, moment: datetime) -> str:
         """«23 ноября 2026»."""

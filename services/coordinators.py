@@ -119,11 +119,11 @@ async def redeem_invite(
     return organisation
 
 
-async def revoke_invite(uow: UnitOfWork, staff: Staff, code: str, now: datetime) -> bool:
+async def revoke_invite_by_id(uow: UnitOfWork, staff: Staff, invite_id: int, now: datetime) -> bool:
+    """Close an invite nobody has used yet; False if it was used or closed already."""
     _require_admin(staff)
     async with uow.write():
-        invite = await uow.coordinators.get_invite(code, for_update=True)
-        return invite is not None and await uow.coordinators.revoke_invite(invite.id, now)
+        return await uow.coordinators.revoke_invite(invite_id, now)
 
 
 async def revoke(uow: UnitOfWork, staff: Staff, user_id: int) -> bool:

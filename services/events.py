@@ -19,6 +19,7 @@ from db.uow import UnitOfWork
 from services import profile, steps
 from services.coordinators import Manager, Staff, require_manager
 from services.errors import NotFound, NotRegistered, ServiceError
+from services.event_files import CalendarEntry
 
 #: Who may be in an event's audience (coordinators and admins are not an audience).
 AUDIENCE_ROLES = (
@@ -239,9 +240,7 @@ async def update_event(
     return updated, changed
 
 
-async def cancel_event(
-    uow: UnitOfWork, staff: Staff, event_id: int, now: datetime
-) -> EventRecord:
+async def cancel_event(uow: UnitOfWork, staff: Staff, event_id: int, now: datetime) -> EventRecord:
     """Cancel an event; everyone signed up is told. Cancelling again changes nothing."""
     async with uow.write():
         event = await _managed_event(uow, staff, event_id)
@@ -293,18 +292,42 @@ async def managed_events(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """One person signed up, as the organiser's list shows them."""
+
+    registration: RegistrationRecord
+    role: str | None
+    organisation: str
+    grade: int | None
+
+
 async def managed_event(
-    uow: UnitOfWork, staff: Staff, event_id: int
-) -> tuple[EventRecord, list[RegistrationRecord]]:
-    """An event the user runs, with everyone signed up (in the order they signed up)."""
+    uow: UnitOfWork, staff: Staff, event_id: int, moment: Moment
+) -> tuple[EventRecord, list[Attendee]]:
+    """An event the user runs, with everyone who signed up (in the order they did), each with
+    their role, school and grade now."""
     await require_manager(uow, staff)
     event = await uow.events.get(event_id)
     if event is None:
         raise NotFound(event_id)
     await require_manager(uow, staff, event.organisation_id)
-    registrations = await uow.registrations.list_for_event(event_id)
+    attendees = []
+    names: dict[int, str] = {}
+    for registration in await uow.registrations.list_for_event(event_id):
+        user = await uow.users.get(registration.user_id)
+        if user is None:
+            continue
+        organisation = ""
+        if user.organisation_id is not None:
+            if user.organisation_id not in names:
+                found = await uow.organisations.get(user.organisation_id)
+                names[user.organisation_id] = found.short_name if found else ""
+            organisation = names[user.organisation_id]
+        grade = profile.current_grade(user, moment.academic_year)
+        attendees.append(Attendee(registration, user.role, organisation, grade))
     await uow.end_read()
-    return event, registrations
+    return event, attendees
 
 
 async def mark_attendance(
@@ -327,9 +350,7 @@ async def mark_attendance(
             (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW),
         )
         if marks is None:
-            marks = {
-                r.user_id: True for r in seated if r.status == RegistrationStatus.CONFIRMED
-            }
+            marks = {r.user_id: True for r in seated if r.status == RegistrationStatus.CONFIRMED}
         chosen = [r for r in seated if r.user_id in marks]
         for registration in chosen:
             came = marks[registration.user_id]
@@ -452,9 +473,7 @@ async def upcoming(
             where, offset=last * PAGE_SIZE, limit=PAGE_SIZE
         )
         page = last
-    statuses = (
-        await uow.registrations.statuses_for(user.id, [e.id for e in events]) if user else {}
-    )
+    statuses = await uow.registrations.statuses_for(user.id, [e.id for e in events]) if user else {}
     await uow.end_read()
     return EventPage(events, total, max(0, page), statuses)
 
@@ -610,7 +629,7 @@ async def plans(
 
 
 async def record_feedback(
-    uow: UnitOfWork, user_id: int, event_id: int, answers: dict[str, bool], moment: Moment
+    uow: UnitOfWork, user_id: int, event_id: int, answers: dict[str, Any], moment: Moment
 ) -> bool:
     """The two questions after a trial (liked it; helped to choose), for the statistics; the
     user must have attended it. False if they had answered already."""
@@ -629,3 +648,40 @@ async def record_feedback(
         detail = {"event": event_id, **answers}
         await uow.steps.log(steps.step_of(user, StepKind.TRIAL_FEEDBACK, ref, moment, detail))
     return True
+
+
+async def organiser_name(uow: UnitOfWork, event: EventRecord) -> str:
+    organisation = await uow.organisations.get(event.organisation_id)
+    await uow.end_read()
+    return organisation.name if organisation is not None else ""
+
+
+async def calendar_entries(uow: UnitOfWork, event_ids: Sequence[int]) -> list[CalendarEntry]:
+    """The events (not drafts) as entries of a calendar file."""
+    entries = []
+    for event_id in event_ids:
+        event = await uow.events.get(event_id)
+        if event is None or event.status == EventStatus.DRAFT:
+            continue
+        organisation = await uow.organisations.get(event.organisation_id)
+        entries.append(
+            CalendarEntry(
+                id=event.id,
+                title=event.title,
+                description=event.description,
+                place=event.place,
+                link=event.link,
+                starts_at=event.starts_at,
+                ends_at=event.ends_at,
+                cancelled=event.status == EventStatus.CANCELLED,
+                organiser=organisation.name if organisation else "",
+            )
+        )
+    await uow.end_read()
+    return entries
+
+
+async def count_registrations(uow: UnitOfWork, user_id: int) -> int:
+    count = await uow.registrations.count_for_user(user_id)
+    await uow.end_read()
+    return count

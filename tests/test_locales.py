@@ -12,6 +12,7 @@ from locales import Texts
 
 ROOT = Path(__file__).resolve().parents[1]
 USE = re.compile(r'(?:texts|toast)\(\s*"([a-z0-9-]+)"')
+PROBLEM = re.compile(r'Problem\(\s*"([a-z0-9-]+)"')
 DEFINED = re.compile(r"^([a-z][a-z0-9-]*) =", re.MULTILINE)
 
 
@@ -21,6 +22,9 @@ def used_keys() -> set[str]:
         for path in (ROOT / folder).rglob("*.py"):
             keys |= set(USE.findall(path.read_text(encoding="utf-8")))
     keys |= {f"role-{role}" for role in SELF_SERVICE_ROLES}
+    # A problem with an event as filled in is shown by its name: event-problem-<name>.
+    for path in (ROOT / "services").rglob("*.py"):
+        keys |= {f"event-problem-{name}" for name in PROBLEM.findall(path.read_text("utf-8"))}
     keys |= {f"cmd-{name}" for name in (*PUBLIC_COMMANDS, *MEMBER_COMMANDS)}
     return keys
 

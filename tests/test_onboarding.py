@@ -9,14 +9,17 @@ from db.models import Organisation
 from tests.conftest import World, register, stored_user
 
 
-async def test_start_greets_and_asks_for_consent_as_its_own_step(chat: Conversation) -> None:
+async def test_start_greets_and_asks_for_consent_as_its_own_step(
+    world: World, chat: Conversation
+) -> None:
     await chat.send("/start")
     assert "Профнавигатор" in chat.last.text
     assert next(label for label, _ in chat.last.buttons) == "Начать →"
     await chat.click("Начать")
     screen = chat.last
     assert "Согласие на обработку персональных данных" in screen.text
-    assert "Версия согласия: 2026-11" in screen.text
+    version = world.app.texts("consent-version")
+    assert f"Версия согласия: {version}" in screen.text
     assert [label for label, _ in screen.buttons] == [
         "✅ Даю согласие",
         "Не даю согласия",
@@ -31,7 +34,7 @@ async def test_consent_records_time_and_version(world: World, chat: Conversation
     await chat.click("✅ Даю согласие")
     user = await stored_user(world, chat.user_id)
     assert user is not None
-    assert user.consent_version == "2026-11"
+    assert user.consent_version == world.app.texts("consent-version")
     assert user.consent_at == world.clock.now
     assert "Кто вы?" in chat.last.text
 
@@ -72,12 +75,14 @@ async def test_student_picks_school_and_grade_and_gets_the_menu(
 
 async def test_commands_follow_registration(world: World, chat: Conversation) -> None:
     await world.dispatcher.emit_startup(bot=world.bot, **world.dispatcher.workflow_data)
-    assert world.telegram.commands["default"] == ["start", "menu", "help"]
+    assert world.telegram.commands["default"] == ["start", "menu", "events", "help"]
     await register(chat)
     assert world.telegram.commands[f"chat:{chat.user_id}"] == [
         "menu",
         "quiz",
         "results",
+        "events",
+        "plans",
         "profile",
         "mydata",
         "help",

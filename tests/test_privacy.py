@@ -51,8 +51,9 @@ async def test_mydata_lists_what_is_stored(world: World, chat: Conversation) -> 
     assert "Организация: МБОУ «Средняя общеобразовательная школа № 7»" in text
     assert "Класс или курс: 8" in text
     assert "Пройдено опросников: 1" in text
-    assert "версия 2026-11" in text
-    assert "Имя, фамилию и телефон мы не храним." in text
+    assert f"версия {world.app.texts('consent-version')}" in text
+    assert "Записей на мероприятия: 0" in text
+    assert "Телефон мы не храним." in text
     assert "Аня" not in text  # the first name Telegram sent is not kept
     assert labels(chat) == ["🗑 Удалить мои данные", "🏠 Главное меню"]
 
@@ -169,7 +170,7 @@ async def test_declining_after_agreeing_points_to_forget_and_keeps_the_data(
     assert labels(chat) == ["🔒 Мои данные", "🏠 Главное меню"]
     user = await stored_user(world, chat.user_id)
     assert user is not None
-    assert (user.role, user.consent_version) == ("student", "2026-11")
+    assert (user.role, user.consent_version) == ("student", world.app.texts("consent-version"))
     assert await attempt_count(world, chat.user_id) == 1
     await chat.click("🔒 Мои данные")
     assert "🗑 Удалить мои данные" in labels(chat)

@@ -264,7 +264,7 @@ async def test_a_changed_consent_text_is_agreed_to_again(world: World, chat: Con
     async with world.app.uow_factory() as uow:
         user = await uow.users.get(chat.user_id)
     assert user is not None
-    assert user.consent_version == "2026-11"
+    assert user.consent_version == world.app.texts("consent-version")
     await chat.send("/menu")
     assert "Главное меню" in chat.last.text
 

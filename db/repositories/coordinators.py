@@ -127,9 +127,7 @@ class CoordinatorRepository:
     async def open_invites(self, now: datetime) -> list[InviteRecord]:
         rows = await self._session.execute(
             select(*_INVITE_COLUMNS)
-            .where(
-                Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > now
-            )
+            .where(Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > now)
             .order_by(Invite.created_at)
         )
         return [InviteRecord(*row) for row in rows]

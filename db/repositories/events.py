@@ -159,9 +159,7 @@ class EventRepository:
 
     async def add_seats(self, event_id: int, delta: int) -> None:
         await self._session.execute(
-            update(Event)
-            .where(Event.id == event_id)
-            .values(seats_taken=Event.seats_taken + delta)
+            update(Event).where(Event.id == event_id).values(seats_taken=Event.seats_taken + delta)
         )
 
     def _upcoming(self, where: EventFilter) -> Select[*tuple[Any, ...]]:
@@ -296,9 +294,7 @@ class RegistrationRepository:
         query = select(*_REGISTRATION_COLUMNS).where(Registration.event_id == event_id)
         if statuses is not None:
             query = query.where(Registration.status.in_(statuses))
-        rows = await self._session.execute(
-            query.order_by(Registration.queued_at, Registration.id)
-        )
+        rows = await self._session.execute(query.order_by(Registration.queued_at, Registration.id))
         return [_registration(row) for row in rows]
 
     async def statuses_for(self, user_id: int, event_ids: Sequence[int]) -> dict[int, str]:
@@ -309,7 +305,7 @@ class RegistrationRepository:
                 Registration.user_id == user_id, Registration.event_id.in_(event_ids)
             )
         )
-        return dict(rows.tuples().all())
+        return {row[0]: row[1] for row in rows}
 
     async def plans(
         self, user_id: int, since: datetime, limit: int = 20
@@ -327,8 +323,6 @@ class RegistrationRepository:
 
     async def count_for_user(self, user_id: int) -> int:
         return int(
-            await self._session.scalar(
-                select(func.count()).where(Registration.user_id == user_id)
-            )
+            await self._session.scalar(select(func.count()).where(Registration.user_id == user_id))
             or 0
         )

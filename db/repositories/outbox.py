@@ -82,7 +82,7 @@ class OutboxRepository:
                 "not_before": now,
                 "attempts": 0,
             }
-            for user_id, event_id in due.tuples()
+            for user_id, event_id in due
         ]
         return await self.add_many(values)
 
@@ -142,8 +142,6 @@ class OutboxRepository:
 
     async def pending(self) -> int:
         return int(
-            await self._session.scalar(
-                select(func.count()).where(OutboxMessage.sent_at.is_(None))
-            )
+            await self._session.scalar(select(func.count()).where(OutboxMessage.sent_at.is_(None)))
             or 0
         )

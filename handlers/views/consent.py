@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
-from handlers.callbacks import Consent, ConsentAction, Nav, Page
+from aiogram.filters.callback_data import CallbackData
+
+from handlers.callbacks import Consent, ConsentAction, ConsentFor, Nav, Page
 from handlers.context import Request
-from handlers.ui import View, menu_row
+from handlers.ui import Row, View, menu_row
 from handlers.views.menu import public_rows
 from locales import Texts
 
 
-def welcome_view(texts: Texts) -> View:
-    return View(
-        texts("welcome"),
-        [[(texts("btn-welcome-next"), Consent(action=ConsentAction.SHOW))], *public_rows(texts)],
-    )
+def _consent_button(action: ConsentAction, code: str) -> CallbackData:
+    """The consent buttons; opened from a link (`code`), they carry it to land there after."""
+    return ConsentFor(action=action, code=code) if code else Consent(action=action)
 
 
-def consent_view(ctx: Request, *, updated: bool = False) -> View:
+def welcome_view(texts: Texts, code: str = "") -> View:
+    """The greeting; `code`: the event or invite link the user came by."""
+    first: Row = [(texts("btn-welcome-next"), _consent_button(ConsentAction.SHOW, code))]
+    return View(texts("welcome", linked="yes" if code else "no"), [first, *public_rows(texts)])
+
+
+def consent_view(ctx: Request, *, updated: bool = False, code: str = "") -> View:
     texts = ctx.texts
     return View(
         texts("consent", version=ctx.consent_version, updated="yes" if updated else "no"),
         [
-            [(texts("btn-agree"), Consent(action=ConsentAction.AGREE))],
-            [(texts("btn-decline"), Consent(action=ConsentAction.DECLINE))],
+            [(texts("btn-agree"), _consent_button(ConsentAction.AGREE, code))],
+            [(texts("btn-decline"), _consent_button(ConsentAction.DECLINE, code))],
             [(texts("btn-back"), Nav(to=Page.WELCOME))],
         ],
     )

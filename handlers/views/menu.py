@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from handlers.callbacks import Consent, ConsentAction, Nav, Page, QuizControl, QuizStep
+from handlers.callbacks import (
+    Consent,
+    ConsentAction,
+    EventList,
+    ManageList,
+    Nav,
+    Page,
+    QuizControl,
+    QuizStep,
+)
 from handlers.context import Request
 from handlers.ui import Row, View, menu_row
 from locales import Texts
+from services import coordinators
 from services import quiz as quiz_service
 
 
@@ -24,6 +34,7 @@ async def menu_view(ctx: Request) -> View:
             texts("menu-guest"),
             [
                 [(texts("btn-consent"), Consent(action=ConsentAction.SHOW))],
+                [(texts("btn-events"), EventList())],
                 *public_rows(texts),
                 [(texts("btn-help"), Nav(to=Page.HELP))],
             ],
@@ -43,6 +54,7 @@ async def menu_view(ctx: Request) -> View:
         rows.append([(label, QuizControl(action=QuizStep.INTRO, quiz=quiz.id))])
     if await quiz_service.history(ctx.uow, user.id, limit=1):
         rows.append([(texts("btn-results"), Nav(to=Page.RESULTS))])
+    rows.append([(texts("btn-events"), EventList()), (texts("btn-plans"), Nav(to=Page.PLANS))])
     rows.extend(public_rows(texts, ctx.role))
     rows.append(
         [
@@ -51,6 +63,11 @@ async def menu_view(ctx: Request) -> View:
         ]
     )
     rows.append([(texts("btn-help"), Nav(to=Page.HELP))])
+    manager = await coordinators.manager(ctx.uow, ctx.staff)
+    if manager is not None:
+        rows.append([(texts("btn-manage"), ManageList())])
+    if manager is not None and manager.is_admin:
+        rows.append([(texts("btn-admin"), Nav(to=Page.ADMIN))])
     return View(texts("menu", role=ctx.role), rows)
 
 

@@ -20,6 +20,7 @@ from handlers.callbacks import (
 from handlers.context import Request
 from handlers.ui import Row, View, back_row, menu_row
 from handlers.views.menu import public_rows
+from services import events as event_service
 from services import profile
 from services import quiz as quiz_service
 from services.profile import needs_grade, needs_organisation, profile_complete
@@ -140,6 +141,7 @@ async def mydata_view(ctx: Request) -> View:
         created=texts.date(user.created_at),
         quizzes=await quiz_service.count_finished(ctx.uow, user.id),
         unfinished=len(await quiz_service.unfinished(ctx.uow, user.id)),
+        registrations=await event_service.count_registrations(ctx.uow, user.id),
         **await _stored_fields(ctx),
     )
     return View(text, [[(texts("btn-forget"), Forget(confirm=False))], menu_row(texts)])

@@ -1,0 +1,176 @@
+"""The coordinator's cabinet: the events of their organisation (all, for the committee), who
+signed up (on screen, CSV, XLSX), the event's link and QR code, attendance, cancelling.
+
+Every action asks the service, which reads the coordinator's rights from the database on each
+call: someone who is not (or no longer) a coordinator gets a polite refusal and changes nothing.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, CallbackQuery
+
+from handlers.callbacks import Attend, Manage, ManageList, ManageStep, Nav, Page
+from handlers.context import Request
+from handlers.editor import start_editing
+from handlers.flow import refuse, show_outdated
+from handlers.ui import Event, deep_link, show
+from handlers.views.manage import (
+    cancel_confirm_view,
+    manage_event_view,
+    manage_list_view,
+    people_view,
+)
+from services import coordinators, event_files
+from services import events as event_service
+from services.errors import NotFound, NotPermitted
+from services.events import Attendee
+
+ATTENDEE_HEADER_KEYS = (
+    "number",
+    "name",
+    "role",
+    "organisation",
+    "grade",
+    "status",
+    "signed-up",
+)
+
+
+async def on_manage_list(event: Event, ctx: Request, page: int = 0) -> None:
+    manager = await coordinators.manager(ctx.uow, ctx.staff)
+    if manager is None:
+        await refuse(event, ctx)
+        return
+    events, total = await event_service.managed_events(ctx.uow, manager, ctx.now(), page)
+    organisation = ""
+    if manager.organisation_id is not None:
+        found = await ctx.uow.organisations.get(manager.organisation_id)
+        await ctx.uow.end_read()
+        organisation = found.name if found else ""
+    await show(event, manage_list_view(ctx.texts, events, total, page, organisation))
+
+
+async def on_manage_page(callback: CallbackQuery, callback_data: ManageList, ctx: Request) -> None:
+    await on_manage_list(callback, ctx, callback_data.page)
+
+
+async def on_manage(callback: CallbackQuery, callback_data: Manage, ctx: Request) -> None:
+    try:
+        await _manage(callback, callback_data, ctx)
+    except NotPermitted:
+        await refuse(callback, ctx)
+    except NotFound:
+        await show_outdated(callback, ctx)
+
+
+async def _manage(callback: CallbackQuery, callback_data: Manage, ctx: Request) -> None:
+    action, event_id = callback_data.action, callback_data.id
+    if action == ManageStep.CANCEL_CONFIRMED:
+        await event_service.cancel_event(ctx.uow, ctx.staff, event_id, ctx.now())
+        ctx.toast("manage-cancelled-toast")
+        action = ManageStep.SHOW
+    elif action == ManageStep.ALL_CAME:
+        marked = await event_service.mark_attendance(
+            ctx.uow, ctx.staff, event_id, None, ctx.moment()
+        )
+        ctx.toast("manage-all-came-toast", count=marked)
+        action = ManageStep.PEOPLE
+    elif action == ManageStep.EDIT:
+        await start_editing(callback, ctx, event_id)
+        return
+    event, attendees = await event_service.managed_event(ctx.uow, ctx.staff, event_id, ctx.moment())
+    started = event.starts_at <= ctx.now()
+    texts = ctx.texts
+    if action == ManageStep.PEOPLE:
+        await show(callback, people_view(texts, event, attendees, started))
+    elif action == ManageStep.CANCEL:
+        signed = sum(a.registration.status in event_service.SIGNED_UP for a in attendees)
+        await show(callback, cancel_confirm_view(texts, event, signed))
+    elif action in (ManageStep.CSV, ManageStep.XLSX):
+        await _send_list(callback, ctx, event.title, attendees, action)
+    elif action == ManageStep.LINK:
+        await _send_link(callback, ctx, event.code, event.title)
+    else:
+        organiser = await event_service.organiser_name(ctx.uow, event)
+        await show(callback, manage_event_view(texts, event, organiser, attendees, started))
+
+
+async def _send_list(
+    callback: CallbackQuery,
+    ctx: Request,
+    title: str,
+    attendees: list[Attendee],
+    kind: ManageStep,
+) -> None:
+    texts = ctx.texts
+    header = [texts("attendee-column", column=key) for key in ATTENDEE_HEADER_KEYS]
+    rows = [
+        event_files.AttendeeRow(
+            number=number,
+            name=a.registration.display_name,
+            role=texts("role-name", role=a.role or "none"),
+            organisation=a.organisation,
+            grade=str(a.grade or ""),
+            status=texts("registration-status", status=a.registration.status),
+            signed_up_at=texts.when(a.registration.created_at, "dd.MM.yyyy HH:mm"),
+        )
+        for number, a in enumerate(attendees, 1)
+    ]
+    if kind == ManageStep.CSV:
+        data, name = event_files.attendees_csv(title, header, rows), "participants.csv"
+    else:
+        data, name = event_files.attendees_xlsx(title, header, rows), "participants.xlsx"
+    bot = callback.bot
+    assert bot is not None
+    await bot.send_document(
+        callback.from_user.id,
+        BufferedInputFile(data, filename=name),
+        caption=texts("manage-file-caption", count=len(rows)),
+    )
+    ctx.toast("manage-file-toast")
+
+
+async def _send_link(callback: CallbackQuery, ctx: Request, code: str, title: str) -> None:
+    bot = callback.bot
+    assert bot is not None
+    link = await deep_link(bot, code)
+    await bot.send_photo(
+        callback.from_user.id,
+        BufferedInputFile(event_files.qr_png(link), filename=f"{code}.png"),
+        caption=ctx.texts("manage-link", link=link, title=title),
+    )
+    ctx.toast("manage-file-toast")
+
+
+async def on_attend(callback: CallbackQuery, callback_data: Attend, ctx: Request) -> None:
+    marks = {callback_data.user: callback_data.came}
+    try:
+        await event_service.mark_attendance(
+            ctx.uow, ctx.staff, callback_data.event, marks, ctx.moment()
+        )
+        event, attendees = await event_service.managed_event(
+            ctx.uow, ctx.staff, callback_data.event, ctx.moment()
+        )
+    except NotPermitted:
+        await refuse(callback, ctx)
+        return
+    except NotFound:
+        await show_outdated(callback, ctx)
+        return
+    person = next((a for a in attendees if a.registration.user_id == callback_data.user), None)
+    if person is not None:
+        name = person.registration.display_name[:60]
+        ctx.toast("manage-marked-toast", came=str(callback_data.came), name=name)
+    await show(callback, people_view(ctx.texts, event, attendees, started=True))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(on_manage_list, Command("manage"))
+    router.callback_query.register(on_manage_list, Nav.filter(F.to == Page.MANAGE))
+    router.callback_query.register(on_manage_page, ManageList.filter())
+    router.callback_query.register(on_manage, Manage.filter())
+    router.callback_query.register(on_attend, Attend.filter())
+    return router

@@ -1,0 +1,565 @@
+"""Events and professional trials through the bot: coordinators publish them, people sign up
+(with a waiting list), get reminded, and attendance reaches the monitoring log."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.conversation import Conversation
+from db.calendar import Moment
+from db.models import (
+    Event,
+    EventKind,
+    Registration,
+    RegistrationStatus,
+    Step,
+    StepKind,
+)
+from db.records import EventDraft, EventRecord, RegistrationRecord
+from handlers.callbacks import (
+    AdminAction,
+    AdminStep,
+    Attend,
+    EditorPick,
+    EventAction,
+    EventStep,
+    Manage,
+    ManageList,
+    ManageStep,
+)
+from locales import Texts
+from services import coordinators, outbox, profile
+from services import events as event_service
+from services.coordinators import Staff
+from tests.conftest import FakeClock, World, register
+
+ADMIN = 9001
+COORDINATOR = 9002
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        bot_token=None,
+        quiz_reminder_hours=24,
+        send_rate_per_second=30,
+        admin_ids=frozenset({ADMIN}),
+    )
+
+
+def admin() -> Staff:
+    return Staff(ADMIN, frozenset({ADMIN}))
+
+
+async def college_id(world: World) -> int:
+    async with world.app.uow_factory() as uow:
+        [college, *_] = await uow.organisations.list_active("college")  # ЗЖДТ first
+        return college.id
+
+
+async def make_event(world: World, **changes: object) -> EventRecord:
+    """An event published by the administrator: a trial at the college in a week, for
+    students of grades 8-11, 20 seats."""
+    start = world.clock() + timedelta(days=7)
+    values: dict[str, object] = {
+        "kind": EventKind.TRIAL,
+        "title": "Проба: помощник машиниста",
+        "organisation_id": await college_id(world),
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=2),
+        "place": "ул. Коммунистическая, 2",
+        "capacity": 20,
+        "roles": ("student",),
+        "grade_min": 8,
+        "grade_max": 11,
+        "interest_types": ("technic",),
+        "profession": "Помощник машиниста",
+    }
+    values.update(changes)
+    draft = EventDraft(**values)  # type: ignore[arg-type]
+    async with world.app.uow_factory() as uow:
+        return await event_service.create_event(uow, admin(), draft, world.clock())
+
+
+async def registrations(world: World, event_id: int) -> list[RegistrationRecord]:
+    async with world.app.uow_factory() as uow:
+        rows = await uow.session.scalars(
+            select(Registration).where(Registration.event_id == event_id).order_by(Registration.id)
+        )
+        return [_record(row) for row in rows]
+
+
+async def send_outbox(world: World) -> int:
+    return await world.app.scheduled_jobs(world.bot).send_outbox()
+
+
+# --- finding and signing up --------------------------------------------------------------------
+
+
+async def test_a_student_finds_a_trial_signs_up_and_sees_it_in_plans(
+    world: World, chat: Conversation
+) -> None:
+    event = await make_event(world)
+    await register(chat)
+    texts = world.app.texts
+    await chat.click(texts("btn-events"))
+    assert texts("events-list", count=1, kind="all", page=1, pages=1) in chat.last.text
+
+    await chat.click(next(label for label, _ in chat.last.buttons if event.title in label))
+    assert event.title in chat.last.text
+    assert texts("event-seats", left=20, total=20) in chat.last.text
+    await chat.click(texts("btn-event-sign-up"))
+
+    assert chat.last_toast == texts("event-sign-up-toast", outcome="confirmed")
+    assert texts("event-my-status", status="confirmed", position=0) in chat.last.text
+    assert texts("event-seats", left=19, total=20) in chat.last.text
+    [registration] = await registrations(world, event.id)
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert registration.display_name == "Аня"
+
+    await chat.send("/plans")
+    assert texts("plans", count=1) in chat.last.text
+    await chat.click(texts("btn-plans-calendar"))
+    [calendar] = world.telegram.files
+    assert calendar.filename.endswith(".ics")
+    assert b"BEGIN:VEVENT" in calendar.data
+
+
+async def test_a_second_tap_on_sign_up_changes_nothing(world: World, chat: Conversation) -> None:
+    event = await make_event(world)
+    await register(chat)
+    button = EventAction(id=event.id, action=EventStep.SIGN_UP).pack()
+    await chat.press(button)
+    await chat.press(button)
+    assert chat.last_toast == world.app.texts("event-sign-up-toast", outcome="already")
+    assert len(await registrations(world, event.id)) == 1
+    async with world.app.uow_factory() as uow:
+        stored = await uow.events.get(event.id)
+    assert stored is not None
+    assert stored.seats_taken == 1
+
+
+async def test_events_not_for_the_user_are_not_listed_and_cannot_be_joined(
+    world: World, chat: Conversation
+) -> None:
+    for_parents = await make_event(world, title="Родительское собрание", roles=("parent",))
+    for_seniors = await make_event(world, title="Для 10-11", grade_min=10, grade_max=11)
+    await register(chat)  # a 9th-grader
+    texts = world.app.texts
+    await chat.send("/events")
+    assert texts("events-none", kind="all", registered="yes") in chat.last.text
+
+    for event, reason in ((for_parents, "role"), (for_seniors, "grade")):
+        await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+        assert chat.last_toast == texts("event-refused-toast", reason=reason)
+        assert texts("event-refused", reason=reason) in chat.last.text
+        assert await registrations(world, event.id) == []
+
+
+async def test_sign_up_closes_at_the_deadline_and_for_a_cancelled_event(
+    world: World, chat: Conversation
+) -> None:
+    soon = await make_event(world, signup_deadline=world.clock() + timedelta(days=1))
+    cancelled = await make_event(world, title="Отменённая проба")
+    async with world.app.uow_factory() as uow:
+        await event_service.cancel_event(uow, admin(), cancelled.id, world.clock())
+    await register(chat)
+    world.clock.advance(days=2)
+    texts = world.app.texts
+    for event, reason in ((soon, "closed"), (cancelled, "cancelled")):
+        await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+        assert chat.last_toast == texts("event-refused-toast", reason=reason)
+        assert await registrations(world, event.id) == []
+
+
+async def test_a_full_event_has_a_waiting_list_and_a_freed_seat_goes_to_the_first_in_line(
+    world: World,
+) -> None:
+    event = await make_event(world, capacity=1)
+    first, second, third = (world.user(6001 + i, f"Ученик {i}") for i in range(3))
+    for chat in (first, second, third):
+        await register(chat)
+        await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    texts = world.app.texts
+    assert second.last_toast == texts("event-sign-up-toast", outcome="waitlisted")
+    assert texts("event-my-status", status="waitlisted", position=2) in third.last.text
+
+    await first.press(EventAction(id=event.id, action=EventStep.CANCEL_CONFIRMED).pack())
+    assert first.last_toast == texts("event-cancel-toast", done="yes")
+    statuses = {r.user_id: r.status for r in await registrations(world, event.id)}
+    assert statuses == {6001: "cancelled", 6002: "confirmed", 6003: "waitlisted"}
+
+    assert await send_outbox(world) == 1
+    assert texts("event-promoted") in second.last.text
+    assert await send_outbox(world) == 0  # told once
+
+
+async def test_cancelling_what_one_is_not_signed_up_for_changes_nothing(
+    world: World, chat: Conversation
+) -> None:
+    event = await make_event(world)
+    await register(chat)
+    await chat.press(EventAction(id=event.id, action=EventStep.CANCEL_CONFIRMED).pack())
+    assert chat.last_toast == world.app.texts("event-cancel-toast", done="no")
+    assert await registrations(world, event.id) == []
+
+
+# --- deep links ----------------------------------------------------------------------------------
+
+
+async def test_a_newcomer_by_an_event_link_lands_on_the_event_after_consent_and_profile(
+    world: World, chat: Conversation
+) -> None:
+    event = await make_event(world)
+    texts = world.app.texts
+    await chat.send(f"/start {event.code}")
+    assert texts("welcome", linked="yes") in chat.last.text
+    await register_after_start(chat, texts)
+    assert event.title in chat.last.text
+    assert any(label == texts("btn-event-sign-up") for label, _ in chat.last.buttons)
+
+
+async def register_after_start(chat: Conversation, texts: Texts) -> None:
+    """The rest of `register` once /start has been sent."""
+    await chat.click(texts("btn-welcome-next"))
+    await chat.click(texts("btn-agree"))
+    await chat.click(texts("role-student"))
+    await chat.click("Школа № 1")
+    await chat.click(texts("btn-grade", grade=9))
+
+
+async def test_an_unknown_event_link_is_answered_politely(world: World, chat: Conversation) -> None:
+    await register(chat)
+    await chat.send("/start enosuchcode")
+    assert world.app.texts("event-link-unknown") in chat.last.text
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+
+async def test_reminders_a_day_and_two_hours_before_once_each_even_across_a_restart(
+    world: World, chat: Conversation
+) -> None:
+    event = await make_event(world, starts_at=world.clock() + timedelta(days=3))
+    await register(chat)
+    await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    texts = world.app.texts
+
+    assert await send_outbox(world) == 0  # three days ahead: nothing yet
+    world.clock.now = event.starts_at - timedelta(hours=23)  # the day-before moment was missed
+    assert await send_outbox(world) == 1
+    assert texts("event-reminder", hours=24) in chat.last.text
+    assert await send_outbox(world) == 0
+
+    world.clock.now = event.starts_at - timedelta(hours=1, minutes=50)
+    assert await send_outbox(world) == 1
+    assert texts("event-reminder", hours=2) in chat.last.text
+    assert await send_outbox(world) == 0
+    world.clock.now = event.starts_at + timedelta(minutes=1)
+    assert await send_outbox(world) == 0
+
+
+async def test_a_claimed_reminder_of_a_stopped_process_goes_out_once_its_lease_lapses(
+    world: World, chat: Conversation
+) -> None:
+    event = await make_event(world, starts_at=world.clock() + timedelta(hours=20))
+    await register(chat)
+    await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    async with world.app.uow_factory() as uow:
+        await outbox.queue_event_reminders(uow, (24,), world.clock())
+        assert len(await outbox.claim(uow, world.clock())) == 1  # ...and the process dies
+    assert await send_outbox(world) == 0  # claimed by the other process
+    world.clock.advance(minutes=11)
+    assert await send_outbox(world) == 1
+
+
+# --- changes and cancellation -----------------------------------------------------------------
+
+
+async def test_a_change_and_a_cancellation_are_told_to_everyone_signed_up(
+    world: World, chat: Conversation
+) -> None:
+    event = await make_event(world)
+    await register(chat)
+    await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    texts = world.app.texts
+    draft = event_service.draft_of(event)
+    moved = draft.starts_at + timedelta(hours=1)
+    changed = replace(draft, starts_at=moved, ends_at=moved + timedelta(hours=2))
+    async with world.app.uow_factory() as uow:
+        await event_service.update_event(uow, admin(), event.id, changed, world.clock())
+    assert await send_outbox(world) == 1
+    fields = ", ".join(texts("event-field", field=f) for f in ("starts_at", "ends_at"))
+    assert texts("event-changed", fields=fields) in chat.last.text
+
+    async with world.app.uow_factory() as uow:
+        await event_service.cancel_event(uow, admin(), event.id, world.clock())
+        await event_service.cancel_event(uow, admin(), event.id, world.clock())
+    assert await send_outbox(world) == 1
+    assert event.title in chat.last.text
+    assert await send_outbox(world) == 0
+
+
+# --- coordinators ---------------------------------------------------------------------------
+
+
+async def appoint(world: World, user: Conversation) -> None:
+    """The administrator invites `user` by a one-time link, which they open."""
+    async with world.app.uow_factory() as uow:
+        invite = await coordinators.create_invite(
+            uow, admin(), await college_id(world), world.clock()
+        )
+    await user.send(f"/start {invite.code}")
+
+
+async def test_an_invite_makes_a_coordinator_once(world: World) -> None:
+    coordinator, stranger = world.user(COORDINATOR, "Ольга"), world.user(9003, "Пётр")
+    await register(coordinator, role="Я педагог", grade=None)
+    await register(stranger)
+    async with world.app.uow_factory() as uow:
+        invite = await coordinators.create_invite(
+            uow, admin(), await college_id(world), world.clock()
+        )
+    await coordinator.send(f"/start {invite.code}")
+    texts = world.app.texts
+    assert texts("btn-manage") in [label for label, _ in coordinator.last.buttons]
+    await stranger.send(f"/start {invite.code}")
+    assert texts("invite-unknown") in stranger.last.text
+    async with world.app.uow_factory() as uow:
+        assert await uow.coordinators.get(stranger.user_id) is None
+
+
+async def test_a_coordinator_creates_a_trial_in_the_guided_dialog(world: World) -> None:
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role="Я педагог", grade=None)
+    await appoint(world, coordinator)
+    texts = world.app.texts
+    await coordinator.click(texts("btn-manage"))
+    await coordinator.click(texts("btn-event-new"))
+    await coordinator.click(texts("event-kind", kind="trial"))
+    await coordinator.send("Проба: электромонтёр")
+    await coordinator.click(texts("btn-editor-skip"))
+    await coordinator.send("ул. Коммунистическая, 2, мастерские")
+    await coordinator.send("1.12 15:00")  # typed; the calendar is the other way
+    await coordinator.click(texts("btn-duration", minutes=120))
+    await coordinator.click("20")
+    await coordinator.click(texts("btn-deadline", days=1))
+    await coordinator.click(
+        texts("btn-toggle", on="False", label=texts("event-audience", role="student"))
+    )
+    await coordinator.click(texts("btn-editor-done"))
+    await coordinator.send("8-11")
+    await coordinator.click(
+        texts("btn-toggle", on="False", label=texts("interest-type", type="technic"))
+    )
+    await coordinator.click(texts("btn-editor-done"))
+    await coordinator.send("Электромонтёр")
+    assert texts("editor-preview", editing="False") in coordinator.last.text
+    await coordinator.click(texts("btn-editor-publish", editing="False"))
+
+    async with world.app.uow_factory() as uow:
+        [stored] = list(await uow.session.scalars(select(Event)))
+    assert stored.title == "Проба: электромонтёр"
+    assert stored.capacity == 20
+    assert (stored.grade_min, stored.grade_max) == (8, 11)
+    assert stored.starts_at == datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # 15:00 in Irkutsk
+    assert stored.signup_deadline == stored.starts_at - timedelta(days=1)
+    assert stored.profession == "Электромонтёр"
+
+
+async def test_a_date_in_the_past_is_refused_in_the_dialog(world: World) -> None:
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role="Я педагог", grade=None)
+    await appoint(world, coordinator)
+    texts = world.app.texts
+    await coordinator.click(texts("btn-manage"))
+    await coordinator.click(texts("btn-event-new"))
+    await coordinator.click(texts("event-kind", kind="open_day"))
+    await coordinator.send("День открытых дверей")
+    await coordinator.click(texts("btn-editor-skip"))
+    await coordinator.send("ул. Коммунистическая, 2")
+    await coordinator.send("31.02 15:00")
+    assert texts("editor-not-understood", step="start") in coordinator.last.text
+    await coordinator.send("garbage")
+    assert texts("editor-not-understood", step="start") in coordinator.last.text
+
+
+COORDINATOR_BUTTONS = [
+    *(Manage(id=1, action=step).pack() for step in ManageStep),
+    Attend(event=1, user=5001, came=True).pack(),
+    EditorPick(field="new").pack(),
+    EditorPick(field="publish").pack(),
+    ManageList(page=0).pack(),
+    *(AdminAction(action=step, target=1).pack() for step in AdminStep),
+]
+
+
+@pytest.mark.parametrize("data", COORDINATOR_BUTTONS)
+async def test_every_coordinator_action_is_refused_to_others_and_changes_nothing(
+    world: World, chat: Conversation, data: str
+) -> None:
+    event = await make_event(world, starts_at=world.clock() + timedelta(hours=1))
+    await register(chat)
+    await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    world.clock.advance(hours=2)
+    data = data.replace(":1:", f":{event.id}:")
+    before = await registrations(world, event.id)
+
+    await chat.press(data)
+
+    texts = world.app.texts
+    assert chat.last_toast == texts("not-permitted-toast")
+    assert texts("not-permitted") in chat.last.text
+    assert await registrations(world, event.id) == before
+    assert world.telegram.files == []
+    async with world.app.uow_factory() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Step)) == 0
+        assert len(list(await uow.session.scalars(select(Event)))) == 1
+
+
+@pytest.mark.parametrize("command", ["/manage", "/admin"])
+async def test_coordinator_commands_are_refused_to_others(
+    world: World, chat: Conversation, command: str
+) -> None:
+    await register(chat)
+    await chat.send(command)
+    assert world.app.texts("not-permitted") in chat.last.text
+
+
+async def test_a_revoked_coordinator_loses_the_rights_at_once(world: World) -> None:
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role="Я педагог", grade=None)
+    await appoint(world, coordinator)
+    event = await make_event(world)
+    texts = world.app.texts
+    await coordinator.click(texts("btn-manage"))
+    async with world.app.uow_factory() as uow:
+        assert await coordinators.revoke(uow, admin(), COORDINATOR)
+    await coordinator.press(Manage(id=event.id, action=ManageStep.CANCEL_CONFIRMED).pack())
+    assert coordinator.last_toast == texts("not-permitted-toast")
+    async with world.app.uow_factory() as uow:
+        stored = await uow.events.get(event.id)
+    assert stored is not None
+    assert stored.status == "published"
+
+
+async def test_a_coordinator_of_another_organisation_cannot_touch_the_event(world: World) -> None:
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role="Я педагог", grade=None)
+    async with world.app.uow_factory() as uow:
+        [school, *_] = await uow.organisations.list_active("school")
+        invite = await coordinators.create_invite(uow, admin(), school.id, world.clock())
+    await coordinator.send(f"/start {invite.code}")
+    event = await make_event(world)  # the college's
+    await coordinator.press(Manage(id=event.id, action=ManageStep.PEOPLE).pack())
+    assert coordinator.last_toast == world.app.texts("not-permitted-toast")
+
+
+# --- attendance, the monitoring log, the questions after a trial ----------------------------
+
+
+async def test_attendance_goes_to_the_monitoring_log_and_the_trial_asks_two_questions(
+    world: World, chat: Conversation
+) -> None:
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role="Я педагог", grade=None)
+    await appoint(world, coordinator)
+    event = await make_event(world, starts_at=world.clock() + timedelta(hours=3))
+    await register(chat)
+    await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    world.clock.advance(hours=4)
+    texts = world.app.texts
+
+    await coordinator.press(Manage(id=event.id, action=ManageStep.ALL_CAME).pack())
+    assert coordinator.last_toast == texts("manage-all-came-toast", count=1)
+    await coordinator.press(Manage(id=event.id, action=ManageStep.ALL_CAME).pack())
+
+    async with world.app.uow_factory() as uow:
+        steps = list(await uow.session.scalars(select(Step).order_by(Step.id)))
+    assert [(s.kind, s.role, s.grade) for s in steps] == [
+        (StepKind.EVENT_ATTENDED, "student", 9),
+        (StepKind.TRIAL_COMPLETED, "student", 9),
+    ]
+    assert await send_outbox(world) == 1
+    assert texts("feedback-liked", title="Помощник машиниста") in chat.last.text
+    await chat.click(texts("btn-yes"))
+    await chat.click(texts("btn-partly"))
+    assert texts("feedback-thanks") in chat.last.text
+    async with world.app.uow_factory() as uow:
+        feedback = await uow.session.scalar(
+            select(Step).where(Step.kind == StepKind.TRIAL_FEEDBACK)
+        )
+    assert feedback is not None
+    assert feedback.detail["liked"] is True
+    assert feedback.detail["helped"] == "partly"
+
+
+async def test_the_organiser_gets_the_list_as_csv_and_xlsx_and_a_qr_code(
+    world: World, chat: Conversation
+) -> None:
+    event = await make_event(world)
+    await register(chat)
+    await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    boss = world.user(ADMIN, "Админ")
+    await register(boss, role="Я педагог", grade=None)
+    for step in (ManageStep.CSV, ManageStep.XLSX, ManageStep.LINK):
+        await boss.press(Manage(id=event.id, action=step).pack())
+    csv_file, xlsx_file, qr = world.telegram.files
+    assert "Аня".encode() in csv_file.data
+    assert xlsx_file.data.startswith(b"PK")
+    assert qr.data.startswith(b"\x89PNG")
+    assert event.code in (qr.caption or "")
+
+
+# --- capacity under concurrency -------------------------------------------------------------
+
+
+async def test_200_simultaneous_sign_ups_for_20_seats_give_exactly_20(
+    world: World, clock: FakeClock
+) -> None:
+    event = await make_event(world)
+    async with world.app.uow_factory() as uow:
+        for user_id in range(10_000, 10_200):
+            await profile.give_consent(uow, user_id, "v", clock())
+            await profile.choose_role(uow, user_id, "student", clock())
+    moment = Moment(clock(), world.app.texts.tz)
+
+    async def sign_up(user_id: int) -> str:
+        async with world.app.uow_factory() as uow:
+            return await event_service.sign_up(uow, user_id, event.id, f"u{user_id}", moment)
+
+    outcomes = await asyncio.gather(*(sign_up(u) for u in range(10_000, 10_200)))
+    assert outcomes.count("confirmed") == 20
+    assert outcomes.count("waitlisted") == 180
+    rows = await registrations(world, event.id)
+    assert len(rows) == 200
+    assert len({r.user_id for r in rows}) == 200
+    assert sum(r.status == "confirmed" for r in rows) == 20
+    async with world.app.uow_factory() as uow:
+        stored = await uow.events.get(event.id)
+        waiting = [r for r in rows if r.status == "waitlisted"]
+        positions = [await uow.registrations.waiting_position(r) for r in waiting]
+    assert stored is not None
+    assert stored.seats_taken == 20
+    assert sorted(positions) == list(range(1, 181))
+
+
+def _record(row: Registration) -> RegistrationRecord:
+    return RegistrationRecord(
+        row.id,
+        row.event_id,
+        row.user_id,
+        row.status,
+        row.display_name,
+        row.queued_at,
+        row.created_at,
+        row.updated_at,
+    )
