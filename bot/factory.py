@@ -25,6 +25,7 @@ from bot.middlewares import (
 )
 from bot.retry import RetryMiddleware
 from bot.scheduler import ScheduledJobs
+from bot.storage import create_storage
 from content import Catalogue, load_catalogue
 from db import migrate
 from db.base import utcnow
@@ -112,7 +113,9 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 
 
 def create_dispatcher(app: App) -> Dispatcher:
-    dispatcher = Dispatcher(texts=app.texts)
+    dispatcher = Dispatcher(
+        storage=create_storage(app.settings, app.uow_factory, app.clock), texts=app.texts
+    )
     # Outer middlewares run before the filters: every update gets its unit of work (a session
     # that connects only when used), and updates from other chats are turned away.
     private_only = PrivateChatsOnly(app.texts)

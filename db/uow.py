@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.engine import WRITE_OPTION
 from db.repositories import (
     AttemptRepository,
+    ConversationRepository,
     CoordinatorRepository,
     EventRepository,
     OrganisationRepository,
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.events = EventRepository(session)
         self.registrations = RegistrationRepository(session)
         self.outbox = OutboxRepository(session)
+        self.conversations = ConversationRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:

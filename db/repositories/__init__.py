@@ -1,6 +1,7 @@
 """One repository per aggregate. Repositories never commit: `UnitOfWork` does."""
 
 from db.repositories.attempts import AttemptRepository
+from db.repositories.conversations import ConversationRepository
 from db.repositories.coordinators import CoordinatorRepository
 from db.repositories.events import EventRepository, RegistrationRepository
 from db.repositories.organisations import OrganisationRepository
@@ -10,6 +11,7 @@ from db.repositories.users import UserRepository
 
 __all__ = [
     "AttemptRepository",
+    "ConversationRepository",
     "CoordinatorRepository",
     "EventRepository",
     "OrganisationRepository",
