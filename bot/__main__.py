@@ -3,6 +3,7 @@
 python -m bot            run the bot (long polling; needs BOT_TOKEN)
 python -m bot demo       chat with the bot in this terminal, no Telegram needed
 python -m bot migrate    bring the database schema up to date and exit
+python -m bot import-events FILE.csv   publish a year's plan of events (see README.md)
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from bot.config import Settings
 from bot.demo import run_demo
-from bot.runner import run_migrations, run_polling
+from bot.runner import run_import, run_migrations, run_polling
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     demo.add_argument("--fresh", action="store_true", help="start from an empty demo database")
     sub.add_parser("migrate", help="apply database migrations and exit")
+    importing = sub.add_parser("import-events", help="publish events from a CSV file")
+    importing.add_argument("file", type=Path, help="CSV: UTF-8 or Windows-1251, ; or ,")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -42,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         asyncio.run(run_migrations(settings))
         return 0
+    if args.command == "import-events":
+        return asyncio.run(run_import(settings, args.file))
     if settings.bot_token is None:
         print(
             "BOT_TOKEN is not set. Put it in .env or the environment (see config.example.env),\n"

@@ -81,6 +81,24 @@ class Conversation:
         }
         return await self.feed({"update_id": next(_update_ids), "message": message})
 
+    async def send_document(self, data: bytes, filename: str) -> Any:
+        """Send the bot a file, as Telegram delivers it (the bot downloads it by its id)."""
+        file_id = f"upload-{next(self._message_ids)}"
+        self.telegram.uploads[file_id] = data
+        message = {
+            "message_id": next(self._message_ids),
+            "date": _now(),
+            "chat": self.chat_payload,
+            "from": self.user_payload,
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": filename,
+                "file_size": len(data),
+            },
+        }
+        return await self.feed({"update_id": next(_update_ids), "message": message})
+
     async def click(self, label: str, on: Shown | None = None) -> Any:
         """Tap the button labelled `label` on `on` (by default the lowest message with buttons).
         The label may leave out the leading emoji and the end: "Даю" taps "✅ Даю согласие".

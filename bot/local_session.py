@@ -24,7 +24,7 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import BufferedInputFile, Chat, InlineKeyboardMarkup, Message, User
+from aiogram.types import BufferedInputFile, Chat, File, InlineKeyboardMarkup, Message, User
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -105,6 +105,8 @@ class LocalTelegram(BaseSession):
         self.requests: list[TelegramMethod[Any]] = []
         self.toasts: list[Toast] = []
         self.files: list[SentFile] = []
+        #: Files users sent the bot, by file id (what `bot.download` fetches).
+        self.uploads: dict[str, bytes] = {}
         self.commands: dict[str, list[str]] = {}
         self._chats: dict[int, _Chat] = {}
         self._failures: deque[Failure] = deque()
@@ -148,8 +150,10 @@ class LocalTelegram(BaseSession):
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        raise NotImplementedError("files are not emulated")
-        yield b""  # pragma: no cover
+        data = self.uploads.get(url.rsplit("/", 1)[-1])
+        if data is None:
+            raise TelegramBadRequest(method=methods.GetFile(file_id=url), message="file not found")
+        yield data
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
@@ -247,6 +251,17 @@ class LocalTelegram(BaseSession):
         shown = Shown(int(chat_id), self._next_id, caption or "", None)
         self._next_id += 1
         return self._message(bot, shown)
+
+    def _GetFile(self, bot: Bot, method: methods.GetFile) -> File:  # noqa: N802
+        data = self.uploads.get(method.file_id)
+        if data is None:
+            raise TelegramBadRequest(method=method, message="Bad Request: invalid file_id")
+        return File(
+            file_id=method.file_id,
+            file_unique_id=method.file_id,
+            file_size=len(data),
+            file_path=method.file_id,
+        )
 
     def _SendDocument(self, bot: Bot, method: methods.SendDocument) -> Message:  # noqa: N802
         return self._file(bot, method.chat_id, method.document, method.caption)

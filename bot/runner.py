@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import html
 import logging
+import re
+from pathlib import Path
 
 from bot.config import Settings
 from bot.factory import create_app, create_bot, create_dispatcher
@@ -10,6 +14,7 @@ from bot.polling import Poller
 from bot.scheduler import create_scheduler
 from db import migrate
 from db.engine import create_engine
+from services import event_import
 
 log = logging.getLogger(__name__)
 
@@ -43,3 +48,29 @@ async def run_migrations(settings: Settings) -> None:
         await migrate.upgrade(engine)
     finally:
         await engine.dispose()
+
+
+async def run_import(settings: Settings, path: Path) -> int:
+    """Publish the events of a CSV file (seeding a year's plan from the server); print what was
+    added and every wrong row with its line. Exit code 1 if any row was wrong."""
+    app = await create_app(settings)
+    try:
+        async with app.uow_factory() as uow:
+            organisations = {o.code: o.id for o in await uow.organisations.list_all_active()}
+        data = await asyncio.to_thread(path.read_bytes)
+        parsed = event_import.parse_events_csv(data, organisations, app.texts.tz, app.clock())
+        async with app.uow_factory() as uow:
+            report = await event_import.import_events(uow, parsed, None, app.clock())
+    finally:
+        await app.close()
+    texts = app.texts
+    counts = {"created": report.created, "known": report.known, "failed": len(report.errors)}
+    print(_plain(texts("import-report", **counts)))  # noqa: T201 - the command's output
+    for error in report.errors:
+        problems = " ".join(texts(p.key, **p.args) for p in error.problems)
+        print(_plain(texts("import-error", line=error.line, problems=problems)))  # noqa: T201
+    return 1 if report.errors else 0
+
+
+def _plain(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))

@@ -7,23 +7,26 @@ call: someone who is not (or no longer) a coordinator gets a polite refusal and 
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import skip
 from aiogram.filters import Command
-from aiogram.types import BufferedInputFile, CallbackQuery
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from handlers.callbacks import Attend, Manage, ManageList, ManageStep, Nav, Page
 from handlers.context import Request
-from handlers.editor import start_editing
-from handlers.flow import refuse, show_outdated
+from handlers.editor import EVENT_ORGANISERS, start_editing
+from handlers.flow import organisations_of_kinds, refuse, show_outdated
 from handlers.ui import Event, deep_link, show
 from handlers.views.manage import (
     cancel_confirm_view,
+    import_report_view,
     manage_event_view,
     manage_list_view,
     people_view,
 )
-from services import coordinators, event_files
+from services import coordinators, event_files, event_import
 from services import events as event_service
+from services.coordinators import Manager
 from services.errors import NotFound, NotPermitted
 from services.events import Attendee
 
@@ -166,6 +169,36 @@ async def on_attend(callback: CallbackQuery, callback_data: Attend, ctx: Request
     await show(callback, people_view(ctx.texts, event, attendees, started=True))
 
 
+async def on_document(message: Message, bot: Bot, ctx: Request) -> None:
+    """A coordinator sends a year's plan as a CSV file: the good rows are published, the wrong
+    ones listed with their line and reasons. Anyone else's file goes on to the fallback."""
+    manager = await coordinators.manager(ctx.uow, ctx.staff)
+    if manager is None:
+        skip()
+    document = message.document
+    assert document is not None
+    if not (document.file_name or "").lower().endswith((".csv", ".txt")):
+        await message.answer(ctx.texts("import-not-csv"))
+        return
+    if (document.file_size or 0) > event_import.MAX_BYTES:
+        await message.answer(ctx.texts("event-problem-csv-too-big", rows=event_import.MAX_ROWS))
+        return
+    downloaded = await bot.download(document)
+    assert downloaded is not None
+    organisations = await _organisations_of(ctx, manager)
+    parsed = event_import.parse_events_csv(
+        downloaded.read(), organisations, ctx.texts.tz, ctx.now()
+    )
+    report = await event_import.import_plan(ctx.uow, ctx.staff, parsed, ctx.now())
+    await show(message, import_report_view(ctx.texts, report))
+
+
+async def _organisations_of(ctx: Request, manager: Manager) -> dict[str, int]:
+    """The catalogue codes of the organisations whose events this coordinator runs."""
+    everything = await organisations_of_kinds(ctx, EVENT_ORGANISERS)
+    return {o.code: o.id for o in everything if manager.runs(o.id)}
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(on_manage_list, Command("manage"))
@@ -173,4 +206,5 @@ def create_router() -> Router:
     router.callback_query.register(on_manage_page, ManageList.filter())
     router.callback_query.register(on_manage, Manage.filter())
     router.callback_query.register(on_attend, Attend.filter())
+    router.message.register(on_document, F.document)
     return router

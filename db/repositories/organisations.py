@@ -73,3 +73,11 @@ class OrganisationRepository:
             .order_by(Organisation.position, Organisation.id)
         )
         return [_record(r) for r in rows]
+
+    async def list_all_active(self) -> list[OrganisationRecord]:
+        rows = await self._session.scalars(
+            select(Organisation)
+            .where(Organisation.active.is_(True))
+            .order_by(Organisation.position, Organisation.id)
+        )
+        return [_record(r) for r in rows]

@@ -10,6 +10,7 @@ from handlers.callbacks import Attend, EditorPick, Manage, ManageList, ManageSte
 from handlers.ui import Row, View, back_row, menu_row
 from handlers.views.events import event_text
 from locales import Texts
+from services.event_import import ImportReport
 from services.events import PAGE_SIZE, Attendee
 
 #: People listed by name on the attendance screen (the file has everyone).
@@ -134,3 +135,24 @@ def cancel_confirm_view(texts: Texts, event: EventRecord, signed: int) -> View:
             back_row(texts, Manage(id=event.id)),
         ],
     )
+
+
+#: Wrong rows listed one by one in the import report (the rest are counted).
+SHOWN_ERRORS = 15
+
+
+def import_report_view(texts: Texts, report: ImportReport) -> View:
+    lines = [
+        texts(
+            "import-report",
+            created=report.created,
+            known=report.known,
+            failed=len(report.errors),
+        )
+    ]
+    for error in report.errors[:SHOWN_ERRORS]:
+        problems = " ".join(texts(p.key, **p.args) for p in error.problems)
+        lines.append(texts("import-error", line=error.line, problems=escape(problems)))
+    if len(report.errors) > SHOWN_ERRORS:
+        lines.append(texts("import-more-errors", more=len(report.errors) - SHOWN_ERRORS))
+    return View("\n".join(lines), [back_row(texts, ManageList())])

@@ -747,3 +747,27 @@ admin-invite-revoked-toast = { $done ->
         [True] Приглашение отозвано
        *[False] Приглашение уже использовано или отозвано
     }
+event-problem-csv-kind = Неизвестный вид мероприятия «{ $value }» (проба, день открытых дверей, экскурсия, встреча, конкурс, месячник, игра, центр занятости, семинар).
+event-problem-csv-organisation = Неизвестная организация «{ $value }»: нужен код из каталога (например, zhdt, czn, school-1), и это должна быть организация, мероприятия которой вы ведёте.
+event-problem-csv-date = { $field ->
+        [starts] Начало
+        [ends] Окончание
+       *[other] Срок записи
+    }: «{ $value }» — нужна дата и время, например 25.12.2026 15:00.
+event-problem-csv-number = { $field ->
+        [capacity] Число мест
+       *[other] Классы
+    }: «{ $value }» — нужно число (классы: 8-11 или 9).
+event-problem-csv-role = Для кого: «{ $value }» — школьники, студенты, родители, взрослые, педагоги.
+event-problem-csv-type = Типы профессий: «{ $value }» — природа, техника, человек, знаковая система, художественный образ.
+event-problem-csv-column = Неизвестный столбец «{ $column }».
+event-problem-csv-header = В первой строке нужны названия столбцов; не хватает: { $columns }.
+event-problem-csv-encoding = Файл не читается как текст: сохраните его из Excel как «CSV (разделители — точка с запятой)» или «CSV UTF-8».
+event-problem-csv-too-big = Файл слишком большой: не больше { $rows } строк за раз.
+event-problem-csv-duplicate-code = Код «{ $code }» уже был в строке { $line }.
+import-report =
+    <b>Загрузка мероприятий</b>
+    Добавлено: { $created }. Уже были (не менялись): { $known }. Строк с ошибками: { $failed }.
+import-error = Строка { $line }: { $problems }
+import-more-errors = …и ещё строк с ошибками: { $more }.
+import-not-csv = Пришлите план мероприятий файлом CSV (в Excel: «Сохранить как» → «CSV»). Столбцы описаны в инструкции координатора.
