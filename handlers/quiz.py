@@ -9,13 +9,15 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from db.records import EventRecord
 from handlers.callbacks import Answer, Back, QuizControl, QuizStep, RestartQuiz
 from handlers.context import Request
 from handlers.flow import require_profile, show_menu, show_outdated
 from handlers.ui import show
 from handlers.views.consent import consent_view
-from handlers.views.quiz import intro_view, question_view, restart_confirm_view, state_view
+from handlers.views.quiz import finished_view, intro_view, question_view, restart_confirm_view
 from quizzes import Questionnaire
+from services import events as event_service
 from services import profile
 from services import quiz as quiz_service
 from services.errors import ConsentOutdated, NotFound, NotRegistered
@@ -138,9 +140,27 @@ async def _take_step(
         ctx.toast("quiz-stale")
     elif state.outcome == Outcome.REPEATED:
         ctx.toast("quiz-repeated")
-    elif state.finished:
+    if not state.finished:
+        await show(callback, question_view(ctx.texts, quiz, state))
+        return
+    if state.outcome == Outcome.DONE:
         ctx.toast("quiz-finished-toast")
-    await show(callback, state_view(ctx.texts, quiz, ctx.catalogue, state))
+    suggested = await _matching_events(ctx, quiz, state)
+    view = finished_view(ctx.texts, quiz, ctx.catalogue, state.attempt, suggested)
+    await show(callback, view)
+
+
+async def _matching_events(
+    ctx: Request, quiz: Questionnaire, state: QuizState
+) -> list[EventRecord]:
+    """Upcoming trials and events for the leading interest types (this path loaded no user)."""
+    if not quiz_service.is_interest_quiz(quiz):
+        return []
+    user = await profile.get_user(ctx.uow, ctx.sender_id)
+    if user is None:
+        return []
+    leading = quiz_service.interpretation(quiz, state.attempt).leading
+    return await event_service.suggestions(ctx.uow, user, ctx.moment(), leading)
 
 
 def create_router() -> Router:

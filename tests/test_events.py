@@ -563,3 +563,20 @@ def _record(row: Registration) -> RegistrationRecord:
         row.created_at,
         row.updated_at,
     )
+
+
+async def test_the_questionnaire_result_suggests_matching_trials(
+    world: World, chat: Conversation
+) -> None:
+    technic = await make_event(world)  # interest type: technic
+    await make_event(world, title="Проба: парикмахер", interest_types=("art",))
+    await register(chat)
+    texts = world.app.texts
+    await chat.click(texts("btn-quiz-start", title="Опросник Климова (ДДО)"))
+    await chat.click(texts("btn-quiz-begin"))
+    for letter in "БАААААБАААБАААААБААА":  # technic leads (see test_quiz_flow)
+        await chat.click(letter)
+    assert texts("result-events") in chat.last.text
+    suggested = [label for label, data in chat.last.buttons if data.startswith("ev:")]
+    assert len(suggested) == 1
+    assert technic.title[:20] in suggested[0]

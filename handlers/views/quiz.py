@@ -3,10 +3,11 @@ result, past results, and the reminder about an unfinished questionnaire."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from content import Catalogue
-from db.records import AttemptRecord
+from db.records import AttemptRecord, EventRecord
 from handlers.callbacks import (
     Answer,
     Back,
@@ -15,6 +16,7 @@ from handlers.callbacks import (
     QuizControl,
     QuizStep,
     RestartQuiz,
+    ShowEvent,
     ShowResult,
     ShowType,
 )
@@ -127,30 +129,34 @@ def question_view(texts: Texts, quiz: Questionnaire, state: QuizState) -> View:
     return View(text, [answer_row, nav_row])
 
 
-def state_view(texts: Texts, quiz: Questionnaire, catalogue: Catalogue, state: QuizState) -> View:
-    """The question on screen, or the result once the last one is answered."""
-    if state.finished:
-        return result_view(texts, quiz, catalogue, state.attempt, back=None)
-    return question_view(texts, quiz, state)
-
-
 def result_view(
+    texts: Texts, quiz: Questionnaire, catalogue: Catalogue, attempt: AttemptRecord
+) -> View:
+    """A finished attempt opened from «Мои результаты», with a way back there."""
+    rows = type_rows(texts, quiz, attempt)
+    rows += [back_row(texts, Nav(to=Page.RESULTS)), menu_row(texts)]
+    return View(result_text(texts, quiz, catalogue, attempt), rows)
+
+
+def finished_view(
     texts: Texts,
     quiz: Questionnaire,
     catalogue: Catalogue,
     attempt: AttemptRecord,
-    *,
-    back: Page | None = Page.RESULTS,
+    suggested: Sequence[EventRecord],
 ) -> View:
-    """A finished attempt: right after the last answer (with a way to all results), or opened
-    from «Мои результаты» (with a way back there)."""
+    """The result right after the last answer: a way to all results, and the upcoming events
+    that match the leading types."""
     rows = type_rows(texts, quiz, attempt)
-    if back is None:
-        rows.append([(texts("btn-results"), Nav(to=Page.RESULTS))])
-    else:
-        rows.append(back_row(texts, Nav(to=back)))
-    rows.append(menu_row(texts))
-    return View(result_text(texts, quiz, catalogue, attempt), rows)
+    text = result_text(texts, quiz, catalogue, attempt)
+    if suggested:
+        text += "\n\n" + texts("result-events")
+        for event in suggested:
+            date = texts.when(event.starts_at, "d MMM")
+            label = texts("btn-event-item", date=date, title=event.title)
+            rows.append([(label[:56], ShowEvent(id=event.id))])
+    rows += [[(texts("btn-results"), Nav(to=Page.RESULTS))], menu_row(texts)]
+    return View(text, rows)
 
 
 def type_rows(texts: Texts, quiz: Questionnaire, attempt: AttemptRecord) -> list[Row]:
