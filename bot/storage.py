@@ -21,6 +21,12 @@ from bot.config import Settings
 from db.uow import UnitOfWorkFactory
 
 
+def key_builder() -> DefaultKeyBuilder:
+    """One key per bot, business connection, chat, thread, user and destiny, as aiogram builds it
+    (a key without a business connection or thread reads `fsm:<bot>:<chat>:<user>:<destiny>`)."""
+    return DefaultKeyBuilder(with_bot_id=True, with_business_connection_id=True, with_destiny=True)
+
+
 def _state_name(state: StateType) -> str | None:
     return state.state if isinstance(state, State) else state
 
@@ -29,7 +35,7 @@ class DatabaseStorage(BaseStorage):
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Callable[[], datetime]) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
-        self._keys = DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+        self._keys = key_builder()
 
     def _key(self, key: StorageKey) -> str:
         return self._keys.build(key)
@@ -80,7 +86,5 @@ def create_storage(
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage  # noqa: PLC0415 - needs redis
 
-        return RedisStorage.from_url(
-            settings.redis_url, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
-        )
+        return RedisStorage.from_url(settings.redis_url, key_builder=key_builder())
     return DatabaseStorage(uow_factory, clock)

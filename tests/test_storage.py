@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 import pytest
+import redis.asyncio
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
@@ -17,9 +19,11 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.factory import App, create_app, create_bot, create_dispatcher
 from bot.local_session import LocalTelegram
-from bot.storage import DatabaseStorage, create_storage
+from bot.storage import DatabaseStorage, create_storage, key_builder
 from db.models import ConversationState
 from tests.conftest import FakeClock, register
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 class Form(StatesGroup):
@@ -50,6 +54,51 @@ async def test_state_and_data_are_kept_and_cleared(app: App, clock: FakeClock) -
     assert await rows(app) == 0  # nothing left behind
 
 
+async def test_the_storage_keeps_state_names_and_data_copies(app: App, clock: FakeClock) -> None:
+    storage = DatabaseStorage(app.uow_factory, clock)
+    assert await storage.get_state(key()) is None
+    assert await storage.get_data(key()) == {}
+
+    await storage.set_state(key(), Form.step)  # a State is stored by its name
+    assert await storage.get_state(key()) == "Form:step"
+    await storage.set_state(key(), "Other:name")
+    await storage.set_data(key(), {"a": [1, 2], "b": {"c": "ё"}})
+    assert await storage.get_state(key()) == "Other:name"
+    assert await storage.get_data(key()) == {"a": [1, 2], "b": {"c": "ё"}}
+
+    merged = await storage.update_data(key(), {"b": None, "d": 4})
+    assert merged == {"a": [1, 2], "b": None, "d": 4}
+    merged["e"] = 5  # the caller's copy, not the stored data
+    assert await storage.get_data(key()) == {"a": [1, 2], "b": None, "d": 4}
+    assert await storage.get_state(key()) == "Other:name"  # data changes keep the state
+
+    await storage.set_state(key(), None)
+    assert await rows(app) == 1  # the data is still there
+    await storage.set_data(key(), {})
+    assert await rows(app) == 0
+    await storage.update_data(key(), {})  # an empty change of an empty chat stores nothing
+    assert await rows(app) == 0
+
+
+async def test_different_keys_do_not_mix(app: App, clock: FakeClock) -> None:
+    storage = DatabaseStorage(app.uow_factory, clock)
+    keys = [
+        key(42),
+        key(43),
+        StorageKey(bot_id=2, chat_id=42, user_id=42),
+        StorageKey(bot_id=1, chat_id=42, user_id=42, thread_id=7),
+        StorageKey(bot_id=1, chat_id=42, user_id=42, business_connection_id="bc1"),
+        StorageKey(bot_id=1, chat_id=42, user_id=42, destiny="other"),
+    ]
+    for index, one in enumerate(keys):
+        await storage.set_state(one, f"S:{index}")
+        await storage.update_data(one, {"index": index})
+    for index, one in enumerate(keys):
+        assert await storage.get_state(one) == f"S:{index}"
+        assert await storage.get_data(one) == {"index": index}
+    assert await rows(app) == len(keys)
+
+
 async def test_a_restart_keeps_the_state(settings: Settings, clock: FakeClock) -> None:
     first = await create_app(settings, clock=clock)
     await FSMContext(DatabaseStorage(first.uow_factory, clock), key()).update_data(step="place")
@@ -66,6 +115,26 @@ async def test_concurrent_updates_of_one_chat_lose_nothing(app: App, clock: Fake
     storage = DatabaseStorage(app.uow_factory, clock)
     await asyncio.gather(*(storage.update_data(key(), {f"k{i}": i}) for i in range(50)))
     assert await storage.get_data(key()) == {f"k{i}": i for i in range(50)}
+
+
+async def test_concurrent_changes_of_two_chats_lose_nothing(app: App, clock: FakeClock) -> None:
+    """Two storages (as two processes would have) change two fresh chats at once, state and data
+    interleaved: every key arrives, each in its own chat, and the state survives the data
+    changes."""
+    first = DatabaseStorage(app.uow_factory, clock)
+    second = DatabaseStorage(app.uow_factory, clock)
+    changes: list[Coroutine[Any, Any, object]] = [
+        storage.update_data(key(chat), {f"k{i}": i})
+        for i in range(30)
+        for chat, storage in ((50, first), (51, second))
+    ]
+    changes.insert(10, first.set_state(key(50), Form.step))
+    changes.insert(40, second.set_state(key(51), "Other:name"))
+    await asyncio.gather(*changes)
+    assert await first.get_data(key(50)) == {f"k{i}": i for i in range(30)}
+    assert await second.get_data(key(51)) == {f"k{i}": i for i in range(30)}
+    assert await first.get_state(key(50)) == Form.step.state
+    assert await first.get_state(key(51)) == "Other:name"
 
 
 async def test_the_editor_continues_after_a_restart(settings: Settings, clock: FakeClock) -> None:
@@ -94,15 +163,20 @@ async def test_the_editor_continues_after_a_restart(settings: Settings, clock: F
         await second.close()
 
 
+async def test_without_redis_url_the_database_keeps_it(app: App) -> None:
+    assert app.settings.redis_url is None
+    storage = create_storage(app.settings, app.uow_factory, app.clock)
+    assert isinstance(storage, DatabaseStorage)
+
+
 @pytest.fixture
 async def redis_storage(settings: Settings, app: App) -> AsyncIterator[BaseStorage]:
-    url = "redis://127.0.0.1:6379/15"
     storage = create_storage(
-        settings.model_copy(update={"redis_url": url}), app.uow_factory, app.clock
+        settings.model_copy(update={"redis_url": REDIS_URL}), app.uow_factory, app.clock
     )
     try:
         await storage.get_state(key())
-    except OSError:
+    except (OSError, redis.asyncio.ConnectionError):
         await storage.close()
         pytest.skip("Redis is not reachable on 127.0.0.1:6379")
     yield storage
@@ -110,10 +184,23 @@ async def redis_storage(settings: Settings, app: App) -> AsyncIterator[BaseStora
 
 
 async def test_with_redis_url_the_state_goes_to_redis(redis_storage: BaseStorage, app: App) -> None:
-    chat = int(uuid.uuid4().int % 10**9)
-    context = FSMContext(redis_storage, key(chat))
-    await context.set_state(Form.step)
-    await context.update_data(title="Проба")
-    assert await context.get_data() == {"title": "Проба"}
-    assert await rows(app) == 0  # not in the database
-    await context.clear()
+    # A chat id of this test's own, so only its keys are touched (and removed) in db 15.
+    chat = 10**12 + uuid.uuid4().int % 10**9
+    client = redis.asyncio.Redis.from_url(REDIS_URL)
+    pattern = key_builder().build(key(chat)) + "*"
+    try:
+        context = FSMContext(redis_storage, key(chat))
+        await context.set_state(Form.step)
+        await context.update_data(title="Проба")
+        assert await context.get_state() == Form.step.state
+        assert await context.get_data() == {"title": "Проба"}
+        assert await rows(app) == 0  # not in the database
+        stored = sorted([name.decode() async for name in client.scan_iter(match=pattern)])
+        assert stored == [f"fsm:1:{chat}:{chat}:default:data", f"fsm:1:{chat}:{chat}:default:state"]
+        await context.clear()
+        assert [name async for name in client.scan_iter(match=pattern)] == []
+    finally:
+        leftovers = [name async for name in client.scan_iter(match=pattern)]
+        if leftovers:
+            await client.delete(*leftovers)
+        await client.aclose()
