@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.middlewares import (
     AnswerCallbacks,
     DatabaseMiddleware,
+    DialogState,
     PrivateChatsOnly,
     RequestMiddleware,
 )
@@ -114,7 +115,12 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 
 def create_dispatcher(app: App) -> Dispatcher:
     dispatcher = Dispatcher(
-        storage=create_storage(app.settings, app.uow_factory, app.clock), texts=app.texts
+        storage=create_storage(app.settings, app.uow_factory, app.clock),
+        disable_fsm=True,  # replaced by DialogState, which reads the state only when asked
+        texts=app.texts,
+    )
+    dispatcher.update.outer_middleware(
+        DialogState(dispatcher.fsm.storage, dispatcher.fsm.events_isolation)
     )
     # Outer middlewares run before the filters: every update gets its unit of work (a session
     # that connects only when used), and updates from other chats are turned away.

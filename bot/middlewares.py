@@ -11,6 +11,7 @@ from aiogram import BaseMiddleware
 from aiogram.dispatcher.flags import get_flag
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
@@ -44,6 +45,18 @@ class PrivateChatsOnly(BaseMiddleware):
                 return await handler(event, data)
             await _answer_quietly(event, event.answer(self._texts("private-only")))
             return None
+        return await handler(event, data)
+
+
+class DialogState(FSMContextMiddleware):
+    """aiogram's FSM context for the update (`state`), without reading the state up front:
+    only the event editor's steps need it, so the answer path (every questionnaire tap) makes
+    no extra trip to the database for it. (aiogram's own middleware reads it for StateFilter,
+    which this project does not use.)"""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        data["fsm_storage"] = self.storage
+        data["state"] = self.resolve_event_context(data["bot"], data)
         return await handler(event, data)
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import StateFilter
+from aiogram.dispatcher.event.bases import skip
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
@@ -523,11 +523,12 @@ def _remember_length(draft: dict[str, Any]) -> None:
 
 
 async def on_text(message: Message, ctx: Request) -> None:
-    """Typed text while the editor waits for an answer."""
-    if await _manager(message, ctx) is None:
-        return
+    """Typed text while the editor waits for an answer; any other text goes on (to the
+    fallback)."""
     editor = await _load(ctx)
     if editor is None:
+        skip()
+    if await _manager(message, ctx) is None:
         return
     step = editor["step"]
     text = (message.text or "").strip()
@@ -610,5 +611,5 @@ def create_router() -> Router:
     router.callback_query.register(on_pick, EditorPick.filter())
     router.callback_query.register(on_calendar_month, CalendarMonth.filter())
     router.callback_query.register(on_calendar_day, CalendarDay.filter())
-    router.message.register(on_text, StateFilter(Editing.event), F.text, ~F.text.startswith("/"))
+    router.message.register(on_text, F.text, ~F.text.startswith("/"))
     return router

@@ -6,7 +6,7 @@ import re
 from datetime import date, time
 
 _DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?$")
-_TIME = re.compile(r"^(\d{1,2})[:.\-]?(\d{2})$")
+_TIME = re.compile(r"^(\d{1,2})[:.\-]?(\d{2})(?::\d{2})?$")
 
 
 def parse_time(text: str) -> time | None:

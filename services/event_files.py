@@ -89,13 +89,24 @@ class AttendeeRow:
     signed_up_at: str
 
 
+#: What makes a spreadsheet treat a cell as a formula. A Telegram name is whatever its owner
+#: typed: the organiser's spreadsheet must show it, never run it.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def attendees_csv(title: str, header: Sequence[str], rows: Sequence[AttendeeRow]) -> bytes:
     """UTF-8 with a BOM and `;` between columns, as a Russian Excel opens it directly."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([title])
+    writer.writerow([_as_text(title)])
     writer.writerow(header)
-    writer.writerows(astuple(row) for row in rows)
+    writer.writerows([_as_text(value) for value in astuple(row)] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -109,6 +120,9 @@ def attendees_xlsx(title: str, header: Sequence[str], rows: Sequence[AttendeeRow
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(list(astuple(row)))
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # text that looks like a formula stays text
+                cell.data_type = "s"
     sheet.freeze_panes = "A2"
     for index, column in enumerate(sheet.columns, 1):
         width = max(len(str(cell.value or "")) for cell in column)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from content.catalogue import INTEREST_TYPES
@@ -149,9 +149,11 @@ def _when(value: str, tz: ZoneInfo, today: date) -> datetime | None:
     return datetime.combine(day, moment, tzinfo=tz)
 
 
-def _code_for(organisation: str, kind: str, starts: str, title: str) -> str:
-    digest = hashlib.sha1(f"{organisation}|{kind}|{starts}|{title}".encode()).hexdigest()
-    return "i" + digest[:7]
+def _code_for(organisation: str, kind: str, starts: datetime, title: str) -> str:
+    """The same event always gets the same code, however the file writes its date."""
+    name = " ".join(title.lower().split())
+    key = f"{organisation.lower()}|{kind}|{starts.isoformat()}|{name}"
+    return "i" + hashlib.sha1(key.encode()).hexdigest()[:7]
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +169,7 @@ def _row(row: dict[str, str], context: _Context) -> EventDraft | list[Problem]:
     kind = KIND_NAMES.get(get["kind"].lower(), get["kind"].lower())
     if kind not in set(EventKind):
         problems.append(Problem("csv-kind", {"value": get["kind"]}))
-    organisation = context.organisations.get(get["organisation"])
+    organisation = context.organisations.get(get["organisation"].lower())
     if organisation is None:
         problems.append(Problem("csv-organisation", {"value": get["organisation"]}))
     today = context.now.astimezone(context.tz).date()
@@ -200,7 +202,8 @@ def _row(row: dict[str, str], context: _Context) -> EventDraft | list[Problem]:
     starts, ends = times["starts"], times["ends"]
     assert starts is not None
     assert ends is not None
-    code = get["code"].lower() or _code_for(get["organisation"], kind, get["starts"], get["title"])
+    starts, ends = starts.astimezone(UTC), ends.astimezone(UTC)
+    code = get["code"].lower() or _code_for(get["organisation"], kind, starts, get["title"])
     draft = EventDraft(
         kind=kind,
         title=get["title"],
@@ -211,7 +214,7 @@ def _row(row: dict[str, str], context: _Context) -> EventDraft | list[Problem]:
         place=get["place"],
         link=get["link"],
         capacity=capacity,
-        signup_deadline=times["deadline"],
+        signup_deadline=times["deadline"].astimezone(UTC) if times["deadline"] else None,
         roles=tuple(roles),
         grade_min=grades[0],
         grade_max=grades[1],
@@ -264,7 +267,21 @@ def parse_events_csv(
         result.errors.append(RowError(1, [missing]))
         return result
     delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _rows(reader, organisations, tz, now, result)
+    except csv.Error:  # a broken quote, a field longer than the csv module takes
+        result.errors.append(RowError(reader.line_num, [Problem("csv-format")]))
+        return result
+
+
+def _rows(
+    reader: Iterator[list[str]],
+    organisations: Mapping[str, int],
+    tz: ZoneInfo,
+    now: datetime,
+    result: ParsedImport,
+) -> ParsedImport:
     header = _header(next(reader))
     if isinstance(header, Problem):
         result.errors.append(RowError(1, [header]))
@@ -272,7 +289,7 @@ def parse_events_csv(
     context = _Context(organisations, tz, now)
     seen: dict[str, int] = {}
     for values in reader:
-        line = reader.line_num
+        line = reader.line_num  # type: ignore[attr-defined]
         if not any(v.strip() for v in values):
             continue
         if len(result.drafts) + len(result.errors) >= MAX_ROWS:

@@ -158,3 +158,22 @@ async def test_a_file_from_someone_else_is_not_imported(world: World) -> None:
     await chat.send_document(GOOD.encode(), "plan.csv")
     assert world.app.texts("unexpected-text") in chat.last.text
     assert await count_events(world) == 0
+
+
+def test_the_same_event_gets_the_same_code_however_its_date_is_written() -> None:
+    iso = GOOD.replace("15.12.2026 10:00", "2026-12-15 10:00:00").replace(
+        "Проба: проводник", "Проба:  проводник"
+    )
+    first = parse_events_csv(GOOD.encode(), ORGANISATIONS, TZ, NOW)
+    second = parse_events_csv(iso.encode(), ORGANISATIONS, TZ, NOW)
+    assert second.errors == []
+    assert first.drafts[1][1].code == second.drafts[1][1].code
+
+
+def test_a_file_saved_with_old_mac_line_ends_or_a_broken_quote_gets_a_clear_answer() -> None:
+    mac = parse_events_csv(GOOD.replace("\n", "\r").encode(), ORGANISATIONS, TZ, NOW)
+    assert mac.errors == []
+    assert [line for line, _ in mac.drafts] == [2, 3]
+    huge = GOOD + 'x;проба;"' + "а" * 200_000 + "\n"
+    broken = parse_events_csv(huge.encode(), ORGANISATIONS, TZ, NOW)
+    assert [p.name for e in broken.errors for p in e.problems] == ["csv-format"]

@@ -772,3 +772,4 @@ import-report =
 import-error = Строка { $line }: { $problems }
 import-more-errors = …и ещё строк с ошибками: { $more }.
 import-not-csv = Пришлите план мероприятий файлом CSV (в Excel: «Сохранить как» → «CSV»). Столбцы описаны в инструкции координатора.
+event-problem-csv-format = Файл не разбирается как таблица CSV (незакрытые кавычки или слишком длинное поле). Сохраните его из Excel заново.
