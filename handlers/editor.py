@@ -559,9 +559,9 @@ def _apply_text(ctx: Request, editor: dict[str, Any], step: str, text: str) -> b
         return moment is not None and _set_time(ctx, editor, step, moment)
     elif step == "capacity":
         lowered = text.lower()
-        if lowered in ("0", "нет", "без ограничения", "без ограничений", "-"):
+        if lowered in ("нет", "без ограничения", "без ограничений"):
             draft["capacity"] = None
-        elif text.isdigit():
+        elif text.isdigit() and int(text) > 0:
             draft["capacity"] = int(text)
         else:
             return False

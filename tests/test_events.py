@@ -26,6 +26,7 @@ from handlers.callbacks import (
     AdminAction,
     AdminStep,
     Attend,
+    CalendarDay,
     EditorPick,
     EventAction,
     EventStep,
@@ -390,6 +391,13 @@ async def test_a_date_in_the_past_is_refused_in_the_dialog(world: World) -> None
     assert texts("editor-not-understood", step="start") in coordinator.last.text
     await coordinator.send("garbage")
     assert texts("editor-not-understood", step="start") in coordinator.last.text
+    await coordinator.send("20.11 15:00")  # last week: the next 20 November is a year away
+    await coordinator.click(texts("btn-duration", minutes=60))
+    for seats in ("0", "-5", "много"):
+        await coordinator.send(seats)
+        assert texts("editor-not-understood", step="capacity") in coordinator.last.text
+    await coordinator.send("без ограничения")
+    assert texts("editor-step", step="deadline") in coordinator.last.text
 
 
 COORDINATOR_BUTTONS = [
@@ -580,3 +588,42 @@ async def test_the_questionnaire_result_suggests_matching_trials(
     suggested = [label for label, data in chat.last.buttons if data.startswith("ev:")]
     assert len(suggested) == 1
     assert technic.title[:20] in suggested[0]
+
+
+async def test_the_preview_lists_what_is_wrong_and_offers_no_publishing_until_fixed(
+    world: World,
+) -> None:
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role="Я педагог", grade=None)
+    await appoint(world, coordinator)
+    texts = world.app.texts
+    await coordinator.click(texts("btn-manage"))
+    await coordinator.click(texts("btn-event-new"))
+    await coordinator.click(texts("event-kind", kind="excursion"))
+    await coordinator.send("Экскурсия в депо")
+    await coordinator.click(texts("btn-editor-skip"))
+    await coordinator.send("Локомотивное депо")
+    await coordinator.press(CalendarDay(field="start", year=2026, month=11, day=20).pack())
+    assert coordinator.last_toast == texts("editor-date-past")
+    await coordinator.send("2.12 15:00")
+    await coordinator.send("14:00")  # the end, before the start
+    await coordinator.click("20")
+    await coordinator.click(texts("btn-deadline", days=0))
+    await coordinator.click(texts("btn-editor-done"))
+    assert coordinator.last_toast == texts("editor-roles-needed")
+    await coordinator.click(
+        texts("btn-toggle", on="False", label=texts("event-audience", role="parent"))
+    )
+    await coordinator.click(texts("btn-editor-done"))
+    await coordinator.click(texts("btn-editor-done"))  # no interest types
+    preview = coordinator.last
+    assert texts("event-problem-end-before-start") in preview.text
+    assert texts("btn-editor-publish", editing="False") not in [b for b, _ in preview.buttons]
+    await coordinator.click(texts("btn-editor-change", step="end"))
+    await coordinator.click(texts("btn-duration", minutes=90))
+    assert texts("event-problem-end-before-start") not in coordinator.last.text
+    await coordinator.click(texts("btn-editor-publish", editing="False"))
+    async with world.app.uow_factory() as uow:
+        [stored] = list(await uow.session.scalars(select(Event)))
+    assert stored.ends_at - stored.starts_at == timedelta(minutes=90)
+    assert stored.capacity == 20
