@@ -321,6 +321,18 @@ async def appoint(world: World, user: Conversation) -> None:
     await user.send(f"/start {invite.code}")
 
 
+async def new_event_dialog(world: World, kind: str) -> Conversation:
+    """A coordinator of the college, in the editor, having chosen the kind."""
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role="Я педагог", grade=None)
+    await appoint(world, coordinator)
+    texts = world.app.texts
+    await coordinator.click(texts("btn-manage"))
+    await coordinator.click(texts("btn-event-new"))
+    await coordinator.click(texts("event-kind", kind=kind))
+    return coordinator
+
+
 async def test_an_invite_makes_a_coordinator_once(world: World) -> None:
     coordinator, stranger = world.user(COORDINATOR, "Ольга"), world.user(9003, "Пётр")
     await register(coordinator, role="Я педагог", grade=None)
@@ -339,13 +351,8 @@ async def test_an_invite_makes_a_coordinator_once(world: World) -> None:
 
 
 async def test_a_coordinator_creates_a_trial_in_the_guided_dialog(world: World) -> None:
-    coordinator = world.user(COORDINATOR, "Ольга")
-    await register(coordinator, role="Я педагог", grade=None)
-    await appoint(world, coordinator)
+    coordinator = await new_event_dialog(world, "trial")
     texts = world.app.texts
-    await coordinator.click(texts("btn-manage"))
-    await coordinator.click(texts("btn-event-new"))
-    await coordinator.click(texts("event-kind", kind="trial"))
     await coordinator.send("Проба: электромонтёр")
     await coordinator.click(texts("btn-editor-skip"))
     await coordinator.send("ул. Коммунистическая, 2, мастерские")
@@ -377,13 +384,8 @@ async def test_a_coordinator_creates_a_trial_in_the_guided_dialog(world: World) 
 
 
 async def test_a_date_in_the_past_is_refused_in_the_dialog(world: World) -> None:
-    coordinator = world.user(COORDINATOR, "Ольга")
-    await register(coordinator, role="Я педагог", grade=None)
-    await appoint(world, coordinator)
+    coordinator = await new_event_dialog(world, "open_day")
     texts = world.app.texts
-    await coordinator.click(texts("btn-manage"))
-    await coordinator.click(texts("btn-event-new"))
-    await coordinator.click(texts("event-kind", kind="open_day"))
     await coordinator.send("День открытых дверей")
     await coordinator.click(texts("btn-editor-skip"))
     await coordinator.send("ул. Коммунистическая, 2")
@@ -593,13 +595,8 @@ async def test_the_questionnaire_result_suggests_matching_trials(
 async def test_the_preview_lists_what_is_wrong_and_offers_no_publishing_until_fixed(
     world: World,
 ) -> None:
-    coordinator = world.user(COORDINATOR, "Ольга")
-    await register(coordinator, role="Я педагог", grade=None)
-    await appoint(world, coordinator)
+    coordinator = await new_event_dialog(world, "excursion")
     texts = world.app.texts
-    await coordinator.click(texts("btn-manage"))
-    await coordinator.click(texts("btn-event-new"))
-    await coordinator.click(texts("event-kind", kind="excursion"))
     await coordinator.send("Экскурсия в депо")
     await coordinator.click(texts("btn-editor-skip"))
     await coordinator.send("Локомотивное депо")
