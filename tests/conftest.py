@@ -22,6 +22,7 @@ from bot.factory import App, create_app, create_bot, create_dispatcher
 from bot.local_session import LocalTelegram
 from db.engine import create_engine
 from db.models import User
+from locales import Texts
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -160,16 +161,21 @@ async def stored_user(world: World, user_id: int) -> User | None:
         return await uow.session.get(User, user_id)
 
 
+#: The bot's texts, to build what a test expects from the same locale file the bot reads (so a
+#: coordinator's rewording does not break the suite; tests/test_reworded_texts.py proves it).
+TEXTS = Texts()
+
+
 async def register(
     chat: Conversation,
-    role: str = "Я школьник",
-    organisation: str | None = "Школа № 1",
-    grade: str | None = "9 класс",
+    role: str = TEXTS("role-student"),
+    organisation: str | None = "Школа № 1",  # the catalogue's name
+    grade: str | None = TEXTS("btn-grade", grade=9),
 ) -> None:
     """/start, consent, role, school and grade, tapping the buttons a user would tap."""
     await chat.send("/start")
-    await chat.click("Начать")
-    await chat.click("✅ Даю согласие")
+    await chat.click(TEXTS("btn-welcome-next"))
+    await chat.click(TEXTS("btn-agree"))
     await chat.click(role, on=chat.with_buttons())
     if organisation is not None:
         await chat.click(organisation)

@@ -28,13 +28,14 @@ from handlers.callbacks import (
     QuizStep,
     RestartQuiz,
 )
-from tests.conftest import World, register, stored_user
+from tests.conftest import TEXTS, World, register, stored_user
 
-OUTDATED = "Эта кнопка устарела — вот актуальный экран."
-STALE = "Этот вопрос уже позади — вот текущий."
-REPEATED = "Ответ уже учтён."
-USE_BUTTONS = "Чтобы ответить, нажмите кнопку с буквой под вопросом. Повторяю текущий вопрос:"
-ERROR = "что-то пошло не так"
+OUTDATED = TEXTS("button-outdated")
+STALE = TEXTS("quiz-stale")
+REPEATED = TEXTS("quiz-repeated")
+USE_BUTTONS = TEXTS("quiz-use-buttons")
+ERROR = TEXTS("error")
+MENU = TEXTS("menu", role="student")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -66,8 +67,8 @@ def assert_answered_once_each(world: World, delivered: list[str], *chats: Conver
 
 
 async def open_quiz(chat: Conversation) -> None:
-    await chat.click("📝 Пройти")
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-quiz-start", title="Опросник Климова (ДДО)"))
+    await chat.click(TEXTS("btn-quiz-begin"))
     assert "вопрос 1 / 20" in chat.last.text
 
 
@@ -124,7 +125,12 @@ async def test_text_mid_questionnaire_repeats_the_current_question_with_its_butt
     assert hint.text == USE_BUTTONS
     assert question.message_id != quiz_message  # a new message, below the user's text
     assert "вопрос 3 / 20" in question.text
-    assert [label for label, _ in question.buttons] == ["А", "Б", "← Предыдущий", "⏸ Прерваться"]
+    assert [label for label, _ in question.buttons] == [
+        "А",
+        "Б",
+        TEXTS("btn-quiz-back"),
+        TEXTS("btn-quiz-pause"),
+    ]
     assert await progress(world, chat.user_id) == before
     # The repeated question works like the original.
     await chat.click("А", on=question)
@@ -137,7 +143,7 @@ async def test_text_from_a_guest_points_to_start_and_stores_nothing(
 ) -> None:
     await chat.send("Здравствуйте, хочу узнать про профессии")
     assert "Чтобы начать, нажмите /start." in chat.last.text
-    assert "Дать согласие и начать" in labels(chat)
+    assert TEXTS("btn-consent") in labels(chat)
     assert await count_users(world) == 0
     assert await attempts(world) == []
 
@@ -148,9 +154,9 @@ async def test_text_from_a_registered_user_outside_any_flow_shows_the_menu_with_
     await register(chat)
     await chat.send("спасибо")
     text = chat.last.text
-    assert text.startswith("Я понимаю кнопки под сообщениями и команды из меню.")
-    assert "Главное меню" in text
-    assert "📝 Пройти: Опросник Климова (ДДО)" in labels(chat)
+    assert text.startswith(TEXTS("unexpected-text"))
+    assert MENU in text
+    assert TEXTS("btn-quiz-start", title="Опросник Климова (ДДО)") in labels(chat)
     assert await attempts(world, chat.user_id) == []
 
 
@@ -159,9 +165,9 @@ async def test_text_while_the_profile_is_unfinished_repeats_the_open_question(
 ) -> None:
     await register(chat, grade=None)
     await chat.send("9")
-    assert chat.last.text.startswith("Я понимаю кнопки под сообщениями и команды из меню.")
-    assert "В каком вы классе?" in chat.last.text
-    assert "9 класс" in labels(chat)
+    assert chat.last.text.startswith(TEXTS("unexpected-text"))
+    assert TEXTS("ask-grade", role="student") in chat.last.text
+    assert TEXTS("btn-grade", grade=9) in labels(chat)
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert user.grade is None
@@ -309,7 +315,7 @@ async def test_garbage_callback_data_gets_a_polite_toast_and_the_menu(
     await chat.press(data)
 
     assert chat.last_toast == OUTDATED
-    assert "Главное меню" in chat.last.text
+    assert MENU in chat.last.text
     assert "▶️ Продолжить: Опросник Климова (ДДО) — 1 из 20" in labels(chat)
     assert await progress(world, chat.user_id) == before
     assert_answered_once_each(world, delivered, chat)
@@ -338,7 +344,7 @@ async def test_button_for_another_users_attempt_leaves_it_untouched(
     await boris.press(forged.pack())
 
     assert boris.last_toast == OUTDATED
-    assert "Главное меню" in boris.last.text
+    assert MENU in boris.last.text
     assert await progress(world, anna.user_id) == before
     assert await attempts(world, boris.user_id) == []
     assert [(m.message_id, m.text) for m in anna.messages] == annas_messages
@@ -368,7 +374,7 @@ async def test_answer_outside_the_questionnaire_changes_nothing(
     await chat.press(f"ans:klimov:{attempt.id}:{q}:{key}")
 
     assert chat.last_toast == OUTDATED
-    assert "Главное меню" in chat.last.text
+    assert MENU in chat.last.text
     assert await progress(world, chat.user_id) == before
     assert_answered_once_each(world, delivered, chat)
 
@@ -382,7 +388,7 @@ async def test_forged_role_is_not_granted(
     await chat.press(PickRole(role=role).pack())
 
     assert chat.last_toast == OUTDATED
-    assert "Главное меню" in chat.last.text
+    assert MENU in chat.last.text
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert (user.role, user.grade) == ("student", 9)
@@ -394,13 +400,13 @@ async def test_forged_role_at_the_role_question_asks_again(
 ) -> None:
     await chat.send("/start")
     await chat.click("Начать")
-    await chat.click("✅ Даю согласие")
-    assert "Кто вы?" in chat.last.text
+    await chat.click(TEXTS("btn-agree"))
+    assert TEXTS("ask-role") in chat.last.text
 
     await chat.press(PickRole(role="admin").pack())
 
     assert chat.last_toast == OUTDATED
-    assert "Кто вы?" in chat.last.text
+    assert TEXTS("ask-role") in chat.last.text
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert user.role is None
@@ -411,13 +417,13 @@ async def test_student_cannot_pick_the_employment_centre_as_a_school(
     world: World, chat: Conversation, delivered: list[str]
 ) -> None:
     await register(chat, organisation=None, grade=None)
-    assert "В какой школе вы учитесь?" in chat.last.text
+    assert TEXTS("ask-organisation", role="student") in chat.last.text
     assert "Центр занятости" not in labels(chat)
 
     await chat.press(PickOrganisation(id=await organisation_id(world, "czn")).pack())
 
     assert chat.last_toast == OUTDATED
-    assert "В какой школе вы учитесь?" in chat.last.text
+    assert TEXTS("ask-organisation", role="student") in chat.last.text
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert (user.role, user.organisation_id) == ("student", None)
@@ -434,7 +440,7 @@ async def test_registered_student_keeps_the_school_after_a_forged_organisation(
     await chat.press(PickOrganisation(id=987654).pack())
 
     assert chat.last_toast == OUTDATED
-    assert "Главное меню" in chat.last.text
+    assert MENU in chat.last.text
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert (user.organisation_id, user.grade) == (school, 9)
@@ -446,12 +452,12 @@ async def test_grade_not_on_offer_is_refused(
     world: World, chat: Conversation, delivered: list[str], grade: int
 ) -> None:
     await register(chat, grade=None)
-    assert "В каком вы классе?" in chat.last.text
+    assert TEXTS("ask-grade", role="student") in chat.last.text
 
     await chat.press(f"grade:{grade}")  # by hand: PickGrade itself refuses a negative grade
 
     assert chat.last_toast == OUTDATED
-    assert "В каком вы классе?" in chat.last.text
+    assert TEXTS("ask-grade", role="student") in chat.last.text
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert user.grade is None
@@ -480,10 +486,10 @@ async def test_quiz_without_consent_asks_for_it_and_stores_nothing(
         await chat.press(action)
 
     assert chat.last.text.startswith("Для этого нужно ваше согласие на обработку данных")
-    assert labels(chat) == ["Дать согласие и начать", "🏠 Главное меню"]
+    assert labels(chat) == [TEXTS("btn-consent"), TEXTS("btn-menu")]
     assert await count_users(world) == 0
     assert await attempts(world) == []
-    await chat.click("Дать согласие и начать")
+    await chat.click(TEXTS("btn-consent"))
     assert "Согласие на обработку персональных данных" in chat.last.text
     assert await count_users(world) == 0
     assert_answered_once_each(world, delivered, chat)

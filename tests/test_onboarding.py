@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.conversation import Conversation
 from db.models import Organisation
-from tests.conftest import World, register, stored_user
+from tests.conftest import TEXTS, World, register, stored_user
 
 
 async def test_start_greets_and_asks_for_consent_as_its_own_step(
@@ -21,9 +21,9 @@ async def test_start_greets_and_asks_for_consent_as_its_own_step(
     version = world.app.texts("consent-version")
     assert f"Версия согласия: {version}" in screen.text
     assert [label for label, _ in screen.buttons] == [
-        "✅ Даю согласие",
-        "Не даю согласия",
-        "← Назад",
+        TEXTS("btn-agree"),
+        TEXTS("btn-decline"),
+        TEXTS("btn-back"),
     ]
 
 
@@ -31,12 +31,12 @@ async def test_consent_records_time_and_version(world: World, chat: Conversation
     await chat.send("/start")
     await chat.click("Начать")
     assert await stored_user(world, chat.user_id) is None
-    await chat.click("✅ Даю согласие")
+    await chat.click(TEXTS("btn-agree"))
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert user.consent_version == world.app.texts("consent-version")
     assert user.consent_at == world.clock.now
-    assert "Кто вы?" in chat.last.text
+    assert TEXTS("ask-role") in chat.last.text
 
 
 async def test_decline_stores_nothing_but_public_info_stays_open(
@@ -44,7 +44,7 @@ async def test_decline_stores_nothing_but_public_info_stays_open(
 ) -> None:
     await chat.send("/start")
     await chat.click("Начать")
-    await chat.click("Не даю согласия")
+    await chat.click(TEXTS("btn-decline"))
     assert "ничего о вас не сохранили" in chat.last.text
     assert await stored_user(world, chat.user_id) is None
     await chat.click("🧭 Типы профессий")
@@ -57,11 +57,11 @@ async def test_decline_stores_nothing_but_public_info_stays_open(
 async def test_student_picks_school_and_grade_and_gets_the_menu(
     world: World, chat: Conversation
 ) -> None:
-    await register(chat, organisation="Школа № 7", grade="8 класс")
+    await register(chat, organisation="Школа № 7", grade=TEXTS("btn-grade", grade=8))
     assert "Главное меню" in chat.last.text
     labels = [label for label, _ in chat.last.buttons]
-    assert "📝 Пройти: Опросник Климова (ДДО)" in labels
-    assert "📊 Мои результаты" not in labels  # nothing to show yet: only what works
+    assert TEXTS("btn-quiz-start", title="Опросник Климова (ДДО)") in labels
+    assert TEXTS("btn-results") not in labels  # nothing to show yet: only what works
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert (user.role, user.grade, user.grade_year) == ("student", 8, 2026)
@@ -90,7 +90,7 @@ async def test_commands_follow_registration(world: World, chat: Conversation) ->
 
 
 async def test_college_student_picks_college_and_course(world: World, chat: Conversation) -> None:
-    await register(chat, role="🚆 Я студент колледжа", organisation="ЗЖДТ", grade="2 курс")
+    await register(chat, role=TEXTS("role-college_student"), organisation="ЗЖДТ", grade="2 курс")
     assert "Главное меню" in chat.last.text
     user = await stored_user(world, chat.user_id)
     assert user is not None
@@ -105,10 +105,10 @@ async def test_adult_needs_no_school(world: World, chat: Conversation) -> None:
 
 async def test_role_can_be_changed_from_the_profile(world: World, chat: Conversation) -> None:
     await register(chat)
-    await chat.click("👤 Мой профиль")
+    await chat.click(TEXTS("btn-profile"))
     assert "Класс: 9" in chat.last.text
-    await chat.click("Изменить: кто я")
-    await chat.click("👪 Я родитель")
+    await chat.click(TEXTS("btn-change-role"))
+    await chat.click(TEXTS("role-parent"))
     assert "Главное меню" in chat.last.text
     user = await stored_user(world, chat.user_id)
     assert user is not None
@@ -116,7 +116,7 @@ async def test_role_can_be_changed_from_the_profile(world: World, chat: Conversa
 
 
 async def test_grade_rolls_over_on_the_first_of_september(world: World, chat: Conversation) -> None:
-    await register(chat, grade="9 класс")
+    await register(chat, grade=TEXTS("btn-grade", grade=9))
     world.clock.advance(days=300)  # 2027-09-20
     await chat.send("/profile")
     assert "Класс: 10" in chat.last.text
@@ -125,7 +125,7 @@ async def test_grade_rolls_over_on_the_first_of_september(world: World, chat: Co
 async def test_a_college_course_rolls_over_up_to_the_last_course(
     world: World, chat: Conversation
 ) -> None:
-    await register(chat, role="🚆 Я студент колледжа", organisation="ЗЖДТ", grade="3 курс")
+    await register(chat, role=TEXTS("role-college_student"), organisation="ЗЖДТ", grade="3 курс")
     world.clock.advance(days=300)  # 2027-09-20
     await chat.send("/profile")
     assert "Курс: 4" in chat.last.text
@@ -144,7 +144,7 @@ async def test_returning_user_gets_the_menu(chat: Conversation) -> None:
 async def test_a_student_whose_school_is_not_listed_can_go_on(
     world: World, chat: Conversation
 ) -> None:
-    await register(chat, organisation="Другая школа", grade="10 класс")
+    await register(chat, organisation="Другая школа", grade=TEXTS("btn-grade", grade=10))
     assert "Главное меню" in chat.last.text
     await chat.send("/profile")
     assert "Другая школа (нет в списке)" in chat.last.text
@@ -153,7 +153,7 @@ async def test_a_student_whose_school_is_not_listed_can_go_on(
 async def test_a_college_student_whose_college_is_not_listed_can_go_on(
     chat: Conversation,
 ) -> None:
-    await register(chat, role="🚆 Я студент колледжа", organisation=None, grade=None)
+    await register(chat, role=TEXTS("role-college_student"), organisation=None, grade=None)
     assert "Если вашего колледжа в нём нет, выберите «Другой колледж»" in chat.last.text
     await chat.click("Другой колледж")
     await chat.click("1 курс")
@@ -169,30 +169,30 @@ async def test_back_from_changing_the_school_or_grade_returns_to_the_profile(
     await register(chat)
     await chat.send("/profile")
     await chat.click("Изменить школу")
-    assert "В какой школе вы учитесь?" in chat.last.text
-    await chat.click("← Назад")
+    assert TEXTS("ask-organisation", role="student") in chat.last.text
+    await chat.click(TEXTS("btn-back"))
     assert "Мой профиль" in chat.last.text
     await chat.click("Изменить класс")
-    await chat.click("← Назад")
+    await chat.click(TEXTS("btn-back"))
     assert "Мой профиль" in chat.last.text
     assert "Класс: 9" in chat.last.text
 
 
 async def test_back_while_registering_goes_one_step_back(chat: Conversation) -> None:
     await register(chat, grade=None)
-    assert "В каком вы классе?" in chat.last.text
-    await chat.click("← Назад")
-    assert "В какой школе вы учитесь?" in chat.last.text
-    await chat.click("← Назад")
-    assert "Кто вы?" in chat.last.text
-    assert "← Назад" not in [label for label, _ in chat.last.buttons]  # no profile to go to
+    assert TEXTS("ask-grade", role="student") in chat.last.text
+    await chat.click(TEXTS("btn-back"))
+    assert TEXTS("ask-organisation", role="student") in chat.last.text
+    await chat.click(TEXTS("btn-back"))
+    assert TEXTS("ask-role") in chat.last.text
+    assert TEXTS("btn-back") not in [label for label, _ in chat.last.buttons]  # no profile to go to
 
 
 async def test_a_profile_changed_halfway_says_what_is_missing(chat: Conversation) -> None:
     await register(chat)
     await chat.send("/profile")
-    await chat.click("Изменить: кто я")
-    await chat.click("🚆 Я студент колледжа")
+    await chat.click(TEXTS("btn-change-role"))
+    await chat.click(TEXTS("role-college_student"))
     await chat.send("/profile")
     assert "Курс: не указан" in chat.last.text
     assert "окончен" not in chat.last.text
@@ -201,8 +201,8 @@ async def test_a_profile_changed_halfway_says_what_is_missing(chat: Conversation
 async def test_menu_while_registering_asks_the_open_question_and_keeps_public_pages_open(
     chat: Conversation,
 ) -> None:
-    await register(chat, role="🎒 Я школьник", organisation=None, grade=None)
+    await register(chat, role=TEXTS("role-student"), organisation=None, grade=None)
     await chat.send("/menu")
-    assert "В какой школе вы учитесь?" in chat.last.text
-    await chat.click("🏫 Колледжи, техникумы, центр занятости")
+    assert TEXTS("ask-organisation", role="student") in chat.last.text
+    await chat.click(TEXTS("btn-places"))
     assert "Где учиться и переобучиться" in chat.last.text

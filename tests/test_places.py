@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.conversation import Conversation
-from tests.conftest import World, register, stored_user
+from tests.conftest import TEXTS, World, register, stored_user
 
 
 async def test_a_guest_can_see_where_to_study_without_giving_consent(
@@ -11,7 +11,7 @@ async def test_a_guest_can_see_where_to_study_without_giving_consent(
 ) -> None:
     await chat.send("/start")
     await chat.click("Начать")
-    await chat.click("Не даю согласия")
+    await chat.click(TEXTS("btn-decline"))
     await chat.send("/menu")
     await chat.click("🏫 Колледжи")
     assert "Где учиться и переобучиться" in chat.last.text
@@ -25,7 +25,7 @@ async def test_a_guest_can_see_where_to_study_without_giving_consent(
     assert "Уровень: профессиональное обучение" in page
     assert "Проводник на железнодорожном транспорте" in page
     assert "Человек — техника" in page  # the interest type links a result to the place
-    await chat.click("← Назад")
+    await chat.click(TEXTS("btn-back"))
     assert "Где учиться и переобучиться" in chat.last.text
     assert await stored_user(world, chat.user_id) is None
 
@@ -35,9 +35,7 @@ async def test_an_adult_sees_retraining_and_the_employment_centre_first(
 ) -> None:
     await register(chat, role="Ищу работу или переобучение", organisation=None, grade=None)
     labels = [label for label, _ in chat.last.buttons]
-    assert labels.index("🏫 Колледжи, техникумы, центр занятости") < labels.index(
-        "🧭 Типы профессий и где учиться"
-    )
+    assert labels.index(TEXTS("btn-places")) < labels.index(TEXTS("btn-types"))
     await chat.click("🏫 Колледжи")
     assert "Переобучение и поиск работы начинаются в Центре занятости" in chat.last.text
     assert chat.last.buttons[0][0] == "📍 Центр занятости"
@@ -49,9 +47,7 @@ async def test_an_adult_sees_retraining_and_the_employment_centre_first(
 async def test_a_student_sees_colleges_first(chat: Conversation) -> None:
     await register(chat)
     labels = [label for label, _ in chat.last.buttons]
-    assert labels.index("🧭 Типы профессий и где учиться") < labels.index(
-        "🏫 Колледжи, техникумы, центр занятости"
-    )
+    assert labels.index(TEXTS("btn-types")) < labels.index(TEXTS("btn-places"))
     await chat.click("🏫 Колледжи")
     assert "Куда можно поступить после 9 и 11 класса" in chat.last.text
     assert chat.last.buttons[0][0] == "📍 ЗЖДТ"
@@ -62,5 +58,5 @@ async def test_a_forged_or_removed_place_shows_the_current_list(chat: Conversati
     await chat.click("🏫 Колледжи")
     for data in ("place:school-1", "place:closed-college", "place:"):
         await chat.press(data)
-        assert chat.last_toast == "Эта кнопка устарела — вот актуальный экран."
+        assert chat.last_toast == TEXTS("button-outdated")
         assert "Где учиться и переобучиться" in chat.last.text

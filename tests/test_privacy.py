@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.conversation import Conversation
 from db.models import QuizAttempt, Step
 from handlers.callbacks import Consent, ConsentAction
-from tests.conftest import World, register, stored_user
+from tests.conftest import TEXTS, World, register, stored_user
 
 FORGET_CONFIRM = "Удалить все ваши данные?"
 NOTHING_STORED = "О вас ничего не хранится: вы не давали согласия на обработку данных."
@@ -39,7 +39,7 @@ def labels(chat: Conversation) -> list[str]:
 
 
 async def test_mydata_lists_what_is_stored(world: World, chat: Conversation) -> None:
-    await register(chat, organisation="Школа № 7", grade="8 класс")
+    await register(chat, organisation="Школа № 7", grade=TEXTS("btn-grade", grade=8))
     await finish_quiz(chat)
 
     await chat.send("/mydata")
@@ -55,7 +55,7 @@ async def test_mydata_lists_what_is_stored(world: World, chat: Conversation) -> 
     assert "Записей на мероприятия: 0" in text
     assert "Телефон мы не храним." in text
     assert "Аня" not in text  # the first name Telegram sent is not kept
-    assert labels(chat) == ["🗑 Удалить мои данные", "🏠 Главное меню"]
+    assert labels(chat) == [TEXTS("btn-forget"), TEXTS("btn-menu")]
 
 
 async def test_mydata_shows_the_telegram_id_as_telegram_does(world: World) -> None:
@@ -103,7 +103,7 @@ async def test_forget_erases_the_user_and_answers_but_keeps_anonymous_steps(
     assert f"chat:{chat.user_id}" in world.telegram.commands
 
     await chat.send("/mydata")
-    await chat.click("🗑 Удалить мои данные")
+    await chat.click(TEXTS("btn-forget"))
     assert FORGET_CONFIRM in chat.last.text
     await chat.click("Да, удалить")
 
@@ -161,16 +161,16 @@ async def test_declining_after_agreeing_points_to_forget_and_keeps_the_data(
 ) -> None:
     await register(chat)
     await finish_quiz(chat)
-    # An old consent screen still in the chat: its "Не даю согласия" button.
+    # An old consent screen still in the chat: its TEXTS("btn-decline") button.
     await chat.press(Consent(action=ConsentAction.DECLINE).pack())
 
     text = chat.last.text
     assert "Без согласия бот не сохраняет новых ответов" in text
     assert "/forget" in text
-    assert labels(chat) == ["🔒 Мои данные", "🏠 Главное меню"]
+    assert labels(chat) == [TEXTS("btn-mydata"), TEXTS("btn-menu")]
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert (user.role, user.consent_version) == ("student", world.app.texts("consent-version"))
     assert await attempt_count(world, chat.user_id) == 1
-    await chat.click("🔒 Мои данные")
-    assert "🗑 Удалить мои данные" in labels(chat)
+    await chat.click(TEXTS("btn-mydata"))
+    assert TEXTS("btn-forget") in labels(chat)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.conversation import Conversation
 from db.models import QuizAttempt, Step, User
-from tests.conftest import World, register
+from tests.conftest import TEXTS, World, register
 
 # The technic statement wherever a pair has one, "А" elsewhere: Т8 П4 Ч4 Х3 З1 (see test_klimov).
 ALL_TECHNIC = "БАААААБАААБАААААБААА"
@@ -41,11 +41,11 @@ async def test_one_question_per_screen_in_the_same_message(
     assert "вопрос 1 / 20" in screen.text
     assert "<b>А</b> — Ухаживать за животными" in screen.text
     assert "<b>Б</b> — Обслуживать машины" in screen.text
-    assert [label for label, _ in screen.buttons] == ["А", "Б", "⏸ Прерваться"]
+    assert [label for label, _ in screen.buttons] == ["А", "Б", TEXTS("btn-quiz-pause")]
     await chat.click("А")
     assert chat.last.message_id == screen.message_id  # edited, not a new message
     assert "вопрос 2 / 20" in chat.last.text
-    assert "← Предыдущий" in [label for label, _ in chat.last.buttons]
+    assert TEXTS("btn-quiz-back") in [label for label, _ in chat.last.buttons]
     sent = world.telegram.calls(methods.SendMessage)
     await chat.click("Б")
     assert world.telegram.calls(methods.SendMessage) == sent
@@ -67,7 +67,7 @@ async def test_back_shows_the_previous_answer_and_allows_changing_it(
     await register(chat)
     await open_quiz(chat)
     await answer_all(chat, "АБ")
-    await chat.click("← Предыдущий")
+    await chat.click(TEXTS("btn-quiz-back"))
     assert "вопрос 2 / 20" in chat.last.text
     assert [label for label, _ in chat.last.buttons][:2] == ["А", "✓ Б"]
     await chat.click("А")
@@ -80,12 +80,12 @@ async def test_pause_and_resume_at_the_same_question(world: World, chat: Convers
     await register(chat)
     await open_quiz(chat)
     await answer_all(chat, "АААААА")
-    await chat.click("⏸ Прерваться")
+    await chat.click(TEXTS("btn-quiz-pause"))
     assert "Ответы сохранены (6 из 20)" in chat.last.text
     assert "▶️ Продолжить: Опросник Климова (ДДО) — 6 из 20" in [b for b, _ in chat.last.buttons]
-    await chat.click("▶️ Продолжить")
+    await chat.click(TEXTS("btn-quiz-continue-short"))
     assert "Вы остановились на вопросе 7 из 20" in chat.last.text
-    await chat.click("▶️ Продолжить")
+    await chat.click(TEXTS("btn-quiz-continue-short"))
     assert "вопрос 7 / 20" in chat.last.text
 
 
@@ -127,7 +127,7 @@ async def test_ties_are_stated_as_ties(chat: Conversation) -> None:
 async def test_finishing_logs_a_monitoring_step_with_school_and_grade(
     world: World, chat: Conversation
 ) -> None:
-    await register(chat, organisation="Школа № 5", grade="10 класс")
+    await register(chat, organisation="Школа № 5", grade=TEXTS("btn-grade", grade=10))
     await open_quiz(chat)
     await answer_all(chat, "А" * 20)
     async with world.app.uow_factory() as uow:
@@ -148,7 +148,7 @@ async def test_retaking_keeps_earlier_results(world: World, chat: Conversation) 
     await open_quiz(chat)
     await answer_all(chat, "А" * 20)
     world.clock.advance(days=30)
-    await chat.click("🏠 Главное меню")
+    await chat.click(TEXTS("btn-menu"))
     await open_quiz(chat)
     await answer_all(chat, "Б" * 20)
     done = await attempts(world, chat.user_id)
@@ -168,15 +168,15 @@ async def test_results_are_offered_in_the_menu_once_there_are_any(chat: Conversa
     await chat.click("📝 Пройти")
     await chat.click("Начать")
     await answer_all(chat, "А" * 20)
-    await chat.click("🏠 Главное меню")
-    assert "📊 Мои результаты" in [label for label, _ in chat.last.buttons]
+    await chat.click(TEXTS("btn-menu"))
+    assert TEXTS("btn-results") in [label for label, _ in chat.last.buttons]
 
 
 async def test_a_student_without_a_grade_is_asked_for_it_first(chat: Conversation) -> None:
     await register(chat, grade=None)
     await chat.send("/quiz")
     assert "Сначала расскажите немного о себе" in chat.last.text
-    assert "В каком вы классе?" in chat.last.text
+    assert TEXTS("ask-grade", role="student") in chat.last.text
 
 
 async def test_a_tie_of_all_five_types_fits_a_phone_screen(chat: Conversation) -> None:
@@ -201,14 +201,14 @@ async def test_restarting_asks_first_and_keeps_the_answers_on_back(
     await register(chat)
     await open_quiz(chat)
     await answer_all(chat, "ААА")
-    await chat.click("⏸ Прерваться")
-    await chat.click("▶️ Продолжить")
-    await chat.click("Начать заново")
+    await chat.click(TEXTS("btn-quiz-pause"))
+    await chat.click(TEXTS("btn-quiz-continue-short"))
+    await chat.click(TEXTS("btn-quiz-restart"))
     assert "Ответы этой попытки (3 из 20) будут удалены" in chat.last.text
-    await chat.click("← Назад")
+    await chat.click(TEXTS("btn-back"))
     assert "Вы остановились на вопросе 4 из 20" in chat.last.text
-    await chat.click("Начать заново")
-    await chat.click("Да, начать заново")
+    await chat.click(TEXTS("btn-quiz-restart"))
+    await chat.click(TEXTS("btn-quiz-restart-yes"))
     assert "вопрос 1 / 20" in chat.last.text
     [attempt] = await attempts(world, chat.user_id)
     assert attempt.answers[0] is None
@@ -221,16 +221,16 @@ async def test_a_restart_confirmed_on_an_old_message_does_not_wipe_newer_answers
     await open_quiz(chat)
     await answer_all(chat, "АА")
     await chat.send("/quiz")
-    await chat.click("Начать заново")
+    await chat.click(TEXTS("btn-quiz-restart"))
     old_confirmation = chat.last  # left unanswered; the user restarts from a new message
     await chat.send("/quiz")
-    await chat.click("Начать заново")
-    await chat.click("Да, начать заново")
+    await chat.click(TEXTS("btn-quiz-restart"))
+    await chat.click(TEXTS("btn-quiz-restart-yes"))
     await answer_all(chat, "БББ")
 
-    await chat.click("Да, начать заново", on=old_confirmation)
+    await chat.click(TEXTS("btn-quiz-restart-yes"), on=old_confirmation)
 
-    assert world.telegram.toasts[-1].text == "Эта кнопка устарела — вот актуальный экран."
+    assert world.telegram.toasts[-1].text == TEXTS("button-outdated")
     assert "вопрос 4 / 20" in old_confirmation.text
     [attempt] = await attempts(world, chat.user_id)
     assert attempt.answers[:4] == ["b", "b", "b", None]
@@ -247,7 +247,7 @@ async def test_buttons_of_an_older_questionnaire_version_do_not_trap_the_user(
             QuizAttempt.__table__.update().values(quiz_version="0")  # type: ignore[attr-defined]
         )
     await chat.click("А")
-    assert world.telegram.toasts[-1].text == "Эта кнопка устарела — вот актуальный экран."
+    assert world.telegram.toasts[-1].text == TEXTS("button-outdated")
     assert "Главное меню" in chat.last.text
     await chat.click("📝 Пройти")
     await chat.click("Начать")
@@ -260,7 +260,7 @@ async def test_a_changed_consent_text_is_agreed_to_again(world: World, chat: Con
         await uow.session.execute(User.__table__.update().values(consent_version="2020-01"))  # type: ignore[attr-defined]
     await chat.send("/quiz")
     assert "ещё раз.\n\n<b>Согласие на обработку" in chat.last.text
-    await chat.click("✅ Даю согласие")
+    await chat.click(TEXTS("btn-agree"))
     async with world.app.uow_factory() as uow:
         user = await uow.users.get(chat.user_id)
     assert user is not None
@@ -275,7 +275,7 @@ async def test_a_consent_text_changed_mid_questionnaire_stops_answers_until_agre
     await register(chat)
     await open_quiz(chat)
     await answer_all(chat, "АА")
-    back = dict(chat.last.buttons)["← Предыдущий"]
+    back = dict(chat.last.buttons)[TEXTS("btn-quiz-back")]
     async with world.app.uow_factory() as uow, uow.write():
         await uow.session.execute(User.__table__.update().values(consent_version="2020-01"))  # type: ignore[attr-defined]
 
@@ -286,9 +286,9 @@ async def test_a_consent_text_changed_mid_questionnaire_stops_answers_until_agre
     [attempt] = await attempts(world, chat.user_id)
     assert (attempt.answers[:3], attempt.position) == (["a", "a", None], 2)
 
-    await chat.click("✅ Даю согласие")
+    await chat.click(TEXTS("btn-agree"))
     await chat.send("/quiz")
-    await chat.click("▶️ Продолжить")
+    await chat.click(TEXTS("btn-quiz-continue-short"))
     assert "вопрос 3 / 20" in chat.last.text
     await chat.click("А")
     [attempt] = await attempts(world, chat.user_id)

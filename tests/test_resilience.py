@@ -22,7 +22,7 @@ from bot.factory import create_app, create_dispatcher
 from bot.local_session import blocked, retry_after, server_error
 from db.models import QuizAttempt, User
 from services import reminders
-from tests.conftest import World, register, stored_user
+from tests.conftest import TEXTS, World, register, stored_user
 
 ERROR = "Извините, что-то пошло не так. Предыдущие ответы сохранены"
 
@@ -134,7 +134,7 @@ async def test_answer_is_kept_when_telegram_stays_down_and_the_next_tap_recovers
     assert (attempt.answers[:2], attempt.position) == (["b", None], 1)
     # The screen still shows question 1; tapping it again brings the user to question 2.
     await chat.click("А")
-    assert chat.last_toast == "Этот вопрос уже позади — вот текущий."
+    assert chat.last_toast == TEXTS("quiz-stale")
     assert "вопрос 2 / 20" in chat.with_buttons().text
     attempt = await the_attempt(world, chat.user_id)
     assert attempt.answers[:2] == ["b", None]
@@ -152,7 +152,7 @@ async def test_screen_that_cannot_be_edited_comes_as_a_new_message(
 
     assert chat.last.message_id != screen.message_id
     assert "вопрос 2 / 20" in chat.last.text
-    assert labels(chat) == ["А", "Б", "← Предыдущий", "⏸ Прерваться"]
+    assert labels(chat) == ["А", "Б", TEXTS("btn-quiz-back"), TEXTS("btn-quiz-pause")]
     assert no_error_shown(chat)
     attempt = await the_attempt(world, chat.user_id)
     assert (attempt.answers[:2], attempt.position) == (["a", None], 1)
@@ -207,7 +207,7 @@ async def test_one_reminder_a_day_after_leaving_the_questionnaire(
     reminder = chat.last
     assert "ответили на 4 из 20" in reminder.text
     assert "Опросник Климова (ДДО)" in reminder.text
-    assert labels(chat) == ["▶️ Продолжить"]
+    assert labels(chat) == [TEXTS("btn-quiz-continue-short")]
     assert await jobs.send_quiz_reminders() == 0  # once only
     world.clock.advance(hours=48)
     assert await jobs.send_quiz_reminders() == 0
@@ -399,7 +399,7 @@ async def test_no_reminder_until_a_changed_consent_text_is_agreed_to(
     assert await jobs.send_quiz_reminders() == 0
 
     await chat.send("/menu")
-    await chat.click("✅ Даю согласие")
+    await chat.click(TEXTS("btn-agree"))
     assert await jobs.send_quiz_reminders() == 1
     assert "ответили на 1 из 20" in chat.last.text
 

@@ -14,7 +14,7 @@ import quizzes
 from bot.conversation import Conversation
 from db.models import Step
 from services.quiz import interest_quiz
-from tests.conftest import World, register
+from tests.conftest import TEXTS, World, register
 
 VALUES = """
 id = "values"
@@ -79,7 +79,7 @@ async def test_a_questionnaire_added_as_a_data_file_works_end_to_end(
 ) -> None:
     await register(chat)
     labels = [label for label, _ in chat.last.buttons]
-    assert "📝 Пройти: Опросник Климова (ДДО)" in labels
+    assert TEXTS("btn-quiz-start", title="Опросник Климова (ДДО)") in labels
     assert "📝 Пройти: Что для меня важно" in labels
 
     await chat.click("📝 Пройти: Что для меня важно")
