@@ -166,6 +166,22 @@ async def stored_user(world: World, user_id: int) -> User | None:
 TEXTS = Texts()
 
 
+#: The first line of the main menu (a guest's and a member's alike).
+MENU_HEAD = TEXTS("menu", role="student").split("\n")[0]
+KLIMOV_TITLE = "Опросник Климова (ДДО)"
+
+
+def question_head(number: int, total: int = 20, title: str = KLIMOV_TITLE) -> str:
+    """The line above a question: its questionnaire and «вопрос N / M»."""
+    return TEXTS("quiz-question", title=title, number=number, total=total, options="").split("\n")[
+        0
+    ]
+
+
+def reminder_text(done: int, total: int = 20, title: str = KLIMOV_TITLE) -> str:
+    return TEXTS("reminder-quiz", title=title, done=done, total=total)
+
+
 async def register(
     chat: Conversation,
     role: str = TEXTS("role-student"),

@@ -28,7 +28,7 @@ from handlers.callbacks import (
     QuizStep,
     RestartQuiz,
 )
-from tests.conftest import TEXTS, World, register, stored_user
+from tests.conftest import TEXTS, World, question_head, register, stored_user
 
 OUTDATED = TEXTS("button-outdated")
 STALE = TEXTS("quiz-stale")
@@ -69,7 +69,7 @@ def assert_answered_once_each(world: World, delivered: list[str], *chats: Conver
 async def open_quiz(chat: Conversation) -> None:
     await chat.click(TEXTS("btn-quiz-start", title="Опросник Климова (ДДО)"))
     await chat.click(TEXTS("btn-quiz-begin"))
-    assert "вопрос 1 / 20" in chat.last.text
+    assert question_head(1) in chat.last.text
 
 
 async def attempts(world: World, user_id: int | None = None) -> list[QuizAttempt]:
@@ -124,7 +124,7 @@ async def test_text_mid_questionnaire_repeats_the_current_question_with_its_butt
     hint, question = chat.messages[-2:]
     assert hint.text == USE_BUTTONS
     assert question.message_id != quiz_message  # a new message, below the user's text
-    assert "вопрос 3 / 20" in question.text
+    assert question_head(3) in question.text
     assert [label for label, _ in question.buttons] == [
         "А",
         "Б",
@@ -134,7 +134,7 @@ async def test_text_mid_questionnaire_repeats_the_current_question_with_its_butt
     assert await progress(world, chat.user_id) == before
     # The repeated question works like the original.
     await chat.click("А", on=question)
-    assert "вопрос 4 / 20" in chat.last.text
+    assert question_head(4) in chat.last.text
     assert_answered_once_each(world, delivered, chat)
 
 
@@ -183,12 +183,12 @@ async def test_button_of_an_answered_question_shows_the_current_one_and_changes_
     await open_quiz(chat)
     old_a = data_of(chat, "А")
     await chat.click("Б")
-    assert "вопрос 2 / 20" in chat.last.text
+    assert question_head(2) in chat.last.text
 
     await chat.press(old_a)
 
     assert chat.last_toast == STALE
-    assert "вопрос 2 / 20" in chat.last.text
+    assert question_head(2) in chat.last.text
     assert labels(chat)[:2] == ["А", "Б"]
     answers, position = await progress(world, chat.user_id)
     assert (answers[:2], position) == (["b", None], 1)
@@ -206,7 +206,7 @@ async def test_double_tap_records_the_answer_once(
     await chat.press(tap)
 
     assert chat.last_toast == REPEATED
-    assert "вопрос 2 / 20" in chat.last.text
+    assert question_head(2) in chat.last.text
     answers, position = await progress(world, chat.user_id)
     assert (answers[:2], position) == (["a", None], 1)
     assert_answered_once_each(world, delivered, chat)
@@ -226,7 +226,7 @@ async def test_simultaneous_double_tap_records_the_answer_once(
         "None",
         REPEATED,
     ]
-    assert "вопрос 2 / 20" in chat.last.text
+    assert question_head(2) in chat.last.text
     answers, position = await progress(world, chat.user_id)
     assert (answers[:2], position) == (["a", None], 1)
     assert_answered_once_each(world, delivered, chat)
@@ -264,7 +264,7 @@ async def test_redelivered_update_stores_the_answer_once(world: World, chat: Con
 
     answers, position = await progress(world, chat.user_id)
     assert (answers[:2], position) == (["a", None], 1)
-    assert "вопрос 2 / 20" in chat.with_buttons().text
+    assert question_head(2) in chat.with_buttons().text
 
 
 async def test_redelivered_update_is_answered_once_and_shows_no_error(
@@ -276,7 +276,7 @@ async def test_redelivered_update_is_answered_once_and_shows_no_error(
 
     await deliver_the_same_tap_twice(world, chat)
 
-    assert "вопрос 2 / 20" in chat.last.text
+    assert question_head(2) in chat.last.text
     assert len(chat.messages) == messages_before  # the same screen, edited; nothing added
     assert_answered_once_each(world, delivered, chat)
 
@@ -399,7 +399,7 @@ async def test_forged_role_at_the_role_question_asks_again(
     world: World, chat: Conversation, delivered: list[str]
 ) -> None:
     await chat.send("/start")
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-welcome-next"))
     await chat.click(TEXTS("btn-agree"))
     assert TEXTS("ask-role") in chat.last.text
 

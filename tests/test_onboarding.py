@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.conversation import Conversation
 from db.models import Organisation
-from tests.conftest import TEXTS, World, register, stored_user
+from tests.conftest import MENU_HEAD, TEXTS, World, register, stored_user
 
 
 async def test_start_greets_and_asks_for_consent_as_its_own_step(
@@ -15,7 +15,7 @@ async def test_start_greets_and_asks_for_consent_as_its_own_step(
     await chat.send("/start")
     assert "Профнавигатор" in chat.last.text
     assert next(label for label, _ in chat.last.buttons) == "Начать →"
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-welcome-next"))
     screen = chat.last
     assert "Согласие на обработку персональных данных" in screen.text
     version = world.app.texts("consent-version")
@@ -29,7 +29,7 @@ async def test_start_greets_and_asks_for_consent_as_its_own_step(
 
 async def test_consent_records_time_and_version(world: World, chat: Conversation) -> None:
     await chat.send("/start")
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-welcome-next"))
     assert await stored_user(world, chat.user_id) is None
     await chat.click(TEXTS("btn-agree"))
     user = await stored_user(world, chat.user_id)
@@ -43,7 +43,7 @@ async def test_decline_stores_nothing_but_public_info_stays_open(
     world: World, chat: Conversation
 ) -> None:
     await chat.send("/start")
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-welcome-next"))
     await chat.click(TEXTS("btn-decline"))
     assert "ничего о вас не сохранили" in chat.last.text
     assert await stored_user(world, chat.user_id) is None
@@ -58,7 +58,7 @@ async def test_student_picks_school_and_grade_and_gets_the_menu(
     world: World, chat: Conversation
 ) -> None:
     await register(chat, organisation="Школа № 7", grade=TEXTS("btn-grade", grade=8))
-    assert "Главное меню" in chat.last.text
+    assert MENU_HEAD in chat.last.text
     labels = [label for label, _ in chat.last.buttons]
     assert TEXTS("btn-quiz-start", title="Опросник Климова (ДДО)") in labels
     assert TEXTS("btn-results") not in labels  # nothing to show yet: only what works
@@ -91,7 +91,7 @@ async def test_commands_follow_registration(world: World, chat: Conversation) ->
 
 async def test_college_student_picks_college_and_course(world: World, chat: Conversation) -> None:
     await register(chat, role=TEXTS("role-college_student"), organisation="ЗЖДТ", grade="2 курс")
-    assert "Главное меню" in chat.last.text
+    assert MENU_HEAD in chat.last.text
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert (user.role, user.grade) == ("college_student", 2)
@@ -99,7 +99,7 @@ async def test_college_student_picks_college_and_course(world: World, chat: Conv
 
 async def test_adult_needs_no_school(world: World, chat: Conversation) -> None:
     await register(chat, role="💼 Ищу работу", organisation=None, grade=None)
-    assert "Главное меню" in chat.last.text
+    assert MENU_HEAD in chat.last.text
     assert "Где переобучиться и найти работу" in chat.last.text
 
 
@@ -109,7 +109,7 @@ async def test_role_can_be_changed_from_the_profile(world: World, chat: Conversa
     assert "Класс: 9" in chat.last.text
     await chat.click(TEXTS("btn-change-role"))
     await chat.click(TEXTS("role-parent"))
-    assert "Главное меню" in chat.last.text
+    assert MENU_HEAD in chat.last.text
     user = await stored_user(world, chat.user_id)
     assert user is not None
     assert (user.role, user.organisation_id, user.grade) == ("parent", None, None)
@@ -138,14 +138,14 @@ async def test_returning_user_gets_the_menu(chat: Conversation) -> None:
     await register(chat)
     await chat.send("/start")
     assert "С возвращением" in chat.last.text
-    assert "Главное меню" in chat.last.text
+    assert MENU_HEAD in chat.last.text
 
 
 async def test_a_student_whose_school_is_not_listed_can_go_on(
     world: World, chat: Conversation
 ) -> None:
     await register(chat, organisation="Другая школа", grade=TEXTS("btn-grade", grade=10))
-    assert "Главное меню" in chat.last.text
+    assert MENU_HEAD in chat.last.text
     await chat.send("/profile")
     assert "Другая школа (нет в списке)" in chat.last.text
 
@@ -157,7 +157,7 @@ async def test_a_college_student_whose_college_is_not_listed_can_go_on(
     assert "Если вашего колледжа в нём нет, выберите «Другой колледж»" in chat.last.text
     await chat.click("Другой колледж")
     await chat.click("1 курс")
-    assert "Главное меню" in chat.last.text
+    assert MENU_HEAD in chat.last.text
     await chat.send("/profile")
     assert "Другой колледж или техникум (нет в списке)" in chat.last.text
     assert "Изменить колледж" in [label for label, _ in chat.last.buttons]

@@ -10,7 +10,7 @@ async def test_a_guest_can_see_where_to_study_without_giving_consent(
     world: World, chat: Conversation
 ) -> None:
     await chat.send("/start")
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-welcome-next"))
     await chat.click(TEXTS("btn-decline"))
     await chat.send("/menu")
     await chat.click("🏫 Колледжи")

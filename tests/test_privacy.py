@@ -17,7 +17,7 @@ NOTHING_STORED = "О вас ничего не хранится: вы не дав
 
 async def finish_quiz(chat: Conversation) -> None:
     await chat.send("/quiz")
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-quiz-begin"))
     for _ in range(20):
         await chat.click("А")
     assert "Ваш результат" in chat.last.text
@@ -68,7 +68,7 @@ async def test_mydata_shows_the_telegram_id_as_telegram_does(world: World) -> No
 async def test_mydata_counts_only_finished_questionnaires(world: World, chat: Conversation) -> None:
     await register(chat)
     await chat.send("/quiz")
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-quiz-begin"))
     await chat.click("А")
     await chat.send("/mydata")
     assert "Пройдено опросников: 0" in chat.last.text
@@ -95,7 +95,7 @@ async def test_forget_erases_the_user_and_answers_but_keeps_anonymous_steps(
     await register(chat)
     await finish_quiz(chat)
     await chat.send("/quiz")  # a second, unfinished attempt goes too
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-quiz-begin"))
     await chat.click("Б")
     assert await attempt_count(world, chat.user_id) == 2
     [step] = await steps(world)
@@ -126,7 +126,7 @@ async def test_forget_also_erases_an_unfinished_questionnaire(
 ) -> None:
     await register(chat)
     await chat.send("/quiz")
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-quiz-begin"))
     await chat.click("Б")
     assert await attempt_count(world, chat.user_id) == 1
 

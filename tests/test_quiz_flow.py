@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.conversation import Conversation
 from db.models import QuizAttempt, Step, User
-from tests.conftest import TEXTS, World, register
+from tests.conftest import MENU_HEAD, TEXTS, World, question_head, register
 
 # The technic statement wherever a pair has one, "А" elsewhere: Т8 П4 Ч4 Х3 З1 (see test_klimov).
 ALL_TECHNIC = "БАААААБАААБАААААБААА"
@@ -16,7 +16,7 @@ ALL_TECHNIC = "БАААААБАААБАААААБААА"
 async def open_quiz(chat: Conversation) -> None:
     await chat.click("📝 Пройти")
     assert "Как отвечать" in chat.last.text
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-quiz-begin"))
 
 
 async def answer_all(chat: Conversation, letters: str) -> None:
@@ -38,13 +38,13 @@ async def test_one_question_per_screen_in_the_same_message(
     await register(chat)
     await open_quiz(chat)
     screen = chat.last
-    assert "вопрос 1 / 20" in screen.text
+    assert question_head(1) in screen.text
     assert "<b>А</b> — Ухаживать за животными" in screen.text
     assert "<b>Б</b> — Обслуживать машины" in screen.text
     assert [label for label, _ in screen.buttons] == ["А", "Б", TEXTS("btn-quiz-pause")]
     await chat.click("А")
     assert chat.last.message_id == screen.message_id  # edited, not a new message
-    assert "вопрос 2 / 20" in chat.last.text
+    assert question_head(2) in chat.last.text
     assert TEXTS("btn-quiz-back") in [label for label, _ in chat.last.buttons]
     sent = world.telegram.calls(methods.SendMessage)
     await chat.click("Б")
@@ -68,10 +68,10 @@ async def test_back_shows_the_previous_answer_and_allows_changing_it(
     await open_quiz(chat)
     await answer_all(chat, "АБ")
     await chat.click(TEXTS("btn-quiz-back"))
-    assert "вопрос 2 / 20" in chat.last.text
+    assert question_head(2) in chat.last.text
     assert [label for label, _ in chat.last.buttons][:2] == ["А", "✓ Б"]
     await chat.click("А")
-    assert "вопрос 3 / 20" in chat.last.text
+    assert question_head(3) in chat.last.text
     [attempt] = await attempts(world, chat.user_id)
     assert attempt.answers[:2] == ["a", "a"]
 
@@ -86,7 +86,7 @@ async def test_pause_and_resume_at_the_same_question(world: World, chat: Convers
     await chat.click(TEXTS("btn-quiz-continue-short"))
     assert "Вы остановились на вопросе 7 из 20" in chat.last.text
     await chat.click(TEXTS("btn-quiz-continue-short"))
-    assert "вопрос 7 / 20" in chat.last.text
+    assert question_head(7) in chat.last.text
 
 
 async def test_result_shows_scores_bands_leading_type_and_where_to_study(
@@ -166,7 +166,7 @@ async def test_results_are_offered_in_the_menu_once_there_are_any(chat: Conversa
     await chat.send("/results")
     assert "ещё не проходили" in chat.last.text
     await chat.click("📝 Пройти")
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-quiz-begin"))
     await answer_all(chat, "А" * 20)
     await chat.click(TEXTS("btn-menu"))
     assert TEXTS("btn-results") in [label for label, _ in chat.last.buttons]
@@ -209,7 +209,7 @@ async def test_restarting_asks_first_and_keeps_the_answers_on_back(
     assert "Вы остановились на вопросе 4 из 20" in chat.last.text
     await chat.click(TEXTS("btn-quiz-restart"))
     await chat.click(TEXTS("btn-quiz-restart-yes"))
-    assert "вопрос 1 / 20" in chat.last.text
+    assert question_head(1) in chat.last.text
     [attempt] = await attempts(world, chat.user_id)
     assert attempt.answers[0] is None
 
@@ -231,7 +231,7 @@ async def test_a_restart_confirmed_on_an_old_message_does_not_wipe_newer_answers
     await chat.click(TEXTS("btn-quiz-restart-yes"), on=old_confirmation)
 
     assert world.telegram.toasts[-1].text == TEXTS("button-outdated")
-    assert "вопрос 4 / 20" in old_confirmation.text
+    assert question_head(4) in old_confirmation.text
     [attempt] = await attempts(world, chat.user_id)
     assert attempt.answers[:4] == ["b", "b", "b", None]
 
@@ -248,10 +248,10 @@ async def test_buttons_of_an_older_questionnaire_version_do_not_trap_the_user(
         )
     await chat.click("А")
     assert world.telegram.toasts[-1].text == TEXTS("button-outdated")
-    assert "Главное меню" in chat.last.text
+    assert MENU_HEAD in chat.last.text
     await chat.click("📝 Пройти")
-    await chat.click("Начать")
-    assert "вопрос 1 / 20" in chat.last.text
+    await chat.click(TEXTS("btn-quiz-begin"))
+    assert question_head(1) in chat.last.text
 
 
 async def test_a_changed_consent_text_is_agreed_to_again(world: World, chat: Conversation) -> None:
@@ -266,7 +266,7 @@ async def test_a_changed_consent_text_is_agreed_to_again(world: World, chat: Con
     assert user is not None
     assert user.consent_version == world.app.texts("consent-version")
     await chat.send("/menu")
-    assert "Главное меню" in chat.last.text
+    assert MENU_HEAD in chat.last.text
 
 
 async def test_a_consent_text_changed_mid_questionnaire_stops_answers_until_agreed(
@@ -289,7 +289,7 @@ async def test_a_consent_text_changed_mid_questionnaire_stops_answers_until_agre
     await chat.click(TEXTS("btn-agree"))
     await chat.send("/quiz")
     await chat.click(TEXTS("btn-quiz-continue-short"))
-    assert "вопрос 3 / 20" in chat.last.text
+    assert question_head(3) in chat.last.text
     await chat.click("А")
     [attempt] = await attempts(world, chat.user_id)
     assert (attempt.answers[:3], attempt.position) == (["a", "a", "a"], 3)

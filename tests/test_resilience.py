@@ -22,7 +22,7 @@ from bot.factory import create_app, create_dispatcher
 from bot.local_session import blocked, retry_after, server_error
 from db.models import QuizAttempt, User
 from services import reminders
-from tests.conftest import TEXTS, World, register, stored_user
+from tests.conftest import TEXTS, World, question_head, register, reminder_text, stored_user
 
 ERROR = "Извините, что-то пошло не так. Предыдущие ответы сохранены"
 
@@ -47,8 +47,8 @@ def edit_not_found(method: TelegramMethod[Any]) -> Exception:
 
 async def open_quiz(chat: Conversation) -> None:
     await chat.send("/quiz")
-    await chat.click("Начать")
-    assert "вопрос 1 / 20" in chat.last.text
+    await chat.click(TEXTS("btn-quiz-begin"))
+    assert question_head(1) in chat.last.text
 
 
 async def answer(chat: Conversation, letters: str) -> None:
@@ -112,7 +112,7 @@ async def test_answer_gets_through_a_passing_telegram_failure(
 
     assert waits == pauses
     assert chat.last.message_id == screen.message_id
-    assert "вопрос 2 / 20" in chat.last.text
+    assert question_head(2) in chat.last.text
     assert no_error_shown(chat)
     attempt = await the_attempt(world, chat.user_id)
     assert (attempt.answers[:2], attempt.position) == (["b", None], 1)
@@ -135,7 +135,7 @@ async def test_answer_is_kept_when_telegram_stays_down_and_the_next_tap_recovers
     # The screen still shows question 1; tapping it again brings the user to question 2.
     await chat.click("А")
     assert chat.last_toast == TEXTS("quiz-stale")
-    assert "вопрос 2 / 20" in chat.with_buttons().text
+    assert question_head(2) in chat.with_buttons().text
     attempt = await the_attempt(world, chat.user_id)
     assert attempt.answers[:2] == ["b", None]
 
@@ -151,13 +151,13 @@ async def test_screen_that_cannot_be_edited_comes_as_a_new_message(
     await chat.click("А")
 
     assert chat.last.message_id != screen.message_id
-    assert "вопрос 2 / 20" in chat.last.text
+    assert question_head(2) in chat.last.text
     assert labels(chat) == ["А", "Б", TEXTS("btn-quiz-back"), TEXTS("btn-quiz-pause")]
     assert no_error_shown(chat)
     attempt = await the_attempt(world, chat.user_id)
     assert (attempt.answers[:2], attempt.position) == (["a", None], 1)
     await chat.click("Б")
-    assert "вопрос 3 / 20" in chat.last.text
+    assert question_head(3) in chat.last.text
 
 
 # --- a restart ---------------------------------------------------------------------------------
@@ -175,9 +175,9 @@ async def test_restart_loses_no_quiz_progress(world: World, chat: Conversation) 
         await again.send("/quiz")
         assert "Вы остановились на вопросе 8 из 20 (отвечено 7)" in again.last.text
         await again.click("Продолжить")
-        assert "вопрос 8 / 20" in again.last.text
+        assert question_head(8) in again.last.text
         await again.click("А")
-        assert "вопрос 9 / 20" in again.last.text
+        assert question_head(9) in again.last.text
         async with app.uow_factory() as uow:
             [attempt] = await uow.session.scalars(select(QuizAttempt))
         assert attempt.answers[:9] == ["a", "b", "a", "b", "a", "a", "b", "a", None]
@@ -205,7 +205,7 @@ async def test_one_reminder_a_day_after_leaving_the_questionnaire(
 
     assert len(chat.messages) == before + 1
     reminder = chat.last
-    assert "ответили на 4 из 20" in reminder.text
+    assert reminder_text(4) in reminder.text
     assert "Опросник Климова (ДДО)" in reminder.text
     assert labels(chat) == [TEXTS("btn-quiz-continue-short")]
     assert await jobs.send_quiz_reminders() == 0  # once only
@@ -216,7 +216,7 @@ async def test_one_reminder_a_day_after_leaving_the_questionnaire(
     await chat.click("Продолжить", on=reminder)
     assert "Вы остановились на вопросе 5 из 20" in chat.last.text
     await chat.click("Продолжить")
-    assert "вопрос 5 / 20" in chat.last.text
+    assert question_head(5) in chat.last.text
     await chat.click("Б")
     attempt = await the_attempt(world, chat.user_id)
     assert (attempt.answers[:5], attempt.position) == (["a", "a", "a", "a", "b"], 5)
@@ -240,7 +240,7 @@ async def test_no_reminder_for_finished_or_never_started_questionnaires(world: W
 
     assert len(finished.messages) == seen[finished.user_id]
     assert len(idle.messages) == seen[idle.user_id]
-    assert "ответили на 2 из 20" in halfway.last.text
+    assert reminder_text(2) in halfway.last.text
 
 
 async def test_user_who_blocked_the_bot_is_marked_and_not_retried(
@@ -284,7 +284,7 @@ async def test_one_user_who_blocked_the_bot_does_not_hold_up_the_others(
 
     assert await world.app.scheduled_jobs(world.bot).send_quiz_reminders() == 1
 
-    assert "ответили на 1 из 20" in staying.last.text
+    assert reminder_text(1) in staying.last.text
     assert (await stored(world, gone.user_id)).blocked_at == world.clock.now
     assert (await stored(world, staying.user_id)).blocked_at is None
 
@@ -321,7 +321,7 @@ async def test_reminder_that_failed_for_a_passing_reason_goes_out_on_the_next_ti
     assert (await stored(world, chat.user_id)).blocked_at is None
 
     assert await jobs.send_quiz_reminders() == 1
-    assert "ответили на 4 из 20" in chat.last.text
+    assert reminder_text(4) in chat.last.text
     assert (await the_attempt(world, chat.user_id)).reminded_at == world.clock.now
     assert await jobs.send_quiz_reminders() == 0
 
@@ -361,7 +361,7 @@ async def test_a_reminder_claimed_by_a_process_that_stopped_is_sent_once_its_cla
     assert await jobs.send_quiz_reminders() == 1
 
     assert len(chat.messages) == before + 1
-    assert "ответили на 2 из 20" in chat.last.text
+    assert reminder_text(2) in chat.last.text
     attempt = await the_attempt(world, chat.user_id)
     assert (attempt.id, attempt.reminded_at) == (claimed.id, world.clock.now)
     world.clock.advance(hours=1)
@@ -381,7 +381,7 @@ async def test_a_long_queue_of_reminders_goes_out_in_one_tick(
     jobs = world.app.scheduled_jobs(world.bot)
 
     assert await jobs.send_quiz_reminders() == 8
-    assert all("ответили на 1 из 20" in chat.last.text for chat in chats)
+    assert all(reminder_text(1) in chat.last.text for chat in chats)
     assert await jobs.send_quiz_reminders() == 0
 
 
@@ -401,7 +401,7 @@ async def test_no_reminder_until_a_changed_consent_text_is_agreed_to(
     await chat.send("/menu")
     await chat.click(TEXTS("btn-agree"))
     assert await jobs.send_quiz_reminders() == 1
-    assert "ответили на 1 из 20" in chat.last.text
+    assert reminder_text(1) in chat.last.text
 
 
 async def test_a_flood_wait_mid_batch_leaves_the_rest_for_the_next_tick(
@@ -419,10 +419,10 @@ async def test_a_flood_wait_mid_batch_leaves_the_rest_for_the_next_tick(
     jobs = world.app.scheduled_jobs(world.bot)
 
     assert await jobs.send_quiz_reminders() == 1
-    assert "ответили на 1 из 20" in first.last.text
+    assert reminder_text(1) in first.last.text
     for chat in (second, third):
         attempt = await the_attempt(world, chat.user_id)
         assert (attempt.reminder_claimed_at, attempt.reminded_at) == (None, None)
 
     assert await jobs.send_quiz_reminders() == 2
-    assert all("ответили на 1 из 20" in chat.last.text for chat in (second, third))
+    assert all(reminder_text(1) in chat.last.text for chat in (second, third))

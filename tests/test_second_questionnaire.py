@@ -84,7 +84,7 @@ async def test_a_questionnaire_added_as_a_data_file_works_end_to_end(
 
     await chat.click("📝 Пройти: Что для меня важно")
     assert "<i>3 вопроса.</i>" in chat.last.text
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-quiz-begin"))
     assert "вопрос 1 / 3" in chat.last.text
     for letter in "АБА":
         await chat.click(letter)
