@@ -9,6 +9,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,9 @@ from bot.factory import App, create_app, create_bot, create_dispatcher
 from bot.local_session import LocalTelegram
 from db.engine import create_engine
 from db.models import User
+from handlers.views.catalogue import where_to_study
 from locales import Texts
+from quizzes import Questionnaire, load_all
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -169,6 +172,21 @@ TEXTS = Texts()
 #: The first line of the main menu (a guest's and a member's alike).
 MENU_HEAD = TEXTS("menu", role="student").split("\n")[0]
 KLIMOV_TITLE = "Опросник Климова (ДДО)"
+#: The questionnaire as the app loads it (its statements and scales are data, not locale texts).
+KLIMOV = load_all()["klimov"]
+
+
+def quiz_intro(quiz: Questionnaire = KLIMOV) -> str:
+    """The screen before a questionnaire's first question."""
+    return TEXTS(
+        "quiz-intro",
+        title=escape(quiz.title),
+        author=escape(quiz.author) or "none",
+        summary=escape(quiz.summary),
+        instruction=escape(quiz.instruction),
+        duration=escape(quiz.duration) or "none",
+        total=quiz.length,
+    )
 
 
 def question_head(number: int, total: int = 20, title: str = KLIMOV_TITLE) -> str:
@@ -176,6 +194,30 @@ def question_head(number: int, total: int = 20, title: str = KLIMOV_TITLE) -> st
     return TEXTS("quiz-question", title=title, number=number, total=total, options="").split("\n")[
         0
     ]
+
+
+def consent_text(updated: bool = False) -> str:
+    """The consent screen; `updated`: the version asked again after the text changed."""
+    return TEXTS("consent", updated="yes" if updated else "no", version=TEXTS("consent-version"))
+
+
+def type_page(world: World, scale_id: str) -> str:
+    """The public page of an interest type: all its professions and where to study them."""
+    scale = world.app.quizzes["klimov"].scale(scale_id)
+    catalogue = world.app.catalogue
+    return TEXTS(
+        "type-page",
+        title=escape(scale.title),
+        description=escape(scale.description),
+        qualities=escape(scale.qualities),
+        professions=", ".join(escape(p.title) for p in catalogue.professions_for(scale_id)),
+        study=where_to_study(TEXTS, catalogue, scale_id, None),
+    )
+
+
+def result_head(finished: datetime, title: str = KLIMOV_TITLE) -> str:
+    """The first line of a questionnaire's result, finished at `finished`."""
+    return TEXTS("result-head", title=title, date=TEXTS.date(finished))
 
 
 def reminder_text(done: int, total: int = 20, title: str = KLIMOV_TITLE) -> str:

@@ -28,7 +28,15 @@ from handlers.callbacks import (
     QuizStep,
     RestartQuiz,
 )
-from tests.conftest import TEXTS, World, question_head, register, stored_user
+from tests.conftest import (
+    KLIMOV_TITLE,
+    TEXTS,
+    World,
+    consent_text,
+    question_head,
+    register,
+    stored_user,
+)
 
 OUTDATED = TEXTS("button-outdated")
 STALE = TEXTS("quiz-stale")
@@ -67,7 +75,7 @@ def assert_answered_once_each(world: World, delivered: list[str], *chats: Conver
 
 
 async def open_quiz(chat: Conversation) -> None:
-    await chat.click(TEXTS("btn-quiz-start", title="Опросник Климова (ДДО)"))
+    await chat.click(TEXTS("btn-quiz-start", title=KLIMOV_TITLE))
     await chat.click(TEXTS("btn-quiz-begin"))
     assert question_head(1) in chat.last.text
 
@@ -142,7 +150,7 @@ async def test_text_from_a_guest_points_to_start_and_stores_nothing(
     world: World, chat: Conversation
 ) -> None:
     await chat.send("Здравствуйте, хочу узнать про профессии")
-    assert "Чтобы начать, нажмите /start." in chat.last.text
+    assert TEXTS("unexpected-guest") in chat.last.text
     assert TEXTS("btn-consent") in labels(chat)
     assert await count_users(world) == 0
     assert await attempts(world) == []
@@ -156,7 +164,7 @@ async def test_text_from_a_registered_user_outside_any_flow_shows_the_menu_with_
     text = chat.last.text
     assert text.startswith(TEXTS("unexpected-text"))
     assert MENU in text
-    assert TEXTS("btn-quiz-start", title="Опросник Климова (ДДО)") in labels(chat)
+    assert TEXTS("btn-quiz-start", title=KLIMOV_TITLE) in labels(chat)
     assert await attempts(world, chat.user_id) == []
 
 
@@ -316,7 +324,7 @@ async def test_garbage_callback_data_gets_a_polite_toast_and_the_menu(
 
     assert chat.last_toast == OUTDATED
     assert MENU in chat.last.text
-    assert "▶️ Продолжить: Опросник Климова (ДДО) — 1 из 20" in labels(chat)
+    assert TEXTS("btn-quiz-continue", title=KLIMOV_TITLE, done=1, total=20) in labels(chat)
     assert await progress(world, chat.user_id) == before
     assert_answered_once_each(world, delivered, chat)
 
@@ -485,12 +493,12 @@ async def test_quiz_without_consent_asks_for_it_and_stores_nothing(
     else:
         await chat.press(action)
 
-    assert chat.last.text.startswith("Для этого нужно ваше согласие на обработку данных")
+    assert chat.last.text.startswith(TEXTS("need-consent"))
     assert labels(chat) == [TEXTS("btn-consent"), TEXTS("btn-menu")]
     assert await count_users(world) == 0
     assert await attempts(world) == []
     await chat.click(TEXTS("btn-consent"))
-    assert "Согласие на обработку персональных данных" in chat.last.text
+    assert consent_text() in chat.last.text
     assert await count_users(world) == 0
     assert_answered_once_each(world, delivered, chat)
 
@@ -503,7 +511,7 @@ async def test_answer_button_without_consent_is_outdated_and_stores_nothing(
     await chat.press(Answer(quiz="klimov", attempt=1, question=0, key="a").pack())
 
     assert chat.last_toast == OUTDATED
-    assert "Без согласия на обработку данных доступна справка" in chat.last.text
+    assert TEXTS("menu-guest") in chat.last.text
     assert await count_users(world) == 0
     assert await attempts(world) == []
     assert_answered_once_each(world, delivered, chat)

@@ -38,7 +38,7 @@ from locales import Texts
 from services import coordinators, outbox, profile
 from services import events as event_service
 from services.coordinators import Staff
-from tests.conftest import FakeClock, World, register
+from tests.conftest import KLIMOV_TITLE, TEXTS, FakeClock, World, register
 
 ADMIN = 9001
 COORDINATOR = 9002
@@ -324,7 +324,7 @@ async def appoint(world: World, user: Conversation) -> None:
 async def new_event_dialog(world: World, kind: str) -> Conversation:
     """A coordinator of the college, in the editor, having chosen the kind."""
     coordinator = world.user(COORDINATOR, "Ольга")
-    await register(coordinator, role="Я педагог", grade=None)
+    await register(coordinator, role=TEXTS("role-teacher"), grade=None)
     await appoint(world, coordinator)
     texts = world.app.texts
     await coordinator.click(texts("btn-manage"))
@@ -335,7 +335,7 @@ async def new_event_dialog(world: World, kind: str) -> Conversation:
 
 async def test_an_invite_makes_a_coordinator_once(world: World) -> None:
     coordinator, stranger = world.user(COORDINATOR, "Ольга"), world.user(9003, "Пётр")
-    await register(coordinator, role="Я педагог", grade=None)
+    await register(coordinator, role=TEXTS("role-teacher"), grade=None)
     await register(stranger)
     async with world.app.uow_factory() as uow:
         invite = await coordinators.create_invite(
@@ -446,7 +446,7 @@ async def test_coordinator_commands_are_refused_to_others(
 
 async def test_a_revoked_coordinator_loses_the_rights_at_once(world: World) -> None:
     coordinator = world.user(COORDINATOR, "Ольга")
-    await register(coordinator, role="Я педагог", grade=None)
+    await register(coordinator, role=TEXTS("role-teacher"), grade=None)
     await appoint(world, coordinator)
     event = await make_event(world)
     texts = world.app.texts
@@ -463,7 +463,7 @@ async def test_a_revoked_coordinator_loses_the_rights_at_once(world: World) -> N
 
 async def test_a_coordinator_of_another_organisation_cannot_touch_the_event(world: World) -> None:
     coordinator = world.user(COORDINATOR, "Ольга")
-    await register(coordinator, role="Я педагог", grade=None)
+    await register(coordinator, role=TEXTS("role-teacher"), grade=None)
     async with world.app.uow_factory() as uow:
         [school, *_] = await uow.organisations.list_active("school")
         invite = await coordinators.create_invite(uow, admin(), school.id, world.clock())
@@ -480,7 +480,7 @@ async def test_attendance_goes_to_the_monitoring_log_and_the_trial_asks_two_ques
     world: World, chat: Conversation
 ) -> None:
     coordinator = world.user(COORDINATOR, "Ольга")
-    await register(coordinator, role="Я педагог", grade=None)
+    await register(coordinator, role=TEXTS("role-teacher"), grade=None)
     await appoint(world, coordinator)
     event = await make_event(world, starts_at=world.clock() + timedelta(hours=3))
     await register(chat)
@@ -519,7 +519,7 @@ async def test_the_organiser_gets_the_list_as_csv_and_xlsx_and_a_qr_code(
     await register(chat)
     await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
     boss = world.user(ADMIN, "Админ")
-    await register(boss, role="Я педагог", grade=None)
+    await register(boss, role=TEXTS("role-teacher"), grade=None)
     for step in (ManageStep.CSV, ManageStep.XLSX, ManageStep.LINK):
         await boss.press(Manage(id=event.id, action=step).pack())
     csv_file, xlsx_file, qr = world.telegram.files
@@ -582,7 +582,7 @@ async def test_the_questionnaire_result_suggests_matching_trials(
     await make_event(world, title="Проба: парикмахер", interest_types=("art",))
     await register(chat)
     texts = world.app.texts
-    await chat.click(texts("btn-quiz-start", title="Опросник Климова (ДДО)"))
+    await chat.click(texts("btn-quiz-start", title=KLIMOV_TITLE))
     await chat.click(texts("btn-quiz-begin"))
     for letter in "БАААААБАААБАААААБААА":  # technic leads (see test_quiz_flow)
         await chat.click(letter)

@@ -2,21 +2,62 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import methods
 from sqlalchemy import select
 
 from bot.conversation import Conversation
 from db.models import QuizAttempt, Step, User
-from tests.conftest import MENU_HEAD, TEXTS, World, question_head, register
+from handlers.views.catalogue import professions, where_to_study
+from handlers.views.quiz import RESULT_PROFESSIONS, RESULT_PROGRAMMES
+from tests.conftest import (
+    KLIMOV,
+    KLIMOV_TITLE,
+    MENU_HEAD,
+    TEXTS,
+    World,
+    consent_text,
+    question_head,
+    quiz_intro,
+    register,
+    result_head,
+    type_page,
+)
 
 # The technic statement wherever a pair has one, "А" elsewhere: Т8 П4 Ч4 Х3 З1 (see test_klimov).
 ALL_TECHNIC = "БАААААБАААБАААААБААА"
+START = TEXTS("btn-quiz-start", title=KLIMOV_TITLE)
 
 
 async def open_quiz(chat: Conversation) -> None:
-    await chat.click("📝 Пройти")
-    assert "Как отвечать" in chat.last.text
+    await chat.click(START)
+    assert quiz_intro() in chat.last.text
     await chat.click(TEXTS("btn-quiz-begin"))
+
+
+def scale_line(scale_id: str, score: int, band: str, *, leading: bool) -> str:
+    """A scale's line in the result; `band`: the questionnaire's name of the band."""
+    return TEXTS(
+        "result-scale",
+        title=KLIMOV.scale(scale_id).title,
+        score=score,
+        max=KLIMOV.max_score,
+        band=band,
+        leading="yes" if leading else "no",
+    )
+
+
+def type_block(world: World, scale_id: str) -> str:
+    """A leading type in full on the result screen: some professions and places to study."""
+    scale, catalogue = KLIMOV.scale(scale_id), world.app.catalogue
+    return TEXTS(
+        "result-type",
+        title=escape(scale.title),
+        description=escape(scale.description),
+        professions=professions(catalogue, scale_id, RESULT_PROFESSIONS),
+        study=where_to_study(TEXTS, catalogue, scale_id, RESULT_PROGRAMMES),
+    )
 
 
 async def answer_all(chat: Conversation, letters: str) -> None:
@@ -39,8 +80,9 @@ async def test_one_question_per_screen_in_the_same_message(
     await open_quiz(chat)
     screen = chat.last
     assert question_head(1) in screen.text
-    assert "<b>А</b> — Ухаживать за животными" in screen.text
-    assert "<b>Б</b> — Обслуживать машины" in screen.text
+    assert TEXTS("quiz-option", letter="А", text="Ухаживать за животными") in screen.text
+    statement = "Обслуживать машины, приборы (следить, регулировать)"
+    assert TEXTS("quiz-option", letter="Б", text=statement) in screen.text
     assert [label for label, _ in screen.buttons] == ["А", "Б", TEXTS("btn-quiz-pause")]
     await chat.click("А")
     assert chat.last.message_id == screen.message_id  # edited, not a new message
@@ -81,10 +123,12 @@ async def test_pause_and_resume_at_the_same_question(world: World, chat: Convers
     await open_quiz(chat)
     await answer_all(chat, "АААААА")
     await chat.click(TEXTS("btn-quiz-pause"))
-    assert "Ответы сохранены (6 из 20)" in chat.last.text
-    assert "▶️ Продолжить: Опросник Климова (ДДО) — 6 из 20" in [b for b, _ in chat.last.buttons]
+    assert TEXTS("quiz-paused", done=6, total=20) in chat.last.text
+    continue_label = TEXTS("btn-quiz-continue", title=KLIMOV_TITLE, done=6, total=20)
+    assert continue_label in [b for b, _ in chat.last.buttons]
     await chat.click(TEXTS("btn-quiz-continue-short"))
-    assert "Вы остановились на вопросе 7 из 20" in chat.last.text
+    resume = TEXTS("quiz-resume", title=KLIMOV_TITLE, number=7, done=6, total=20)
+    assert resume in chat.last.text
     await chat.click(TEXTS("btn-quiz-continue-short"))
     assert question_head(7) in chat.last.text
 
@@ -96,32 +140,43 @@ async def test_result_shows_scores_bands_leading_type_and_where_to_study(
     await open_quiz(chat)
     await answer_all(chat, ALL_TECHNIC)
     result = chat.last.text
-    assert "Ваш результат" in result
-    assert "★ Человек — техника: <b>8</b> из 8 — выражен ярко" in result
-    assert "• Человек — природа: <b>4</b> из 8 — выражен умеренно" in result
-    assert "• Человек — знаковая система: <b>1</b> из 8 — не выражен" in result
-    assert "<b>Ведущий тип:</b>" in result
+    assert result_head(world.clock.now) in result
+    assert scale_line("technic", 8, "выражен ярко", leading=True) in result
+    assert scale_line("nature", 4, "выражен умеренно", leading=False) in result
+    assert scale_line("sign", 1, "не выражен", leading=False) in result
+    assert TEXTS("result-leading", count=1) in result
     assert "машины, механизмы" in result  # what the type means
-    assert "Профессии:" in result
-    assert "📍" in result  # a programme in town
+    assert type_block(world, "technic") in result  # its professions and where to study
+    # A programme in town (those come first).
+    [first, *_] = world.app.catalogue.programmes_for("technic")
+    college = world.app.catalogue.by_code[first.organisation]
+    assert college.in_town
+    in_town = TEXTS(
+        "study-line",
+        title=escape(first.title),
+        organisation=escape(college.short_name),
+        in_town="yes",
+        sample="yes" if first.sample or college.sample else "no",
+    )
+    assert in_town in result
     assert "ЗЖДТ" in result
-    assert world.telegram.toasts[-1].text == "Готово! Вот ваш результат."
-    await chat.click("Подробнее: Человек — техника")
-    assert "Важные качества" in chat.last.text
+    assert world.telegram.toasts[-1].text == TEXTS("quiz-finished-toast")
+    await chat.click(TEXTS("btn-type-more", title="Человек — техника"))
+    assert type_page(world, "technic") in chat.last.text
 
 
-async def test_ties_are_stated_as_ties(chat: Conversation) -> None:
+async def test_ties_are_stated_as_ties(world: World, chat: Conversation) -> None:
     await register(chat)
     await open_quiz(chat)
     # "А" everywhere gives П6 Т4 Ч4 З1 Х5; "Б" in pair 5 moves a point from З to Х:
     # П6 Т4 Ч4 З0 Х6, so nature and art tie at 6.
     await answer_all(chat, "ААААБ" + "А" * 15)
     result = chat.last.text
-    assert "Ведущие типы</b> (поровну баллов" in result
-    assert "★ Человек — природа: <b>6</b>" in result
-    assert "★ Человек — художественный образ: <b>6</b>" in result
-    assert result.count("<b>Человек — природа.</b>") == 1
-    assert result.count("<b>Человек — художественный образ.</b>") == 1
+    assert TEXTS("result-leading", count=2) in result
+    assert scale_line("nature", 6, "выражен умеренно", leading=True) in result
+    assert scale_line("art", 6, "выражен умеренно", leading=True) in result
+    assert result.count(type_block(world, "nature")) == 1
+    assert result.count(type_block(world, "art")) == 1
 
 
 async def test_finishing_logs_a_monitoring_step_with_school_and_grade(
@@ -155,17 +210,18 @@ async def test_retaking_keeps_earlier_results(world: World, chat: Conversation) 
     assert [a.finished_at is not None for a in done] == [True, True]
     await chat.send("/results")
     labels = [label for label, _ in chat.last.buttons]
-    assert labels[0] == "24 декабря 2026: знаковая система"
-    assert labels[1] == "24 ноября 2026: природа"
-    await chat.click("24 ноября 2026")
-    assert "★ Человек — природа: <b>6</b>" in chat.last.text
+    # The dates as babel writes them; the types by the questionnaire's short names.
+    assert labels[0] == TEXTS("results-item", date="24 декабря 2026", leading="знаковая система")
+    assert labels[1] == TEXTS("results-item", date="24 ноября 2026", leading="природа")
+    await chat.click(labels[1])
+    assert scale_line("nature", 6, "выражен умеренно", leading=True) in chat.last.text
 
 
 async def test_results_are_offered_in_the_menu_once_there_are_any(chat: Conversation) -> None:
     await register(chat)
     await chat.send("/results")
-    assert "ещё не проходили" in chat.last.text
-    await chat.click("📝 Пройти")
+    assert TEXTS("results-empty") in chat.last.text
+    await chat.click(START)
     await chat.click(TEXTS("btn-quiz-begin"))
     await answer_all(chat, "А" * 20)
     await chat.click(TEXTS("btn-menu"))
@@ -175,7 +231,7 @@ async def test_results_are_offered_in_the_menu_once_there_are_any(chat: Conversa
 async def test_a_student_without_a_grade_is_asked_for_it_first(chat: Conversation) -> None:
     await register(chat, grade=None)
     await chat.send("/quiz")
-    assert "Сначала расскажите немного о себе" in chat.last.text
+    assert TEXTS("quiz-need-profile") in chat.last.text
     assert TEXTS("ask-grade", role="student") in chat.last.text
 
 
@@ -188,11 +244,13 @@ async def test_a_tie_of_all_five_types_fits_a_phone_screen(chat: Conversation) -
         letters[number - 1] = "Б"
     await answer_all(chat, "".join(letters))
     result = chat.last.text
-    assert result.count("★") == 5
-    assert "Профессии и где им учатся — по кнопкам" in result
+    for scale in KLIMOV.scales:
+        assert scale_line(scale.id, 4, "выражен умеренно", leading=True) in result
+    assert TEXTS("result-more") in result
     assert len(result) < 2500
     labels = [label for label, _ in chat.last.buttons]
-    assert sum(label.startswith("Подробнее:") for label in labels) == 5
+    more = {TEXTS("btn-type-more", title=scale.title) for scale in KLIMOV.scales}
+    assert sum(label in more for label in labels) == 5
 
 
 async def test_restarting_asks_first_and_keeps_the_answers_on_back(
@@ -204,9 +262,9 @@ async def test_restarting_asks_first_and_keeps_the_answers_on_back(
     await chat.click(TEXTS("btn-quiz-pause"))
     await chat.click(TEXTS("btn-quiz-continue-short"))
     await chat.click(TEXTS("btn-quiz-restart"))
-    assert "Ответы этой попытки (3 из 20) будут удалены" in chat.last.text
+    assert TEXTS("quiz-restart-confirm", done=3, total=20) in chat.last.text
     await chat.click(TEXTS("btn-back"))
-    assert "Вы остановились на вопросе 4 из 20" in chat.last.text
+    assert TEXTS("quiz-resume", title=KLIMOV_TITLE, number=4, done=3, total=20) in chat.last.text
     await chat.click(TEXTS("btn-quiz-restart"))
     await chat.click(TEXTS("btn-quiz-restart-yes"))
     assert question_head(1) in chat.last.text
@@ -249,7 +307,7 @@ async def test_buttons_of_an_older_questionnaire_version_do_not_trap_the_user(
     await chat.click("А")
     assert world.telegram.toasts[-1].text == TEXTS("button-outdated")
     assert MENU_HEAD in chat.last.text
-    await chat.click("📝 Пройти")
+    await chat.click(START)
     await chat.click(TEXTS("btn-quiz-begin"))
     assert question_head(1) in chat.last.text
 
@@ -259,7 +317,7 @@ async def test_a_changed_consent_text_is_agreed_to_again(world: World, chat: Con
     async with world.app.uow_factory() as uow, uow.write():
         await uow.session.execute(User.__table__.update().values(consent_version="2020-01"))  # type: ignore[attr-defined]
     await chat.send("/quiz")
-    assert "ещё раз.\n\n<b>Согласие на обработку" in chat.last.text
+    assert consent_text(updated=True) in chat.last.text
     await chat.click(TEXTS("btn-agree"))
     async with world.app.uow_factory() as uow:
         user = await uow.users.get(chat.user_id)
@@ -280,9 +338,9 @@ async def test_a_consent_text_changed_mid_questionnaire_stops_answers_until_agre
         await uow.session.execute(User.__table__.update().values(consent_version="2020-01"))  # type: ignore[attr-defined]
 
     await chat.click("А")
-    assert "ещё раз.\n\n<b>Согласие на обработку" in chat.last.text
+    assert consent_text(updated=True) in chat.last.text
     await chat.press(back)
-    assert "ещё раз.\n\n<b>Согласие на обработку" in chat.last.text
+    assert consent_text(updated=True) in chat.last.text
     [attempt] = await attempts(world, chat.user_id)
     assert (attempt.answers[:3], attempt.position) == (["a", "a", None], 2)
 

@@ -22,9 +22,19 @@ from bot.factory import create_app, create_dispatcher
 from bot.local_session import blocked, retry_after, server_error
 from db.models import QuizAttempt, User
 from services import reminders
-from tests.conftest import TEXTS, World, question_head, register, reminder_text, stored_user
+from tests.conftest import (
+    KLIMOV_TITLE,
+    TEXTS,
+    World,
+    question_head,
+    register,
+    reminder_text,
+    result_head,
+    stored_user,
+)
 
-ERROR = "Извините, что-то пошло не так. Предыдущие ответы сохранены"
+ERROR = TEXTS("error")
+CONTINUE = TEXTS("btn-quiz-continue-short")
 
 
 @pytest.fixture
@@ -173,8 +183,9 @@ async def test_restart_loses_no_quiz_progress(world: World, chat: Conversation) 
     try:
         again = Conversation(create_dispatcher(app), world.bot, world.telegram, chat.user_id)
         await again.send("/quiz")
-        assert "Вы остановились на вопросе 8 из 20 (отвечено 7)" in again.last.text
-        await again.click("Продолжить")
+        resume = TEXTS("quiz-resume", title=KLIMOV_TITLE, number=8, done=7, total=20)
+        assert resume in again.last.text
+        await again.click(CONTINUE)
         assert question_head(8) in again.last.text
         await again.click("А")
         assert question_head(9) in again.last.text
@@ -206,16 +217,17 @@ async def test_one_reminder_a_day_after_leaving_the_questionnaire(
     assert len(chat.messages) == before + 1
     reminder = chat.last
     assert reminder_text(4) in reminder.text
-    assert "Опросник Климова (ДДО)" in reminder.text
+    assert KLIMOV_TITLE in reminder.text
     assert labels(chat) == [TEXTS("btn-quiz-continue-short")]
     assert await jobs.send_quiz_reminders() == 0  # once only
     world.clock.advance(hours=48)
     assert await jobs.send_quiz_reminders() == 0
     assert len(chat.messages) == before + 1
 
-    await chat.click("Продолжить", on=reminder)
-    assert "Вы остановились на вопросе 5 из 20" in chat.last.text
-    await chat.click("Продолжить")
+    await chat.click(CONTINUE, on=reminder)
+    resume = TEXTS("quiz-resume", title=KLIMOV_TITLE, number=5, done=4, total=20)
+    assert resume in chat.last.text
+    await chat.click(CONTINUE)
     assert question_head(5) in chat.last.text
     await chat.click("Б")
     attempt = await the_attempt(world, chat.user_id)
@@ -230,7 +242,7 @@ async def test_no_reminder_for_finished_or_never_started_questionnaires(world: W
         await register(chat)
     await open_quiz(finished)
     await answer(finished, "А" * 20)
-    assert "Ваш результат" in finished.last.text
+    assert result_head(world.clock.now) in finished.last.text
     await open_quiz(halfway)
     await answer(halfway, "ББ")
     world.clock.advance(hours=25)
@@ -263,7 +275,7 @@ async def test_user_who_blocked_the_bot_is_marked_and_not_retried(
     assert sent_to(world, chat) == attempts_to_send + 1
 
     await chat.send("/start")  # unblocked and back
-    assert "С возвращением" in chat.last.text
+    assert TEXTS("welcome-back") in chat.last.text
     assert (await stored(world, chat.user_id)).blocked_at is None
     attempt = await the_attempt(world, chat.user_id)
     assert attempt.answers[:5] == ["a", "a", "a", "a", None]  # their data was kept

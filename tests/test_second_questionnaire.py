@@ -14,7 +14,15 @@ import quizzes
 from bot.conversation import Conversation
 from db.models import Step
 from services.quiz import interest_quiz
-from tests.conftest import TEXTS, World, register
+from tests.conftest import (
+    KLIMOV_TITLE,
+    TEXTS,
+    World,
+    question_head,
+    quiz_intro,
+    register,
+    result_head,
+)
 
 VALUES = """
 id = "values"
@@ -65,6 +73,15 @@ options = [
 """
 
 
+def professions_label() -> str:
+    """What introduces the professions in a type's block of a result («Профессии:»): the text
+    of its line in front of the professions."""
+    marker = "\x00"
+    block = TEXTS("result-type", title="", description="", professions=marker, study="")
+    line = next(line for line in block.split("\n") if marker in line)
+    return line.split(marker)[0].strip()
+
+
 @pytest.fixture(autouse=True)
 def two_questionnaires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "klimov_ddo.toml").write_text(
@@ -79,32 +96,43 @@ async def test_a_questionnaire_added_as_a_data_file_works_end_to_end(
 ) -> None:
     await register(chat)
     labels = [label for label, _ in chat.last.buttons]
-    assert TEXTS("btn-quiz-start", title="Опросник Климова (ДДО)") in labels
-    assert "📝 Пройти: Что для меня важно" in labels
+    assert TEXTS("btn-quiz-start", title=KLIMOV_TITLE) in labels
+    values = world.app.quizzes["values"]
+    start = TEXTS("btn-quiz-start", title="Что для меня важно")
+    assert start in labels
 
-    await chat.click("📝 Пройти: Что для меня важно")
-    assert "<i>3 вопроса.</i>" in chat.last.text
+    await chat.click(start)
+    assert quiz_intro(values) in chat.last.text  # «3 вопроса», from the data file
     await chat.click(TEXTS("btn-quiz-begin"))
-    assert "вопрос 1 / 3" in chat.last.text
+    assert question_head(1, total=3, title="Что для меня важно") in chat.last.text
     for letter in "АБА":
         await chat.click(letter)
 
     result = chat.last.text
-    assert "★ Люди: <b>2</b> из 3 — заметно" in result
-    assert "• Вещи: <b>1</b> из 3 — почти нет" in result
-    assert "Вам важно общение." in result
-    assert "Профессии:" not in result  # professions are known for Klimov's types only
-    assert not any(label.startswith("Подробнее") for label, _ in chat.last.buttons)
+    assert result_head(world.clock.now, title="Что для меня важно") in result
+    people = TEXTS("result-scale", title="Люди", score=2, max=3, band="заметно", leading="yes")
+    assert people in result
+    things = TEXTS("result-scale", title="Вещи", score=1, max=3, band="почти нет", leading="no")
+    assert things in result
+    assert TEXTS("result-type-short", title="Люди", description="Вам важно общение.") in result
+    assert professions_label()  # the check below means something
+    assert professions_label() not in result  # professions are known for Klimov's types only
+    more = {
+        TEXTS("btn-type-more", title=scale.title)
+        for quiz in world.app.quizzes.values()
+        for scale in quiz.scales
+    }
+    assert not more & {label for label, _ in chat.last.buttons}
 
     await chat.send("/results")
-    assert "Завершено попыток: 1." in chat.last.text
+    assert TEXTS("results-list", count=1, shown="all") in chat.last.text
     async with world.app.uow_factory() as uow:
         [step] = await uow.session.scalars(select(Step))
     assert step.detail["quiz"] == "values"
     assert step.detail["scores"] == {"people": 2, "things": 1}
 
     await chat.send("/quiz")  # the command stays the Klimov questionnaire
-    assert "Опросник Климова (ДДО)" in chat.last.text
+    assert quiz_intro(world.app.quizzes["klimov"]) in chat.last.text
 
 
 def test_the_bot_refuses_to_start_without_exactly_one_interest_type_questionnaire(

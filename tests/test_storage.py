@@ -21,7 +21,7 @@ from bot.factory import App, create_app, create_bot, create_dispatcher
 from bot.local_session import LocalTelegram
 from bot.storage import DatabaseStorage, create_storage, key_builder
 from db.models import ConversationState
-from tests.conftest import FakeClock, register
+from tests.conftest import TEXTS, FakeClock, register
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -146,7 +146,7 @@ async def test_the_editor_continues_after_a_restart(settings: Settings, clock: F
     first = await create_app(settings, clock=clock)
     bot = create_bot(settings, session=telegram)
     chat = Conversation(create_dispatcher(first), bot, telegram, admin, "Админ")
-    await register(chat, role="Я педагог", grade=None)
+    await register(chat, role=TEXTS("role-teacher"), grade=None)
     texts = first.texts
     await chat.send("/manage")
     await chat.click(texts("btn-event-new"))
