@@ -141,6 +141,18 @@ class RegistrationRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SeatContext:
+    """What signing up reads, in one locked query: the event, its organiser's name, the user,
+    their own registration if any, and how many are waiting."""
+
+    event: EventRecord
+    organiser: str
+    user: UserRecord | None
+    registration: RegistrationRecord | None
+    waiting: int
+
+
+@dataclass(frozen=True, slots=True)
 class CoordinatorRecord:
     user_id: int
     organisation_id: int

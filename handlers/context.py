@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 
+#: Handler flags for a path whose service checks the user itself (consent, profile) in its
+#: own transaction: the middleware loads no user for it, and `Request.user` stays None.
+NO_USER = {"user": False}
+
 
 @dataclass(slots=True)
 class Request:

@@ -18,20 +18,21 @@ from handlers.callbacks import (
     PlansFile,
     ShowEvent,
 )
-from handlers.context import Request
+from handlers.context import NO_USER, Request
 from handlers.flow import require_profile, show_event, show_outdated
 from handlers.ui import Event, View, back_row, menu_row, show
 from handlers.views.events import (
+    event_card_view,
     events_list_view,
     feedback_view,
     kinds_view,
     plans_view,
     signed_up_note,
 )
-from services import event_files
+from services import event_files, profile
 from services import events as event_service
-from services.errors import NotFound, NotRegistered
-from services.events import SignUp, SignUpRefused
+from services.errors import ConsentOutdated, NotFound, NotRegistered, ProfileIncomplete
+from services.events import Applicant, SignUp, SignUpRefused
 
 
 async def _show_list(event: Event, ctx: Request, kind: str = "", page: int = 0) -> None:
@@ -88,23 +89,49 @@ async def on_event_action(
         )
         return
     try:
-        if action == EventStep.SIGN_UP:
-            outcome = await event_service.sign_up(
-                ctx.uow, user.id, event_id, callback.from_user.full_name, ctx.moment()
-            )
-            ctx.toast("event-sign-up-toast", outcome=outcome)
-            note = "" if outcome == SignUp.ALREADY else signed_up_note(texts, outcome, None)
-        else:
-            cancelled = await event_service.cancel_sign_up(ctx.uow, user.id, event_id, ctx.now())
-            ctx.toast("event-cancel-toast", done="yes" if cancelled else "no")
-            note = texts("event-cancel-done") if cancelled else ""
+        cancelled = await event_service.cancel_sign_up(ctx.uow, user.id, event_id, ctx.now())
     except SignUpRefused as refused:
         ctx.toast("event-refused-toast", reason=refused.reason)
-        note = ""
+        cancelled = False
     except (NotFound, NotRegistered):
         await show_outdated(callback, ctx)
         return
+    else:
+        ctx.toast("event-cancel-toast", done="yes" if cancelled else "no")
+    note = texts("event-cancel-done") if cancelled else ""
     await show_event(callback, ctx, event_id, note=note)
+
+
+async def on_sign_up(callback: CallbackQuery, callback_data: EventAction, ctx: Request) -> None:
+    """«Записаться»: the busiest tap of all (everyone at once when an event opens), so this path
+    loads nothing before the service, which checks the user in its own transaction."""
+    event_id = callback_data.id
+    try:
+        outcome, view = await event_service.sign_up(
+            ctx.uow,
+            Applicant(callback.from_user.id, callback.from_user.full_name),
+            event_id,
+            ctx.moment(),
+            consent_version=ctx.consent_version,
+        )
+    except (NotRegistered, ConsentOutdated, ProfileIncomplete):
+        # Not loaded on this path: load the user now, and ask for what is missing.
+        ctx.user = await profile.get_user(ctx.uow, callback.from_user.id)
+        if await require_profile(callback, ctx) is not None:
+            await show_event(callback, ctx, event_id)
+        return
+    except SignUpRefused as refused:
+        ctx.user = await profile.get_user(ctx.uow, callback.from_user.id)
+        ctx.toast("event-refused-toast", reason=refused.reason)
+        await show_event(callback, ctx, event_id)
+        return
+    except NotFound:
+        ctx.user = await profile.get_user(ctx.uow, callback.from_user.id)
+        await show_outdated(callback, ctx)
+        return
+    ctx.toast("event-sign-up-toast", outcome=outcome)
+    note = "" if outcome == SignUp.ALREADY else signed_up_note(ctx.texts, outcome, None)
+    await show(callback, event_card_view(ctx.texts, view, None).noted(note or None))
 
 
 async def _send_calendar(callback: CallbackQuery, ctx: Request, event_ids: list[int]) -> None:
@@ -170,6 +197,9 @@ def create_router() -> Router:
     router.callback_query.register(on_event_list, EventList.filter())
     router.callback_query.register(on_event_kinds, Nav.filter(F.to == Page.EVENT_KINDS))
     router.callback_query.register(on_show_event, ShowEvent.filter())
+    router.callback_query.register(
+        on_sign_up, EventAction.filter(F.action == EventStep.SIGN_UP), flags=NO_USER
+    )
     router.callback_query.register(on_event_action, EventAction.filter())
     router.message.register(on_plans, Command("plans"))
     router.callback_query.register(on_plans, Nav.filter(F.to == Page.PLANS))

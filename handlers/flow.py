@@ -87,8 +87,7 @@ async def show_event(
     except NotFound:
         await show_outdated(event, ctx)
         return
-    organiser = await event_service.organiser_name(ctx.uow, view.event)
-    await show(event, event_card_view(ctx.texts, view, organiser, back).noted(note or None))
+    await show(event, event_card_view(ctx.texts, view, back).noted(note or None))
 
 
 async def show_event_by_code(event: Event, ctx: Request, code: str, *, note: str = "") -> None:
@@ -98,8 +97,7 @@ async def show_event_by_code(event: Event, ctx: Request, code: str, *, note: str
     except NotFound:
         await show_home(event, ctx, note=ctx.texts("event-link-unknown"))
         return
-    organiser = await event_service.organiser_name(ctx.uow, view.event)
-    await show(event, event_card_view(ctx.texts, view, organiser, None).noted(note or None))
+    await show(event, event_card_view(ctx.texts, view, None).noted(note or None))
 
 
 async def require_consent(event: Event, ctx: Request) -> UserRecord | None:

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 
 from db.records import EventRecord
 from handlers.callbacks import Answer, Back, QuizControl, QuizStep, RestartQuiz
-from handlers.context import Request
+from handlers.context import NO_USER, Request
 from handlers.flow import require_profile, show_menu, show_outdated
 from handlers.ui import show
 from handlers.views.consent import consent_view
@@ -22,10 +22,6 @@ from services import profile
 from services import quiz as quiz_service
 from services.errors import ConsentOutdated, NotFound, NotRegistered
 from services.quiz import Outcome, QuizState, Tap
-
-#: The answer and back buttons are the most frequent updates; their service checks that the
-#: attempt is the user's and their consent current, so the user is not loaded for them.
-NO_USER = {"user": False}
 
 
 async def cmd_quiz(message: Message, ctx: Request) -> None:
@@ -168,6 +164,8 @@ def create_router() -> Router:
     router.message.register(cmd_quiz, Command("quiz"))
     router.callback_query.register(on_quiz_control, QuizControl.filter())
     router.callback_query.register(on_restart, RestartQuiz.filter())
+    # The most frequent updates: their service checks that the attempt is the user's and
+    # their consent current, so the user is not loaded for them.
     router.callback_query.register(on_answer, Answer.filter(), flags=NO_USER)
     router.callback_query.register(on_back, Back.filter(), flags=NO_USER)
     return router

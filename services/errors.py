@@ -10,6 +10,10 @@ class ConsentOutdated(ServiceError):
     """The user agreed to an older consent text: nothing more is stored until they agree again."""
 
 
+class ProfileIncomplete(ServiceError):
+    """The user has not yet said who they are (role, and the school and grade it needs)."""
+
+
 class NotFound(ServiceError):
     """The thing asked for does not exist or is not the user's (stale or forged button)."""
 

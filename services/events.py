@@ -18,7 +18,13 @@ from db.repositories.events import EventFilter
 from db.uow import UnitOfWork
 from services import profile, steps
 from services.coordinators import Manager, Staff, require_manager
-from services.errors import NotFound, NotRegistered, ServiceError
+from services.errors import (
+    ConsentOutdated,
+    NotFound,
+    NotRegistered,
+    ProfileIncomplete,
+    ServiceError,
+)
 from services.event_files import CalendarEntry
 
 #: Who may be in an event's audience (coordinators and admins are not an audience).
@@ -495,6 +501,7 @@ class EventView:
     """An event as one user sees it."""
 
     event: EventRecord
+    organiser: str
     registration: RegistrationRecord | None
     #: Place in the waiting list (1: next), if waiting.
     position: int | None
@@ -504,24 +511,28 @@ class EventView:
 async def event_for(
     uow: UnitOfWork, user: UserRecord | None, event_id: int, moment: Moment
 ) -> EventView:
-    event = await uow.events.get(event_id)
-    if event is None or event.status == EventStatus.DRAFT:
-        raise NotFound(event_id)
-    return await _view(uow, user, event, moment)
+    found = await uow.events.with_organiser(event_id=event_id)
+    return await _view(uow, user, found, moment, event_id)
 
 
 async def event_by_code(
     uow: UnitOfWork, user: UserRecord | None, code: str, moment: Moment
 ) -> EventView:
-    event = await uow.events.get_by_code(code.lower())
-    if event is None or event.status == EventStatus.DRAFT:
-        raise NotFound(code)
-    return await _view(uow, user, event, moment)
+    found = await uow.events.with_organiser(code=code.lower())
+    return await _view(uow, user, found, moment, code)
 
 
 async def _view(
-    uow: UnitOfWork, user: UserRecord | None, event: EventRecord, moment: Moment
+    uow: UnitOfWork,
+    user: UserRecord | None,
+    found: tuple[EventRecord, str] | None,
+    moment: Moment,
+    asked: object,
 ) -> EventView:
+    if found is None or found[0].status == EventStatus.DRAFT:
+        await uow.end_read()
+        raise NotFound(asked)
+    event, organiser = found
     registration = None
     position = None
     if user is not None:
@@ -530,44 +541,82 @@ async def _view(
             position = await uow.registrations.waiting_position(registration)
     await uow.end_read()
     return EventView(
-        event, registration, position, refusal(event, user, moment.now, moment.academic_year)
+        event,
+        organiser,
+        registration,
+        position,
+        refusal(event, user, moment.now, moment.academic_year),
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Applicant:
+    """Who signs up: their id, and the name from their Telegram profile (for the organiser's
+    list)."""
+
+    user_id: int
+    name: str
+
+
 async def sign_up(
-    uow: UnitOfWork, user_id: int, event_id: int, display_name: str, moment: Moment
-) -> SignUp:
-    """Take a seat, or a place in the waiting list when none is free. The event row is locked
+    uow: UnitOfWork, applicant: Applicant, event_id: int, moment: Moment, *, consent_version: str
+) -> tuple[SignUp, EventView]:
+    """Take a seat, or a place in the waiting list when none is free; returns the outcome and
+    the event as the user sees it now, read in the same transaction. The event row is locked
     for the whole transaction (SQLite: the write lock), so the seats counted are the seats
-    there are: capacity is never exceeded, whatever the concurrency. Raises NotAllowed-like
-    `SignUpRefused` with the reason when sign-up is not possible."""
+    there are: capacity is never exceeded, whatever the concurrency.
+
+    Checks the user itself (the caller need not load them first): NotRegistered,
+    ConsentOutdated, ProfileIncomplete; `SignUpRefused` with the reason when the event is not
+    open to them."""
     now = moment.now
+    user_id = applicant.user_id
     async with uow.write():
-        user = await uow.users.get(user_id)
+        found = await uow.events.seat_context(event_id, user_id)
+        if found is None or found.event.status == EventStatus.DRAFT:
+            raise NotFound(event_id)
+        user = found.user
         if user is None:
             raise NotRegistered
-        event = await uow.events.get(event_id, for_update=True)
-        if event is None or event.status == EventStatus.DRAFT:
-            raise NotFound(event_id)
-        existing = await uow.registrations.get(event_id, user_id, for_update=True)
+        if not profile.consent_current(user, consent_version):
+            raise ConsentOutdated
+        if not profile.profile_complete(user):
+            raise ProfileIncomplete
+        if user.blocked_at is not None:  # they tapped a button: they can be reached again
+            await uow.users.mark_reachable(user_id)
+        event, organiser, existing = found.event, found.organiser, found.registration
+        reason = refusal(event, user, now, moment.academic_year)
         if existing is not None and existing.status in (
             RegistrationStatus.CONFIRMED,
             RegistrationStatus.WAITLISTED,
             RegistrationStatus.ATTENDED,
         ):
-            return SignUp.ALREADY
-        reason = refusal(event, user, now, moment.academic_year)
+            position = None
+            if existing.status == RegistrationStatus.WAITLISTED:
+                position = await uow.registrations.waiting_position(existing)
+            return SignUp.ALREADY, EventView(event, organiser, existing, position, reason)
         if reason is not None:
             raise SignUpRefused(reason)
         seat = event.seats_left is None or event.seats_left > 0
         status = RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED
         if existing is None:
-            await uow.registrations.create(event_id, user_id, status, display_name[:130], now)
+            registration = await uow.registrations.create(
+                event_id, user_id, status, applicant.name[:130], now
+            )
         else:  # signed up again after cancelling: to the end of the line
             await uow.registrations.set_status(existing.id, status, now, requeue=True)
+            registration = replace(existing, status=status, queued_at=now, updated_at=now)
+        position = None
         if seat:
             await uow.events.add_seats(event_id, 1)
-    return SignUp.CONFIRMED if seat else SignUp.WAITLISTED
+            event = replace(event, seats_taken=event.seats_taken + 1)
+        else:  # the newest in line is the last
+            position = found.waiting + 1
+    outcome = SignUp.CONFIRMED if seat else SignUp.WAITLISTED
+    view = EventView(
+        event, organiser, registration, position, refusal(event, user, now, moment.academic_year)
+    )
+    return outcome, view
 
 
 class SignUpRefused(ServiceError):

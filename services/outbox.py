@@ -58,10 +58,8 @@ async def event_of(uow: UnitOfWork, message: OutboxRecord) -> tuple[EventRecord,
     """The event a message is about, with its organiser's name (read when it is sent, so the
     message shows the event as it is then)."""
     event_id = message.payload.get("event_id")
-    event = await uow.events.get(int(event_id)) if event_id is not None else None
-    if event is None:
-        await uow.end_read()
+    if event_id is None:
         return None
-    organisation = await uow.organisations.get(event.organisation_id)
+    found = await uow.events.with_organiser(event_id=int(event_id))
     await uow.end_read()
-    return event, organisation.name if organisation else ""
+    return found

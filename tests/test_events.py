@@ -38,6 +38,7 @@ from locales import Texts
 from services import coordinators, outbox, profile
 from services import events as event_service
 from services.coordinators import Staff
+from services.events import Applicant
 from tests.conftest import KLIMOV_TITLE, TEXTS, FakeClock, World, register
 
 ADMIN = 9001
@@ -142,6 +143,29 @@ async def test_a_second_tap_on_sign_up_changes_nothing(world: World, chat: Conve
     await chat.press(button)
     assert chat.last_toast == world.app.texts("event-sign-up-toast", outcome="already")
     assert len(await registrations(world, event.id)) == 1
+    async with world.app.uow_factory() as uow:
+        stored = await uow.events.get(event.id)
+    assert stored is not None
+    assert stored.seats_taken == 1
+
+
+async def test_two_taps_on_sign_up_at_the_same_moment_take_one_seat(
+    world: World, chat: Conversation
+) -> None:
+    event = await make_event(world)
+    await register(chat)
+    button = EventAction(id=event.id, action=EventStep.SIGN_UP).pack()
+    await asyncio.gather(chat.press(button), chat.press(button))
+    texts = world.app.texts
+    toasts = sorted(t.text or "" for t in world.telegram.toasts[-2:])
+    assert toasts == sorted(
+        [
+            texts("event-sign-up-toast", outcome="confirmed"),
+            texts("event-sign-up-toast", outcome="already"),
+        ]
+    )
+    [registration] = await registrations(world, event.id)
+    assert registration.status == RegistrationStatus.CONFIRMED
     async with world.app.uow_factory() as uow:
         stored = await uow.events.get(event.id)
     assert stored is not None
@@ -536,19 +560,29 @@ async def test_200_simultaneous_sign_ups_for_20_seats_give_exactly_20(
     world: World, clock: FakeClock
 ) -> None:
     event = await make_event(world)
+    moment = Moment(clock(), world.app.texts.tz)
     async with world.app.uow_factory() as uow:
+        school = (await uow.organisations.list_active("school"))[0]
         for user_id in range(10_000, 10_200):
             await profile.give_consent(uow, user_id, "v", clock())
             await profile.choose_role(uow, user_id, "student", clock())
-    moment = Moment(clock(), world.app.texts.tz)
+            await profile.choose_organisation(uow, user_id, school.id, clock())
+            await profile.choose_grade(uow, world.app.catalogue, user_id, 9, moment)
 
-    async def sign_up(user_id: int) -> str:
+    async def sign_up(user_id: int) -> tuple[str, int | None]:
         async with world.app.uow_factory() as uow:
-            return await event_service.sign_up(uow, user_id, event.id, f"u{user_id}", moment)
+            outcome, view = await event_service.sign_up(
+                uow, Applicant(user_id, f"u{user_id}"), event.id, moment, consent_version="v"
+            )
+            return outcome, view.position
 
-    outcomes = await asyncio.gather(*(sign_up(u) for u in range(10_000, 10_200)))
+    results = await asyncio.gather(*(sign_up(u) for u in range(10_000, 10_200)))
+    outcomes = [outcome for outcome, _ in results]
     assert outcomes.count("confirmed") == 20
     assert outcomes.count("waitlisted") == 180
+    # Each one waiting was told their own place in line.
+    told = sorted(position or 0 for outcome, position in results if outcome == "waitlisted")
+    assert told == list(range(1, 181))
     rows = await registrations(world, event.id)
     assert len(rows) == 200
     assert len({r.user_id for r in rows}) == 200

@@ -8,11 +8,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from db.models import AUDIENCE_BITS, Event, EventStatus, Registration, RegistrationStatus
-from db.records import EventDraft, EventRecord, RegistrationRecord
+from db.models import (
+    AUDIENCE_BITS,
+    Event,
+    EventStatus,
+    Organisation,
+    Registration,
+    RegistrationStatus,
+    User,
+)
+from db.records import EventDraft, EventRecord, RegistrationRecord, SeatContext, UserRecord
+from db.repositories.users import USER_COLUMNS
 
 _EVENT_COLUMNS = (
     Event.id,
@@ -51,6 +61,52 @@ _REGISTRATION_COLUMNS = (
 )
 #: Statuses that hold a seat.
 SEATED = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW)
+
+
+_WAITING = aliased(Registration)
+#: Signing up reads everything it needs in one query (built once: the busiest write of all).
+#: On SQLite the writer already holds the database lock; PostgreSQL locks the event row first
+#: (`_LOCK_EVENT`), so that this query, a new statement, sees what committed before the lock.
+_LOCK_EVENT = select(Event.id).where(Event.id == bindparam("event_id")).with_for_update()
+_SEAT_CONTEXT = (
+    select(
+        *_EVENT_COLUMNS,
+        Organisation.name,
+        *_REGISTRATION_COLUMNS,
+        *USER_COLUMNS,
+        select(func.count())
+        .where(
+            _WAITING.event_id == Event.id,
+            _WAITING.status == RegistrationStatus.WAITLISTED,
+        )
+        .scalar_subquery(),
+    )
+    .join(Organisation, Organisation.id == Event.organisation_id)
+    .outerjoin(
+        Registration,
+        and_(Registration.event_id == Event.id, Registration.user_id == bindparam("user_id")),
+    )
+    .outerjoin(User, User.id == bindparam("user_id"))
+    .where(Event.id == bindparam("event_id"))
+)
+_NEW_REGISTRATION = (
+    insert(Registration)
+    .values(
+        event_id=bindparam("event_id"),
+        user_id=bindparam("user_id"),
+        status=bindparam("status"),
+        display_name=bindparam("display_name"),
+        queued_at=bindparam("now"),
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+    .returning(Registration.id)
+)
+_ADD_SEATS = (
+    update(Event)
+    .where(Event.id == bindparam("event_id"))
+    .values(seats_taken=Event.seats_taken + bindparam("delta"))
+)
 
 
 def audience_mask(roles: Sequence[str]) -> int:
@@ -135,6 +191,22 @@ class EventRepository:
         query = select(*_EVENT_COLUMNS).where(Event.id == event_id)
         return await self._one(query.with_for_update() if for_update else query)
 
+    async def with_organiser(
+        self, *, event_id: int | None = None, code: str | None = None, for_update: bool = False
+    ) -> tuple[EventRecord, str] | None:
+        """The event with this id (or code) and its organiser's name, in one query; locked
+        (the event row only) when `for_update`."""
+        where = Event.id == event_id if code is None else Event.code == code
+        query = (
+            select(*_EVENT_COLUMNS, Organisation.name)
+            .join(Organisation, Organisation.id == Event.organisation_id)
+            .where(where)
+        )
+        if for_update:
+            query = query.with_for_update(of=Event)
+        row = (await self._session.execute(query)).first()
+        return (_event(row[:-1]), str(row[-1])) if row is not None else None
+
     async def get_by_code(self, code: str) -> EventRecord | None:
         return await self._one(select(*_EVENT_COLUMNS).where(Event.code == code))
 
@@ -158,8 +230,31 @@ class EventRepository:
         )
 
     async def add_seats(self, event_id: int, delta: int) -> None:
-        await self._session.execute(
-            update(Event).where(Event.id == event_id).values(seats_taken=Event.seats_taken + delta)
+        connection = await self._session.connection()
+        await connection.execute(_ADD_SEATS, {"event_id": event_id, "delta": delta})
+
+    async def seat_context(self, event_id: int, user_id: int) -> SeatContext | None:
+        """For signing up (inside a write transaction): the event, locked, with its organiser,
+        the user (None: not registered), their registration and the length of the waiting
+        list; None: no such event."""
+        connection = await self._session.connection()
+        if connection.dialect.name == "postgresql":
+            await connection.execute(_LOCK_EVENT, {"event_id": event_id})
+        row: Sequence[Any] | None = (
+            await connection.execute(_SEAT_CONTEXT, {"event_id": event_id, "user_id": user_id})
+        ).first()
+        if row is None:
+            return None
+        events = len(_EVENT_COLUMNS)
+        users = events + 1 + len(_REGISTRATION_COLUMNS)
+        registration = row[events + 1 : users]
+        user = row[users : users + len(USER_COLUMNS)]
+        return SeatContext(
+            _event(row[:events]),
+            str(row[events]),
+            UserRecord(*user) if user[0] is not None else None,
+            _registration(registration) if registration[0] is not None else None,
+            int(row[-1]),
         )
 
     def _upcoming(self, where: EventFilter) -> Select[*tuple[Any, ...]]:
@@ -234,19 +329,21 @@ class RegistrationRepository:
 
     async def create(
         self, event_id: int, user_id: int, status: str, display_name: str, now: datetime
-    ) -> None:
-        self._session.add(
-            Registration(
-                event_id=event_id,
-                user_id=user_id,
-                status=status,
-                display_name=display_name,
-                queued_at=now,
-                created_at=now,
-                updated_at=now,
+    ) -> RegistrationRecord:
+        connection = await self._session.connection()
+        new_id = (
+            await connection.execute(
+                _NEW_REGISTRATION,
+                {
+                    "event_id": event_id,
+                    "user_id": user_id,
+                    "status": status,
+                    "display_name": display_name,
+                    "now": now,
+                },
             )
-        )
-        await self._session.flush()
+        ).scalar_one()
+        return RegistrationRecord(new_id, event_id, user_id, status, display_name, now, now, now)
 
     async def set_status(
         self, registration_id: int, status: str, now: datetime, *, requeue: bool = False
@@ -272,6 +369,17 @@ class RegistrationRepository:
             )
         ).first()
         return _registration(row) if row is not None else None
+
+    async def waiting_count(self, event_id: int) -> int:
+        return int(
+            await self._session.scalar(
+                select(func.count()).where(
+                    Registration.event_id == event_id,
+                    Registration.status == RegistrationStatus.WAITLISTED,
+                )
+            )
+            or 0
+        )
 
     async def waiting_position(self, registration: RegistrationRecord) -> int:
         """1 for the first in line."""

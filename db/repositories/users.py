@@ -9,7 +9,7 @@ from db.dialect import insert_ignoring_conflicts
 from db.models import User
 from db.records import UserRecord
 
-_COLUMNS = (
+USER_COLUMNS = (
     User.id,
     User.role,
     User.organisation_id,
@@ -22,7 +22,7 @@ _COLUMNS = (
 )
 
 
-_BY_ID = select(*_COLUMNS).where(User.id == bindparam("user_id"))
+_BY_ID = select(*USER_COLUMNS).where(User.id == bindparam("user_id"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 
 

@@ -91,9 +91,9 @@ def status_text(texts: Texts, view: EventView) -> str | None:
     return texts("event-my-status", status=registration.status, position=view.position or 0)
 
 
-def event_card_view(texts: Texts, view: EventView, organiser: str, back: EventList | None) -> View:
+def event_card_view(texts: Texts, view: EventView, back: EventList | None) -> View:
     event = view.event
-    parts = [event_text(texts, event, organiser)]
+    parts = [event_text(texts, event, view.organiser)]
     if (status := status_text(texts, view)) is not None:
         parts.append(status)
     signed = view.registration is not None and view.registration.status in (
