@@ -86,7 +86,9 @@ async def create_app(
     engine = create_engine(settings.database_url)
     try:
         await migrate.upgrade(engine)
-        uow_factory = UnitOfWorkFactory(create_session_factory(engine))
+        uow_factory = UnitOfWorkFactory(
+            create_session_factory(engine), serialize_writes=engine.dialect.name == "sqlite"
+        )
         async with uow_factory() as uow, uow.write():
             await uow.organisations.sync(
                 CatalogueEntry(

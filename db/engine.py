@@ -52,6 +52,9 @@ def create_engine(url: str, *, echo: bool = False, **options: Any) -> AsyncEngin
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # Every unit of work ends its transaction itself (commit, or rollback on close), so the
+        # pool's extra rollback when a connection comes back would only cost a thread hop.
+        options.setdefault("pool_reset_on_return", None)
         engine = create_async_engine(url, echo=echo, **options)
         _prepare_sqlite(engine)
         return engine

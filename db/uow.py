@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,8 +30,9 @@ class UnitOfWork:
     while the bot talks to Telegram.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, writers: asyncio.Lock | None = None) -> None:
         self.session = session
+        self._writers: AbstractAsyncContextManager[Any] = writers or nullcontext()
         self.users = UserRepository(session)
         self.organisations = OrganisationRepository(session)
         self.attempts = AttemptRepository(session)
@@ -45,15 +47,21 @@ class UnitOfWork:
     async def write(self) -> AsyncIterator[Self]:
         """A write transaction: SQLite takes its write lock up front (BEGIN IMMEDIATE),
         PostgreSQL relies on the repositories' row locks. Commits on success, rolls back on error.
+
+        On SQLite the writers of this process first queue on `writers` (one writer at a time
+        is all SQLite allows): they are woken in order the moment the lock is free, instead of
+        each polling the database file in SQLite's busy handler. Other processes still queue on
+        the file lock.
         """
-        await self.end_read()
-        await self.session.connection(execution_options={WRITE_OPTION: True})
-        try:
-            yield self
-        except BaseException:
-            await self.session.rollback()
-            raise
-        await self.session.commit()
+        async with self._writers:
+            await self.end_read()
+            await self.session.connection(execution_options={WRITE_OPTION: True})
+            try:
+                yield self
+            except BaseException:
+                await self.session.rollback()
+                raise
+            await self.session.commit()
 
     async def end_read(self) -> None:
         """Close a read transaction, so no snapshot or connection is held across network I/O."""
@@ -76,8 +84,14 @@ class UnitOfWork:
 
 
 class UnitOfWorkFactory:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Units of work on one database; `serialize_writes` (SQLite) queues this process's
+    writers on one lock (see `UnitOfWork.write`)."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, serialize_writes: bool = False
+    ) -> None:
         self._sessions = sessions
+        self._writers = asyncio.Lock() if serialize_writes else None
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions())
+        return UnitOfWork(self._sessions(), self._writers)
