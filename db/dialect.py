@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import JSON, ColumnElement, Select, Table, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,3 +30,21 @@ async def insert_many_ignoring_conflicts(
         result = await session.execute(module.insert(table).values(chunk).on_conflict_do_nothing())
         inserted += max(0, int(result.rowcount or 0))  # type: ignore[attr-defined]
     return inserted
+
+
+def json_object(session: AsyncSession, **fields: Any) -> ColumnElement[Any]:
+    """A JSON object built by the database from columns or values (for INSERT ... SELECT)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    build = func.json_build_object if postgres else func.json_object
+    return build(*(part for item in fields.items() for part in item), type_=JSON)
+
+
+async def insert_selected_ignoring_conflicts(
+    session: AsyncSession, table: Table, columns: list[str], query: Select[Any]
+) -> int:
+    """INSERT ... SELECT ... ON CONFLICT DO NOTHING: rows made by the database in one statement;
+    returns how many were inserted."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = module.insert(table).from_select(columns, query).on_conflict_do_nothing()
+    result = await session.execute(statement)
+    return max(0, int(result.rowcount or 0))  # type: ignore[attr-defined]

@@ -7,10 +7,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import String, cast, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.dialect import insert_ignoring_conflicts, insert_many_ignoring_conflicts
+from db.dialect import (
+    insert_ignoring_conflicts,
+    insert_many_ignoring_conflicts,
+    insert_selected_ignoring_conflicts,
+    json_object,
+)
 from db.models import Event, EventStatus, OutboxMessage, Registration, RegistrationStatus, User
 from db.records import OutboxRecord
 
@@ -56,12 +61,23 @@ class OutboxRepository:
 
     async def queue_event_reminders(self, hours: int, now: datetime, kind: str) -> int:
         """Queue a reminder for everyone confirmed for a published event that starts within
-        `hours` (and has not started). One INSERT ... SELECT; what is queued already is skipped
-        by the unique (user, key), so running it again, or in two processes, queues nothing
-        twice. Returns how many were queued."""
+        `hours` (and has not started). One INSERT ... SELECT made in the database, which skips
+        what is queued already (NOT EXISTS on the unique (user, key), so a tick with nothing
+        new due costs one index probe per sign-up); a race with a second process is settled by
+        the unique key. Returns how many were queued."""
         window_end = now + timedelta(hours=hours)
-        due = await self._session.execute(
-            select(Registration.user_id, Registration.event_id)
+        key = literal("event:") + cast(Registration.event_id, String) + literal(f":{hours}h")
+        queued = OutboxMessage.__table__.alias("queued")
+        due = (
+            select(
+                Registration.user_id,
+                key,
+                literal(kind),
+                json_object(self._session, event_id=Registration.event_id, hours=hours),
+                literal(now, OutboxMessage.created_at.type),
+                literal(now, OutboxMessage.created_at.type),
+                literal(0),
+            )
             .join(Event, Event.id == Registration.event_id)
             .join(User, User.id == Registration.user_id)
             .where(
@@ -70,21 +86,15 @@ class OutboxRepository:
                 Event.starts_at <= window_end,
                 Registration.status == RegistrationStatus.CONFIRMED,
                 User.blocked_at.is_(None),
+                ~exists().where(queued.c.user_id == Registration.user_id, queued.c.key == key),
             )
         )
-        values = [
-            {
-                "user_id": user_id,
-                "key": f"event:{event_id}:{hours}h",
-                "kind": kind,
-                "payload": {"event_id": event_id, "hours": hours},
-                "created_at": now,
-                "not_before": now,
-                "attempts": 0,
-            }
-            for user_id, event_id in due
-        ]
-        return await self.add_many(values)
+        return await insert_selected_ignoring_conflicts(
+            self._session,
+            OutboxMessage.__table__,  # type: ignore[arg-type]
+            ["user_id", "key", "kind", "payload", "created_at", "not_before", "attempts"],
+            due,
+        )
 
     async def add_many(self, rows: list[dict[str, Any]]) -> int:
         return await insert_many_ignoring_conflicts(
