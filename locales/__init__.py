@@ -33,6 +33,12 @@ class Texts:
         # The same screens are formatted over and over (a questionnaire's questions, buttons):
         # remember recent results; the texts never change while the process runs.
         self._formatted = lru_cache(maxsize=4096)(lambda key, items: self._format(key, dict(items)))
+        # Dates repeat as much (every card and list shows its events' times): the same.
+        self._dates = lru_cache(maxsize=4096)(
+            lambda moment, pattern: str(
+                format_datetime(moment.astimezone(self.tz), pattern, locale=self.lang)
+            )
+        )
         for path in files:
             resource = FluentResource(path.read_text(encoding="utf-8"))
             junk = [e for e in resource.body if isinstance(e, Junk)]
@@ -60,7 +66,7 @@ class Texts:
 
     def when(self, moment: datetime, pattern: str = "EEE, d MMMM, HH:mm") -> str:
         """A date in words, in local time: «вт, 25 ноября, 15:00»."""
-        return str(format_datetime(moment.astimezone(self.tz), pattern, locale=self.lang))
+        return self._dates(moment, pattern)
 
     def month_name(self, day: date) -> str:
         """«Декабрь 2026» (the month as a calendar's title)."""
