@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -69,6 +69,11 @@ AUDIENCE_BITS: dict[str, int] = {
     Role.ADULT: 8,
     Role.TEACHER: 16,
 }
+
+
+#: The longest an event may last (a profession month): drafts that last longer are refused, and
+#: the list of upcoming events relies on it to skip those long over by the start index.
+LONGEST_EVENT = timedelta(days=62)
 
 
 class EventStatus(StrEnum):
@@ -222,7 +227,18 @@ class Invite(Base):
 class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
-        Index("ix_events_status_starts", "status", "starts_at"),
+        # Everything the list of upcoming events filters on, so that counting them reads the
+        # index alone (migration 0004).
+        Index(
+            "ix_events_listing",
+            "status",
+            "starts_at",
+            "ends_at",
+            "audience",
+            "grade_min",
+            "grade_max",
+            "kind",
+        ),
         {"sqlite_autoincrement": True},
     )
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from content.catalogue import INTEREST_TYPES
 from db.calendar import Moment
-from db.models import EventKind, EventStatus, RegistrationStatus, Role, StepKind
+from db.models import LONGEST_EVENT, EventKind, EventStatus, RegistrationStatus, Role, StepKind
 from db.records import EventDraft, EventRecord, RegistrationRecord, UserRecord
 from db.repositories.events import EventFilter
 from db.uow import UnitOfWork
@@ -41,7 +41,7 @@ MAX_DESCRIPTION = 2000
 MAX_PLACE = 300
 MAX_PROFESSION = 120
 MAX_CAPACITY = 10_000
-MAX_LENGTH = timedelta(days=62)  # a profession month is the longest event
+MAX_LENGTH = LONGEST_EVENT
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 CODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 MAX_CODE = 32

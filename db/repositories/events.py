@@ -8,12 +8,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    SmallInteger,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from db.models import (
     AUDIENCE_BITS,
+    LONGEST_EVENT,
     Event,
     EventStatus,
     Organisation,
@@ -64,9 +77,43 @@ SEATED = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, Registratio
 
 
 _WAITING = aliased(Registration)
+
+
 #: Signing up reads everything it needs in one query (built once: the busiest write of all).
 #: On SQLite the writer already holds the database lock; PostgreSQL locks the event row first
 #: (`_LOCK_EVENT`), so that this query, a new statement, sees what committed before the lock.
+def _upcoming(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """Published events still going on at :now (none lasts longer than `LONGEST_EVENT`, so
+    the start index skips every event long over), for the audience bit :bit (None: anyone's),
+    a student's :grade (None: any), of one :kind and :organisation_id (None: all)."""
+    bit = bindparam("bit", type_=Integer)
+    grade = bindparam("grade", type_=SmallInteger)
+    kind = bindparam("kind", type_=String)
+    organisation = bindparam("organisation_id", type_=Integer)
+    return select(*columns).where(
+        Event.status == EventStatus.PUBLISHED,
+        Event.starts_at > bindparam("since", type_=Event.starts_at.type),
+        Event.ends_at > bindparam("now", type_=Event.ends_at.type),
+        or_(bit.is_(None), Event.audience.op("&")(bit) != 0),
+        or_(
+            grade.is_(None),
+            and_(
+                or_(Event.grade_min.is_(None), Event.grade_min <= grade),
+                or_(Event.grade_max.is_(None), Event.grade_max >= grade),
+            ),
+        ),
+        or_(kind.is_(None), Event.kind == kind),
+        or_(organisation.is_(None), Event.organisation_id == organisation),
+    )
+
+
+_COUNT_UPCOMING = _upcoming(func.count())
+_UPCOMING_PAGE = (
+    _upcoming(*_EVENT_COLUMNS)
+    .order_by(Event.starts_at, Event.id)
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+)
 _LOCK_EVENT = select(Event.id).where(Event.id == bindparam("event_id")).with_for_update()
 _SEAT_CONTEXT = (
     select(
@@ -89,18 +136,14 @@ _SEAT_CONTEXT = (
     .outerjoin(User, User.id == bindparam("user_id"))
     .where(Event.id == bindparam("event_id"))
 )
-_NEW_REGISTRATION = (
-    insert(Registration)
-    .values(
-        event_id=bindparam("event_id"),
-        user_id=bindparam("user_id"),
-        status=bindparam("status"),
-        display_name=bindparam("display_name"),
-        queued_at=bindparam("now"),
-        created_at=bindparam("now"),
-        updated_at=bindparam("now"),
-    )
-    .returning(Registration.id)
+_NEW_REGISTRATION = insert(Registration).values(
+    event_id=bindparam("event_id"),
+    user_id=bindparam("user_id"),
+    status=bindparam("status"),
+    display_name=bindparam("display_name"),
+    queued_at=bindparam("now"),
+    created_at=bindparam("now"),
+    updated_at=bindparam("now"),
 )
 _ADD_SEATS = (
     update(Event)
@@ -257,33 +300,26 @@ class EventRepository:
             int(row[-1]),
         )
 
-    def _upcoming(self, where: EventFilter) -> Select[*tuple[Any, ...]]:
-        query: Select[*tuple[Any, ...]] = select(*_EVENT_COLUMNS).where(
-            Event.status == EventStatus.PUBLISHED, Event.ends_at > where.now
-        )
-        if where.role is not None and where.role in AUDIENCE_BITS:
-            query = query.where(Event.audience.op("&")(AUDIENCE_BITS[where.role]) != 0)
-        if where.grade is not None:
-            query = query.where(
-                (Event.grade_min.is_(None) | (Event.grade_min <= where.grade))
-                & (Event.grade_max.is_(None) | (Event.grade_max >= where.grade))
-            )
-        if where.kind is not None:
-            query = query.where(Event.kind == where.kind)
-        if where.organisation_id is not None:
-            query = query.where(Event.organisation_id == where.organisation_id)
-        return query
-
     async def list_upcoming(
         self, where: EventFilter, *, offset: int = 0, limit: int = 5
     ) -> tuple[list[EventRecord], int]:
-        """A page of the upcoming events that fit, soonest first, and how many fit in all."""
-        query = self._upcoming(where)
-        total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self._session.execute(
-            query.order_by(Event.starts_at, Event.id).offset(offset).limit(limit)
+        """A page of the upcoming events that fit, soonest first, and how many fit in all.
+        Two prebuilt statements (every user's list is the same SQL with other values): the
+        count reads the index alone (`ix_events_listing`)."""
+        connection = await self._session.connection()
+        values = {
+            "since": where.now - LONGEST_EVENT,
+            "now": where.now,
+            "bit": AUDIENCE_BITS.get(where.role) if where.role is not None else None,
+            "grade": where.grade,
+            "kind": where.kind,
+            "organisation_id": where.organisation_id,
+        }
+        total = (await connection.execute(_COUNT_UPCOMING, values)).scalar_one()
+        rows = await connection.execute(
+            _UPCOMING_PAGE, {**values, "offset": offset, "limit": limit}
         )
-        return [_event(row) for row in rows], int(total or 0)
+        return [_event(row) for row in rows], int(total)
 
     async def list_managed(
         self, organisation_id: int | None, now: datetime, *, offset: int = 0, limit: int = 5
@@ -331,18 +367,20 @@ class RegistrationRepository:
         self, event_id: int, user_id: int, status: str, display_name: str, now: datetime
     ) -> RegistrationRecord:
         connection = await self._session.connection()
-        new_id = (
-            await connection.execute(
-                _NEW_REGISTRATION,
-                {
-                    "event_id": event_id,
-                    "user_id": user_id,
-                    "status": status,
-                    "display_name": display_name,
-                    "now": now,
-                },
-            )
-        ).scalar_one()
+        inserted = await connection.execute(
+            _NEW_REGISTRATION,
+            {
+                "event_id": event_id,
+                "user_id": user_id,
+                "status": status,
+                "display_name": display_name,
+                "now": now,
+            },
+        )
+        # SQLite's last row id (no result rows to fetch); PostgreSQL returns it.
+        key = inserted.inserted_primary_key
+        assert key is not None
+        new_id = int(key[0])
         return RegistrationRecord(new_id, event_id, user_id, status, display_name, now, now, now)
 
     async def set_status(
