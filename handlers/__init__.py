@@ -30,18 +30,19 @@ from handlers import (
 
 
 def get_routers() -> list[Router]:
-    """In order of precedence (the questionnaire, the most frequent, first); the fallback
-    router must stay last."""
+    """In order of precedence: the most frequent updates first (questionnaire answers, then
+    events, where a whole class signs up at once), so that they pass the fewest filters; the
+    fallback router must stay last."""
     return [
         errors.create_router(),
         quiz.create_router(),
+        events.create_router(),
         start.create_router(),
         profile.create_router(),
         results.create_router(),
         catalogue.create_router(),
         privacy.create_router(),
         menu.create_router(),
-        events.create_router(),
         manage.create_router(),
         editor.create_router(),
         admin.create_router(),

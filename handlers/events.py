@@ -193,13 +193,14 @@ async def on_feedback(callback: CallbackQuery, callback_data: Feedback, ctx: Req
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    # The busiest of them first (a class signing up at once), so it passes the fewest filters.
+    router.callback_query.register(
+        on_sign_up, EventAction.filter(F.action == EventStep.SIGN_UP), flags=NO_USER
+    )
     router.message.register(on_events, Command("events"))
     router.callback_query.register(on_event_list, EventList.filter())
     router.callback_query.register(on_event_kinds, Nav.filter(F.to == Page.EVENT_KINDS))
     router.callback_query.register(on_show_event, ShowEvent.filter())
-    router.callback_query.register(
-        on_sign_up, EventAction.filter(F.action == EventStep.SIGN_UP), flags=NO_USER
-    )
     router.callback_query.register(on_event_action, EventAction.filter())
     router.message.register(on_plans, Command("plans"))
     router.callback_query.register(on_plans, Nav.filter(F.to == Page.PLANS))
