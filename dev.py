@@ -6,7 +6,8 @@
     python3 dev.py run      run the bot against Telegram (needs BOT_TOKEN)
     python3 dev.py lint     ruff check, ruff format --check, mypy
     python3 dev.py format   apply ruff format and safe ruff fixes
-    python3 dev.py bench    run the benchmarks in bench/
+    python3 dev.py bench    run the benchmarks in bench/ (`bench answer` or `bench events`
+                            for one, with its options after it)
     python3 dev.py migrate  apply database migrations (the bot also does it at start-up)
 
 The first call creates .venv and installs the pinned dependencies
@@ -66,6 +67,20 @@ def run(*args: str, env: dict[str, str] | None = None) -> int:
     return subprocess.run(list(args), cwd=ROOT, env={**os.environ, **(env or {})}).returncode
 
 
+BENCHMARKS = {"answer": "bench/bench_answer.py", "events": "bench/bench_events.py"}
+
+
+def bench(py: str, extra: list[str]) -> int:
+    """Both benchmarks one after the other; or the one named first, with its options."""
+    if extra and extra[0] in BENCHMARKS:
+        return run(py, BENCHMARKS[extra[0]], *extra[1:])
+    worst = 0
+    for script in BENCHMARKS.values():
+        print(f"$ python {script} {' '.join(extra)}".rstrip(), flush=True)
+        worst = max(worst, run(py, script, *extra))
+    return worst
+
+
 def lint() -> int:
     steps = [
         [str(BIN / "ruff"), "check", "."],
@@ -103,7 +118,7 @@ def main(argv: list[str]) -> int:  # noqa: PLR0911 - one return per command
             str(BIN / "ruff"), "check", "--fix", "."
         )
     if command == "bench":
-        return run(py, "bench/bench_answer.py", *extra)
+        return bench(py, extra)
     print(f"Unknown command {command!r}.\n{__doc__}")
     return 2
 

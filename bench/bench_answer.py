@@ -75,9 +75,12 @@ from db.engine import create_engine, create_session_factory  # noqa: E402
 from db.models import QuizAttempt, Step  # noqa: E402
 from db.records import NewStep  # noqa: E402
 from db.uow import UnitOfWork  # noqa: E402
+from locales import Texts  # noqa: E402
+from services.quiz import interest_quiz  # noqa: E402
 
 TARGET_RATIO = 0.6
 FIRST_USER_ID = 600_000_001
+TEXTS = Texts()
 
 #: Ids the benchmark gives its own updates, far from those `Conversation` uses during setup.
 _update_ids = itertools.count(2_000_000_000)
@@ -315,16 +318,16 @@ def answer_payload(taker: Taker, shown: Shown, data: str) -> dict[str, Any]:
     }
 
 
-async def register_and_begin(chat: Conversation) -> Shown:
+async def register_and_begin(chat: Conversation, title: str) -> Shown:
     """/start, consent, role, school, grade, then the questionnaire's first question (untimed)."""
     await chat.send("/start")
-    await chat.click("Начать")
-    await chat.click("✅ Даю согласие")
-    await chat.click("Я школьник")
-    await chat.click("Школа № 1")
-    await chat.click("9 класс")
-    await chat.click("📝 Пройти")
-    await chat.click("Начать")
+    await chat.click(TEXTS("btn-welcome-next"))
+    await chat.click(TEXTS("btn-agree"))
+    await chat.click(TEXTS("role-student"), on=chat.with_buttons())
+    await chat.click("Школа № 1")  # the catalogue's name
+    await chat.click(TEXTS("btn-grade", grade=9))
+    await chat.click(TEXTS("btn-quiz-start", title=title))
+    await chat.click(TEXTS("btn-quiz-begin"))
     return chat.with_buttons()
 
 
@@ -341,15 +344,18 @@ async def bench_answers(
         telegram = LocalTelegram()
         bot = create_bot(settings, session=telegram)
         dispatcher = create_dispatcher(app)
-        quiz = next(iter(app.quizzes.values()))
+        quiz = interest_quiz(app.quizzes)
         check(1 <= rounds <= quiz.length, f"--rounds must be 1..{quiz.length}")
+        first_question = TEXTS(
+            "quiz-question", title=quiz.title, number=1, total=quiz.length, options=""
+        ).split("\n")[0]
 
         setup_started = time.perf_counter()
         takers: list[Taker] = []
         for i in range(users):
             chat = Conversation(dispatcher, bot, telegram, FIRST_USER_ID + i, f"Ученик {i}")
-            shown = await register_and_begin(chat)
-            check(f"вопрос 1 / {quiz.length}" in shown.text, "no first question on screen")
+            shown = await register_and_begin(chat, quiz.title)
+            check(first_question in shown.text, f"no first question on screen: {shown.text[:80]!r}")
             answer_data = shown.buttons[0][1]
             check(answer_data.startswith("ans:"), f"not an answer button: {answer_data}")
             attempt_id = int(answer_data.split(":")[2])
