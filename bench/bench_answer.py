@@ -48,7 +48,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -297,9 +297,9 @@ class Taker:
     chosen: list[str]
 
 
-def answer_payload(taker: Taker, shown: Shown, data: str) -> dict[str, Any]:
-    """Exactly what `Conversation.press` sends, with the benchmark's own ids."""
-    chat = taker.chat
+def callback_payload(chat: Conversation, shown: Shown, data: str) -> dict[str, Any]:
+    """A tap on a button of `shown`: exactly what `Conversation.press` sends, with the
+    benchmark's own ids."""
     return {
         "update_id": next(_update_ids),
         "callback_query": {
@@ -318,14 +318,19 @@ def answer_payload(taker: Taker, shown: Shown, data: str) -> dict[str, Any]:
     }
 
 
-async def register_and_begin(chat: Conversation, title: str) -> Shown:
-    """/start, consent, role, school, grade, then the questionnaire's first question (untimed)."""
+async def register(chat: Conversation) -> None:
+    """/start, consent, role, school and grade: a 9th-grader, tapping the buttons (untimed)."""
     await chat.send("/start")
     await chat.click(TEXTS("btn-welcome-next"))
     await chat.click(TEXTS("btn-agree"))
     await chat.click(TEXTS("role-student"), on=chat.with_buttons())
     await chat.click("Школа № 1")  # the catalogue's name
     await chat.click(TEXTS("btn-grade", grade=9))
+
+
+async def register_and_begin(chat: Conversation, title: str) -> Shown:
+    """Registered, then on the questionnaire's first question (untimed)."""
+    await register(chat)
     await chat.click(TEXTS("btn-quiz-start", title=title))
     await chat.click(TEXTS("btn-quiz-begin"))
     return chat.with_buttons()
@@ -393,7 +398,7 @@ async def bench_answers(
                     f"user {u} round {r}: unexpected button {label!r} {data!r}",
                 )
                 taker.chosen.append(data.rsplit(":", 1)[1])
-                payloads.append(answer_payload(taker, shown, data))
+                payloads.append(callback_payload(taker.chat, shown, data))
             recording = True
             await feed_all(dispatcher, bot, payloads, watch, profiler)
             recording = False
@@ -478,33 +483,42 @@ async def timed_part(label: str, work: Awaitable[Result], unit: str) -> Result:
     return result
 
 
+async def around_floor(
+    args: argparse.Namespace, directory: Path, label: str, work: Awaitable[Result], unit: str
+) -> tuple[Result, Result, Result]:
+    """(a), then (b) in two halves around the timed work (c): returns echo, write, (c).
+    (b) is split so that a drift of the disk's fsync time during the run (which both share)
+    weighs on the floor as it does on (c)."""
+    echo = await timed_part(
+        f"(a) echo, N={args.echo_updates}", bench_echo(args.echo_updates), "updates"
+    )
+    first = args.writes // 2
+    before = await timed_part(
+        f"(b) writes before (c), N={first}", bench_write(first, directory, "before"), "writes"
+    )
+    result = await timed_part(label, work, unit)
+    after = await timed_part(
+        f"(b) writes after (c), N={args.writes - first}",
+        bench_write(args.writes - first, directory, "after"),
+        "writes",
+    )
+    return echo, combined("(b) durable SQLite write", before, after), result
+
+
 async def measure(
     args: argparse.Namespace, profiler: cProfile.Profile | None
 ) -> tuple[Result, Result, Result]:
     """One run: (a), (b) in two halves around (c), and (c)."""
     with tempfile.TemporaryDirectory(prefix="bench-answer-") as tmp:
         directory = Path(tmp)
-        echo = await timed_part(
-            f"(a) echo, N={args.echo_updates}", bench_echo(args.echo_updates), "updates"
-        )
-        # (b) is measured in two halves, before and after (c), so that a drift of the disk's
-        # fsync time during the run (which both share) weighs on the floor as it does on (c).
-        first = args.writes // 2
-        before = await timed_part(
-            f"(b) writes before (c), N={first}", bench_write(first, directory, "before"), "writes"
-        )
-        answers = await timed_part(
+        return await around_floor(
+            args,
+            directory,
             f"(c) answers, N={args.users * args.rounds} "
             f"({args.users} users x {args.rounds} rounds, interleaved)",
             bench_answers(args.users, args.rounds, directory, profiler),
             "answers",
         )
-        after = await timed_part(
-            f"(b) writes after (c), N={args.writes - first}",
-            bench_write(args.writes - first, directory, "after"),
-            "writes",
-        )
-    return echo, combined("(b) durable SQLite write", before, after), answers
 
 
 def spread(values: list[float]) -> str:
@@ -576,14 +590,17 @@ def main() -> int:
     if args.writes < 2:
         parser.error("--writes must be at least 2 (half is timed before (c), half after)")
 
+    return execute(run(args))
+
+
+def execute(work: Coroutine[Any, Any, int]) -> int:
+    """Run a benchmark: 1 if its work was not really done or an error was logged (the bot's
+    error handler logs every failed update), else its own exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("aiogram", "aiogram.event", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     errors = ErrorCounter()
     logging.getLogger().addHandler(errors)
-
     try:
-        code = asyncio.run(run(args))
+        code = asyncio.run(work)
     except BenchFailed as failure:
         print(f"\nBENCHMARK FAILED: {failure}", file=sys.stderr)
         return 1

@@ -36,8 +36,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
-import logging
 import random
 import statistics
 import sys
@@ -58,23 +56,20 @@ from aiogram.types import Update  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.bench_answer import (  # noqa: E402
-    BenchFailed,
-    ErrorCounter,
     Result,
     Stopwatch,
-    bench_echo,
-    bench_write,
+    around_floor,
+    callback_payload,
     check,
-    combined,
+    execute,
     machine,
-    now_ts,
+    register,
     spread,
-    timed_part,
 )
 from bot.config import Settings  # noqa: E402
 from bot.conversation import Conversation  # noqa: E402
 from bot.factory import App, create_app, create_bot, create_dispatcher  # noqa: E402
-from bot.local_session import LocalTelegram, Shown  # noqa: E402
+from bot.local_session import LocalTelegram  # noqa: E402
 from db.calendar import Moment  # noqa: E402
 from db.models import (  # noqa: E402
     AUDIENCE_BITS,
@@ -100,39 +95,6 @@ TICK_SECONDS = 2.0
 SEATS = 20
 FIRST_USER_ID = 700_000_001
 TEXTS = Texts()
-
-_update_ids = itertools.count(3_000_000_000)
-_query_ids = itertools.count(1)
-
-
-def callback_payload(chat: Conversation, shown: Shown, data: str) -> dict[str, Any]:
-    """A tap on a button of `shown`, as `Conversation.press` sends it, with the bench's ids."""
-    return {
-        "update_id": next(_update_ids),
-        "callback_query": {
-            "id": f"bench-ev-{next(_query_ids)}",
-            "from": chat.user_payload,
-            "chat_instance": "local",
-            "data": data,
-            "message": {
-                "message_id": shown.message_id,
-                "date": now_ts(),
-                "chat": chat.chat_payload,
-                "from": LocalTelegram.BOT_USER.model_dump(exclude_none=True),
-                "text": shown.text,
-            },
-        },
-    }
-
-
-async def register(chat: Conversation) -> None:
-    """/start, consent, role, school and grade, tapping the buttons (untimed)."""
-    await chat.send("/start")
-    await chat.click(TEXTS("btn-welcome-next"))
-    await chat.click(TEXTS("btn-agree"))
-    await chat.click(TEXTS("role-student"), on=chat.with_buttons())
-    await chat.click("Школа № 1")  # the catalogue's name
-    await chat.click(TEXTS("btn-grade", grade=9))
 
 
 def settings_for(directory: Path, name: str) -> Settings:
@@ -616,25 +578,14 @@ class Run:
 async def measure(args: argparse.Namespace) -> Run:
     with tempfile.TemporaryDirectory(prefix="bench-events-") as tmp:
         directory = Path(tmp)
-        echo = await timed_part(
-            f"(a) echo, N={args.echo_updates}", bench_echo(args.echo_updates), "updates"
-        )
-        first = args.writes // 2
-        before = await timed_part(
-            f"(b) writes before (c), N={first}", bench_write(first, directory, "before"), "writes"
-        )
-        signups = await timed_part(
+        echo, write, signups = await around_floor(
+            args,
+            directory,
             f"(c) sign-ups, N={args.users * args.events} "
             f"({args.users} users x {args.events} events of {SEATS} seats, each all at once)",
             bench_signups(args.users, args.events, directory),
             "sign-ups",
         )
-        after = await timed_part(
-            f"(b) writes after (c), N={args.writes - first}",
-            bench_write(args.writes - first, directory, "after"),
-            "writes",
-        )
-        write = combined("(b) durable SQLite write", before, after)
         print("(d) listing upcoming events, 5 000 events and 100 000 sign-ups ...", flush=True)
         listing = await bench_listing(args.listings, directory)
         print("    " + listing.line(), flush=True)
@@ -720,21 +671,7 @@ def main() -> int:
     if args.reminders < 100:
         parser.error("--reminders must be at least 100")
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    errors = ErrorCounter()
-    logging.getLogger().addHandler(errors)
-    try:
-        code = asyncio.run(run(args))
-    except BenchFailed as failure:
-        print(f"\nBENCHMARK FAILED: {failure}", file=sys.stderr)
-        return 1
-    if errors.count:
-        print(
-            f"\nBENCHMARK FAILED: {errors.count} errors were logged, the first: {errors.first}",
-            file=sys.stderr,
-        )
-        return 1
-    return code
+    return execute(run(args))
 
 
 if __name__ == "__main__":
