@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot import retry as retry_module
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.factory import App, create_app, create_bot, create_dispatcher
@@ -102,15 +105,37 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
 
 
+def settings_for_tests(database_url: str, **changes: Any) -> Settings:
+    """The settings tests run with (no token, no .env file); `changes` override a setting."""
+    return Settings(
+        **{
+            "_env_file": None,
+            "database_url": database_url,
+            "bot_token": None,
+            "quiz_reminder_hours": 24,
+            "send_rate_per_second": 30,
+            **changes,
+        }
+    )
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=database_url,
-        bot_token=None,
-        quiz_reminder_hours=24,
-        send_rate_per_second=30,
-    )
+    return settings_for_tests(database_url)
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The pauses the retry middleware takes, recorded instead of slept through."""
+    waited: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float) -> None:
+        waited.append(delay)
+        await real_sleep(0)
+
+    monkeypatch.setattr(retry_module, "asyncio", SimpleNamespace(sleep=sleep))
+    return waited
 
 
 @pytest.fixture

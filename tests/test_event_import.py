@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.runner import run_import
 from db.models import Event
 from services.event_import import parse_events_csv
-from tests.conftest import TEXTS, World, register
+from tests.conftest import TEXTS, World, register, settings_for_tests
 
 ADMIN = 4242
 TZ = ZoneInfo("Asia/Irkutsk")
@@ -31,9 +31,7 @@ GOOD = (
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        _env_file=None, database_url=database_url, bot_token=None, admin_ids=frozenset({ADMIN})
-    )
+    return settings_for_tests(database_url, admin_ids=frozenset({ADMIN}))
 
 
 def names(result: object) -> list[tuple[int, list[str]]]:

@@ -39,7 +39,7 @@ from services import coordinators, outbox, profile
 from services import events as event_service
 from services.coordinators import Staff
 from services.events import Applicant
-from tests.conftest import KLIMOV_TITLE, TEXTS, FakeClock, World, register
+from tests.conftest import KLIMOV_TITLE, TEXTS, FakeClock, World, register, settings_for_tests
 
 ADMIN = 9001
 COORDINATOR = 9002
@@ -47,14 +47,7 @@ COORDINATOR = 9002
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=database_url,
-        bot_token=None,
-        quiz_reminder_hours=24,
-        send_rate_per_second=30,
-        admin_ids=frozenset({ADMIN}),
-    )
+    return settings_for_tests(database_url, admin_ids=frozenset({ADMIN}))
 
 
 def admin() -> Staff:

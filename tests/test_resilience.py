@@ -4,10 +4,8 @@ that cannot be edited, a restart, and the reminder tick with users who blocked t
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -16,7 +14,6 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import TelegramMethod
 from sqlalchemy import select
 
-from bot import retry as retry_module
 from bot.conversation import Conversation
 from bot.factory import create_app, create_dispatcher
 from bot.local_session import blocked, retry_after, server_error
@@ -35,20 +32,6 @@ from tests.conftest import (
 
 ERROR = TEXTS("error")
 CONTINUE = TEXTS("btn-quiz-continue-short")
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The pauses the retry middleware takes, recorded instead of slept through."""
-    waited: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(delay: float) -> None:
-        waited.append(delay)
-        await real_sleep(0)
-
-    monkeypatch.setattr(retry_module, "asyncio", SimpleNamespace(sleep=sleep))
-    return waited
 
 
 def edit_not_found(method: TelegramMethod[Any]) -> Exception:

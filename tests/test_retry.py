@@ -5,12 +5,10 @@ back-off, and reported as TelegramServerError when they do not pass.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import pytest
 from aiogram import Bot
@@ -21,7 +19,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
-from bot import retry as retry_module
 from bot.config import Settings
 from bot.factory import create_bot
 from bot.retry import RetryMiddleware
@@ -85,20 +82,6 @@ async def gateway() -> AsyncIterator[Gateway]:
     async with TestServer(application) as server:
         gateway.url = str(server.make_url("/"))
         yield gateway
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The pauses the retry middleware takes, recorded instead of slept through."""
-    waited: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(delay: float) -> None:
-        waited.append(delay)
-        await real_sleep(0)
-
-    monkeypatch.setattr(retry_module, "asyncio", SimpleNamespace(sleep=sleep))
-    return waited
 
 
 @pytest.fixture
