@@ -709,10 +709,10 @@ async def calendar_entries(uow: UnitOfWork, event_ids: Sequence[int]) -> list[Ca
     """The events (not drafts) as entries of a calendar file."""
     entries = []
     for event_id in event_ids:
-        event = await uow.events.get(event_id)
-        if event is None or event.status == EventStatus.DRAFT:
+        found = await uow.events.with_organiser(event_id=event_id)
+        if found is None or found[0].status == EventStatus.DRAFT:
             continue
-        organisation = await uow.organisations.get(event.organisation_id)
+        event, organiser = found
         entries.append(
             CalendarEntry(
                 id=event.id,
@@ -723,7 +723,7 @@ async def calendar_entries(uow: UnitOfWork, event_ids: Sequence[int]) -> list[Ca
                 starts_at=event.starts_at,
                 ends_at=event.ends_at,
                 cancelled=event.status == EventStatus.CANCELLED,
-                organiser=organisation.name if organisation else "",
+                organiser=organiser,
             )
         )
     await uow.end_read()
