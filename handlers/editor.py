@@ -262,7 +262,7 @@ async def start_creating(event: Event, ctx: Request) -> None:
 async def start_editing(event: Event, ctx: Request, event_id: int) -> None:
     """Open a published event in the editor, at its preview."""
     try:
-        found, _ = await event_service.managed_event(ctx.uow, ctx.staff, event_id, ctx.moment())
+        found = await event_service.event_to_manage(ctx.uow, ctx.staff, event_id)
     except NotPermitted:
         await refuse(event, ctx)
         return

@@ -21,6 +21,7 @@ from services.coordinators import Manager, Staff, require_manager
 from services.errors import (
     ConsentOutdated,
     NotFound,
+    NotPermitted,
     NotRegistered,
     ProfileIncomplete,
     ServiceError,
@@ -212,12 +213,14 @@ def changes(before: EventRecord, after: EventDraft) -> list[str]:
 
 
 async def _managed_event(uow: UnitOfWork, staff: Staff, event_id: int) -> EventRecord:
-    """The event, locked, if the user runs its organisation (NotPermitted otherwise)."""
-    await require_manager(uow, staff)  # a stranger learns nothing, not even if it exists
+    """The event, locked, if the user runs its organisation (NotPermitted otherwise; a stranger
+    learns nothing, not even whether it exists). Inside a write transaction."""
+    manager = await require_manager(uow, staff)
     event = await uow.events.get(event_id, for_update=True)
     if event is None:
         raise NotFound(event_id)
-    await require_manager(uow, staff, event.organisation_id)
+    if not manager.runs(event.organisation_id):
+        raise NotPermitted(staff.user_id)
     return event
 
 
@@ -308,30 +311,31 @@ class Attendee:
     grade: int | None
 
 
+async def event_to_manage(uow: UnitOfWork, staff: Staff, event_id: int) -> EventRecord:
+    """An event the user runs (NotPermitted otherwise; a stranger learns nothing, not even
+    whether it exists)."""
+    manager = await require_manager(uow, staff)
+    event = await uow.events.get(event_id)
+    await uow.end_read()
+    if event is None:
+        raise NotFound(event_id)
+    if not manager.runs(event.organisation_id):
+        raise NotPermitted(staff.user_id)
+    return event
+
+
 async def managed_event(
     uow: UnitOfWork, staff: Staff, event_id: int, moment: Moment
 ) -> tuple[EventRecord, list[Attendee]]:
     """An event the user runs, with everyone who signed up (in the order they did), each with
     their role, school and grade now."""
-    await require_manager(uow, staff)
-    event = await uow.events.get(event_id)
-    if event is None:
-        raise NotFound(event_id)
-    await require_manager(uow, staff, event.organisation_id)
-    attendees = []
-    names: dict[int, str] = {}
-    for registration in await uow.registrations.list_for_event(event_id):
-        user = await uow.users.get(registration.user_id)
-        if user is None:
-            continue
-        organisation = ""
-        if user.organisation_id is not None:
-            if user.organisation_id not in names:
-                found = await uow.organisations.get(user.organisation_id)
-                names[user.organisation_id] = found.short_name if found else ""
-            organisation = names[user.organisation_id]
-        grade = profile.current_grade(user, moment.academic_year)
-        attendees.append(Attendee(registration, user.role, organisation, grade))
+    event = await event_to_manage(uow, staff, event_id)
+    attendees = [
+        Attendee(
+            registration, user.role, organisation, profile.current_grade(user, moment.academic_year)
+        )
+        for registration, user, organisation in await uow.registrations.people_of(event_id)
+    ]
     await uow.end_read()
     return event, attendees
 
