@@ -14,7 +14,7 @@ from content.catalogue import INTEREST_TYPES
 from db.calendar import Moment
 from db.models import LONGEST_EVENT, EventKind, EventStatus, RegistrationStatus, Role, StepKind
 from db.records import EventDraft, EventRecord, RegistrationRecord, UserRecord
-from db.repositories.events import EventFilter
+from db.repositories.events import SEATED, EventFilter
 from db.uow import UnitOfWork
 from services import profile, steps
 from services.coordinators import Manager, Staff, require_manager
@@ -355,28 +355,26 @@ async def mark_attendance(
         event = await _managed_event(uow, staff, event_id)
         if event.status != EventStatus.PUBLISHED or event.starts_at > moment.now:
             raise NotFound(event_id)  # attendance is for an event that has begun
-        seated = await uow.registrations.list_for_event(
-            event_id,
-            (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW),
-        )
+        seated = [
+            (registration, user)
+            for registration, user, _ in await uow.registrations.people_of(event_id)
+            if registration.status in SEATED
+        ]
         if marks is None:
-            marks = {r.user_id: True for r in seated if r.status == RegistrationStatus.CONFIRMED}
-        chosen = [r for r in seated if r.user_id in marks]
-        for registration in chosen:
+            marks = {r.user_id: True for r, _ in seated if r.status == RegistrationStatus.CONFIRMED}
+        chosen = [(r, user) for r, user in seated if r.user_id in marks]
+        for registration, user in chosen:
             came = marks[registration.user_id]
             status = RegistrationStatus.ATTENDED if came else RegistrationStatus.NO_SHOW
             await uow.registrations.set_status(registration.id, status, moment.now)
             if came:
-                await _log_attendance(uow, event, registration, moment)
+                await _log_attendance(uow, event, user, moment)
     return len(chosen)
 
 
 async def _log_attendance(
-    uow: UnitOfWork, event: EventRecord, registration: RegistrationRecord, moment: Moment
+    uow: UnitOfWork, event: EventRecord, user: UserRecord, moment: Moment
 ) -> None:
-    user = await uow.users.get(registration.user_id)
-    if user is None:
-        return
     detail = {"event": event.id, "kind": event.kind, "organisation": event.organisation_id}
     ref = f"event:{event.id}:user:{user.id}"
     await uow.steps.log(steps.step_of(user, StepKind.EVENT_ATTENDED, ref, moment, detail))
