@@ -46,13 +46,13 @@ async def on_manage_list(event: Event, ctx: Request, page: int = 0) -> None:
     if manager is None:
         await refuse(event, ctx)
         return
-    events, total = await event_service.managed_events(ctx.uow, manager, ctx.now(), page)
+    listed = await event_service.managed_events(ctx.uow, manager, ctx.now(), page)
     organisation = ""
     if manager.organisation_id is not None:
         found = await ctx.uow.organisations.get(manager.organisation_id)
         await ctx.uow.end_read()
         organisation = found.name if found else ""
-    await show(event, manage_list_view(ctx.texts, events, total, page, organisation))
+    await show(event, manage_list_view(ctx.texts, listed, organisation, ctx.now()))
 
 
 async def on_manage_page(callback: CallbackQuery, callback_data: ManageList, ctx: Request) -> None:

@@ -167,6 +167,8 @@ class OutboxKind(StrEnum):
     TRIAL_FEEDBACK = "trial_feedback"
 
 
+#: How long after an event its coordinator still finds it in the cabinet, to mark attendance.
+MARKING_WINDOW = timedelta(days=14)
 #: Who is told when an event changes or is cancelled.
 SIGNED_UP = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 PAGE_SIZE = 5
@@ -291,14 +293,14 @@ async def _tell_signed_up(
     )
 
 
-async def managed_events(
-    uow: UnitOfWork, manager: Manager, now: datetime, page: int
-) -> tuple[list[EventRecord], int]:
-    found = await uow.events.list_managed(
-        manager.organisation_id, now, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+async def managed_events(uow: UnitOfWork, manager: Manager, now: datetime, page: int) -> EventPage:
+    """The coordinator's events: drafts, upcoming and going on, and those that ended within
+    `MARKING_WINDOW` (so that attendance can be marked after the event), soonest first."""
+    events, total = await uow.events.list_managed(
+        manager.organisation_id, now - MARKING_WINDOW, offset=page * PAGE_SIZE, limit=PAGE_SIZE
     )
     await uow.end_read()
-    return found
+    return EventPage(events, total, page, {})
 
 
 @dataclass(frozen=True, slots=True)

@@ -529,6 +529,40 @@ async def test_attendance_goes_to_the_monitoring_log_and_the_trial_asks_two_ques
     assert feedback.detail["helped"] == "partly"
 
 
+async def test_an_event_that_ended_days_ago_is_still_in_the_cabinet_for_attendance(
+    world: World, chat: Conversation
+) -> None:
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role=TEXTS("role-teacher"), grade=None)
+    await appoint(world, coordinator)
+    start = world.clock() + timedelta(hours=3)
+    event = await make_event(world, starts_at=start, ends_at=start + timedelta(hours=2))
+    await register(chat)
+    await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    world.clock.advance(days=3)  # it ended three days ago
+    texts = world.app.texts
+
+    await coordinator.send("/manage")
+    label = texts(
+        "btn-manage-item",
+        status="over",
+        date=texts.when(event.starts_at, "d MMM"),
+        title=event.title,
+    )
+    await coordinator.click(label[:56])
+    await coordinator.click(texts("btn-manage-all-came"))
+    assert coordinator.last_toast == texts("manage-all-came-toast", count=1)
+    [registration] = await registrations(world, event.id)
+    assert registration.status == RegistrationStatus.ATTENDED
+
+    world.clock.advance(days=14)  # past the marking window: the cabinet no longer lists it
+    await coordinator.send("/manage")
+    async with world.app.uow_factory() as uow:
+        college = await uow.organisations.get(event.organisation_id)
+    assert college is not None
+    assert texts("manage-list", count=0, organisation=college.name) in coordinator.last.text
+
+
 async def test_the_organiser_gets_the_list_as_csv_and_xlsx_and_a_qr_code(
     world: World, chat: Conversation
 ) -> None:

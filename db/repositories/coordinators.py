@@ -74,12 +74,6 @@ class CoordinatorRepository:
         )
         return [CoordinatorRecord(*row) for row in rows]
 
-    async def list_of(self, organisation_id: int) -> list[int]:
-        rows = await self._session.scalars(
-            select(Coordinator.user_id).where(Coordinator.organisation_id == organisation_id)
-        )
-        return list(rows)
-
     # --- invites ---------------------------------------------------------------------------
 
     async def create_invite(

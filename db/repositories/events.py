@@ -322,11 +322,11 @@ class EventRepository:
         return [_event(row) for row in rows], int(total)
 
     async def list_managed(
-        self, organisation_id: int | None, now: datetime, *, offset: int = 0, limit: int = 5
+        self, organisation_id: int | None, ended_after: datetime, *, offset: int = 0, limit: int = 5
     ) -> tuple[list[EventRecord], int]:
-        """A coordinator's events (all organisations' when `organisation_id` is None): drafts
-        and those not yet over, soonest first."""
-        query = select(*_EVENT_COLUMNS).where(Event.ends_at > now)
+        """A coordinator's events (all organisations' when `organisation_id` is None) that end
+        after `ended_after`, soonest first."""
+        query = select(*_EVENT_COLUMNS).where(Event.ends_at > ended_after)
         if organisation_id is not None:
             query = query.where(Event.organisation_id == organisation_id)
         total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
@@ -334,18 +334,6 @@ class EventRepository:
             query.order_by(Event.starts_at, Event.id).offset(offset).limit(limit)
         )
         return [_event(row) for row in rows], int(total or 0)
-
-    async def list_past_managed(
-        self, organisation_id: int | None, now: datetime, *, limit: int = 10
-    ) -> list[EventRecord]:
-        """A coordinator's events that are over (for attendance), latest first."""
-        query = select(*_EVENT_COLUMNS).where(
-            Event.ends_at <= now, Event.status == EventStatus.PUBLISHED
-        )
-        if organisation_id is not None:
-            query = query.where(Event.organisation_id == organisation_id)
-        rows = await self._session.execute(query.order_by(Event.starts_at.desc()).limit(limit))
-        return [_event(row) for row in rows]
 
 
 class RegistrationRepository:
@@ -407,17 +395,6 @@ class RegistrationRepository:
             )
         ).first()
         return _registration(row) if row is not None else None
-
-    async def waiting_count(self, event_id: int) -> int:
-        return int(
-            await self._session.scalar(
-                select(func.count()).where(
-                    Registration.event_id == event_id,
-                    Registration.status == RegistrationStatus.WAITLISTED,
-                )
-            )
-            or 0
-        )
 
     async def waiting_position(self, registration: RegistrationRecord) -> int:
         """1 for the first in line."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, exists, func, literal, or_, select, update
+from sqlalchemy import String, cast, exists, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.dialect import (
@@ -148,10 +148,4 @@ class OutboxRepository:
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(message_ids))
             .values(claimed_at=None, not_before=not_before)
-        )
-
-    async def pending(self) -> int:
-        return int(
-            await self._session.scalar(select(func.count()).where(OutboxMessage.sent_at.is_(None)))
-            or 0
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from db.models import EventStatus, RegistrationStatus
@@ -11,20 +12,20 @@ from handlers.ui import Row, View, back_row, menu_row
 from handlers.views.events import event_text
 from locales import Texts
 from services.event_import import ImportReport
-from services.events import PAGE_SIZE, Attendee
+from services.events import PAGE_SIZE, Attendee, EventPage
 
 #: People listed by name on the attendance screen (the file has everyone).
 SHOWN_PEOPLE = 30
 
 
-def manage_list_view(
-    texts: Texts, events: list[EventRecord], total: int, page: int, organisation: str
-) -> View:
+def manage_list_view(texts: Texts, listed: EventPage, organisation: str, now: datetime) -> View:
     rows: list[Row] = [[(texts("btn-event-new"), EditorPick(field="new"))]]
-    for event in events:
+    page, total = listed.page, listed.total
+    for event in listed.events:
+        over = event.status == EventStatus.PUBLISHED and event.ends_at <= now
         label = texts(
             "btn-manage-item",
-            status=event.status,
+            status="over" if over else event.status,
             date=texts.when(event.starts_at, "d MMM"),
             title=event.title,
         )

@@ -534,10 +534,11 @@ manage-list =
         [all] (все организации)
        *[other] — { $organisation }
     }
-    Предстоящих и идущих мероприятий: { $count }.
+    Мероприятий: { $count } — предстоящие, идущие и закончившиеся за последние две недели (в них можно отметить, кто пришёл).
 btn-event-new = ➕ Новое мероприятие
 btn-manage-item = { $status ->
         [cancelled] ❌
+        [over] ✔️
         [draft] 📝
        *[other] 📅
     } { $date } · { $title }
