@@ -189,7 +189,11 @@ async def on_document(message: Message, bot: Bot, ctx: Request) -> None:
     parsed = event_import.parse_events_csv(
         downloaded.read(), organisations, ctx.texts.tz, ctx.now()
     )
-    report = await event_import.import_plan(ctx.uow, ctx.staff, parsed, ctx.now())
+    try:
+        report = await event_import.import_plan(ctx.uow, ctx.staff, parsed, ctx.now())
+    except NotPermitted:  # the rights were revoked while the file was being read
+        await refuse(message, ctx)
+        return
     await show(message, import_report_view(ctx.texts, report))
 
 

@@ -24,7 +24,8 @@ from db.records import EventDraft
 from db.uow import UnitOfWork
 from services.coordinators import Staff, require_manager
 from services.dates import parse_date, parse_time
-from services.events import AUDIENCE_ROLES, Problem, check_draft, valid_code
+from services.errors import NotPermitted
+from services.events import AUDIENCE_ROLES, Problem, check_draft
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2000
@@ -305,9 +306,6 @@ def _rows(
             problem = Problem("csv-duplicate-code", {"code": parsed.code, "line": first})
             result.errors.append(RowError(line, [problem]))
             continue
-        if not valid_code(parsed.code):
-            result.errors.append(RowError(line, [Problem("code", {"max": 32})]))
-            continue
         seen[parsed.code] = line
         result.drafts.append((line, parsed))
     return result
@@ -321,23 +319,29 @@ class ImportReport:
 
 
 async def import_events(
-    uow: UnitOfWork, parsed: ParsedImport, created_by: int | None, now: datetime
+    uow: UnitOfWork,
+    parsed: ParsedImport,
+    created_by: int | None,
+    now: datetime,
+    *,
+    staff: Staff | None = None,
 ) -> ImportReport:
-    """Publish the good rows whose code is new; those already known are left as they are."""
-    codes = [draft.code for _, draft in parsed.drafts if draft.code]
+    """Publish the good rows whose code is new; those already known are left as they are.
+    With `staff` (a coordinator's upload), their rights are checked in the same transaction:
+    every row must be for an organisation they run, or nothing is imported (NotPermitted)."""
+    drafts = [draft for _, draft in parsed.drafts]
     async with uow.write():
-        known = await uow.events.codes_taken(codes)
-        fresh = [draft for _, draft in parsed.drafts if draft.code not in known]
-        for draft in fresh:
-            assert draft.code is not None
-            await uow.events.create(draft, draft.code, EventStatus.PUBLISHED, created_by, now)
-    return ImportReport(len(fresh), len(parsed.drafts) - len(fresh), parsed.errors)
+        if staff is not None:
+            manager = await require_manager(uow, staff)
+            if not all(manager.runs(draft.organisation_id) for draft in drafts):
+                raise NotPermitted(staff.user_id)
+        created = await uow.events.create_many(drafts, EventStatus.PUBLISHED, created_by, now)
+    return ImportReport(created, len(drafts) - created, parsed.errors)
 
 
 async def import_plan(
     uow: UnitOfWork, staff: Staff, parsed: ParsedImport, now: datetime
 ) -> ImportReport:
-    """Publish an imported plan's good rows, for a coordinator (rights checked first; the
-    organisations they may name were limited when the file was parsed)."""
-    await require_manager(uow, staff)
-    return await import_events(uow, parsed, staff.user_id, now)
+    """Publish an imported plan's good rows, for a coordinator (their rights and the
+    organisations of the rows checked in the transaction that writes them)."""
+    return await import_events(uow, parsed, staff.user_id, now, staff=staff)

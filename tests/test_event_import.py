@@ -13,6 +13,9 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.runner import run_import
 from db.models import Event
+from services import coordinators, event_import
+from services.coordinators import Staff
+from services.errors import NotPermitted
 from services.event_import import parse_events_csv
 from tests.conftest import TEXTS, World, register, settings_for_tests
 
@@ -156,6 +159,33 @@ async def test_a_file_from_someone_else_is_not_imported(world: World) -> None:
     await register(chat)
     await chat.send_document(GOOD.encode(), "plan.csv")
     assert world.app.texts("unexpected-text") in chat.last.text
+    assert await count_events(world) == 0
+
+
+async def test_a_plan_for_an_organisation_the_coordinator_does_not_run_imports_nothing(
+    world: World,
+) -> None:
+    """The rows' organisations and the sender's rights are checked in the transaction that
+    writes them (a coordinator revoked while the file was read, a row for someone else)."""
+    coordinator = world.user(5006, "Ольга")
+    await register(coordinator, role=TEXTS("role-teacher"), grade=None)
+    admin = Staff(ADMIN, frozenset({ADMIN}))
+    async with world.app.uow_factory() as uow:
+        ids = {o.code: o.id for o in await uow.organisations.list_active("college")}
+        ids |= {o.code: o.id for o in await uow.organisations.list_active("employment_centre")}
+        invite = await coordinators.create_invite(uow, admin, ids["zhdt"], NOW)
+        await coordinators.redeem_invite(uow, invite.code, coordinator.user_id, NOW)
+    staff = Staff(coordinator.user_id, frozenset({ADMIN}))
+    everyone = parse_events_csv(GOOD.encode(), {"zhdt": ids["czn"]}, TZ, NOW)
+    assert len(everyone.drafts) == 2
+
+    async with world.app.uow_factory() as uow:
+        with pytest.raises(NotPermitted):  # the rows are the employment centre's
+            await event_import.import_plan(uow, staff, everyone, NOW)
+        own = parse_events_csv(GOOD.encode(), {"zhdt": ids["zhdt"]}, TZ, NOW)
+        await coordinators.revoke(uow, admin, coordinator.user_id)
+        with pytest.raises(NotPermitted):  # no longer a coordinator
+            await event_import.import_plan(uow, staff, own, NOW)
     assert await count_events(world) == 0
 
 

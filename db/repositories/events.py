@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from db.dialect import insert_many_ignoring_conflicts
 from db.models import (
     AUDIENCE_BITS,
     LONGEST_EVENT,
@@ -253,11 +254,30 @@ class EventRepository:
     async def get_by_code(self, code: str) -> EventRecord | None:
         return await self._one(select(*_EVENT_COLUMNS).where(Event.code == code))
 
-    async def codes_taken(self, codes: Sequence[str]) -> set[str]:
-        if not codes:
-            return set()
-        rows = await self._session.scalars(select(Event.code).where(Event.code.in_(codes)))
-        return set(rows)
+    async def create_many(
+        self, drafts: Sequence[EventDraft], status: str, created_by: int | None, now: datetime
+    ) -> int:
+        """Insert the drafts (each with its `code`) in multi-row statements; a code that exists
+        already (even one another process inserts at the same moment) is skipped. Returns how
+        many were created."""
+        rows = [
+            {
+                **_draft_values(draft),
+                "code": draft.code,
+                "status": status,
+                "seats_taken": 0,
+                "revision": 0,
+                "created_by": created_by,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for draft in drafts
+        ]
+        return await insert_many_ignoring_conflicts(
+            self._session,
+            Event.__table__,  # type: ignore[arg-type]
+            rows,
+        )
 
     async def update(self, event_id: int, draft: EventDraft, now: datetime) -> None:
         values = _draft_values(draft)
