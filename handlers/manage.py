@@ -83,7 +83,8 @@ async def _manage(callback: CallbackQuery, callback_data: Manage, ctx: Request) 
     elif action == ManageStep.EDIT:
         await start_editing(callback, ctx, event_id)
         return
-    event, attendees = await event_service.managed_event(ctx.uow, ctx.staff, event_id, ctx.moment())
+    managed = await event_service.managed_event(ctx.uow, ctx.staff, event_id, ctx.moment())
+    event, attendees = managed.event, managed.attendees
     started = event.starts_at <= ctx.now()
     texts = ctx.texts
     if action == ManageStep.PEOPLE:
@@ -96,8 +97,7 @@ async def _manage(callback: CallbackQuery, callback_data: Manage, ctx: Request) 
     elif action == ManageStep.LINK:
         await _send_link(callback, ctx, event.code, event.title)
     else:
-        organiser = await event_service.organiser_name(ctx.uow, event)
-        await show(callback, manage_event_view(texts, event, organiser, attendees, started))
+        await show(callback, manage_event_view(texts, event, managed.organiser, attendees, started))
 
 
 async def _send_list(
@@ -153,7 +153,7 @@ async def on_attend(callback: CallbackQuery, callback_data: Attend, ctx: Request
         await event_service.mark_attendance(
             ctx.uow, ctx.staff, callback_data.event, marks, ctx.moment()
         )
-        event, attendees = await event_service.managed_event(
+        managed = await event_service.managed_event(
             ctx.uow, ctx.staff, callback_data.event, ctx.moment()
         )
     except NotPermitted:
@@ -162,11 +162,12 @@ async def on_attend(callback: CallbackQuery, callback_data: Attend, ctx: Request
     except NotFound:
         await show_outdated(callback, ctx)
         return
+    attendees = managed.attendees
     person = next((a for a in attendees if a.registration.user_id == callback_data.user), None)
     if person is not None:
         name = person.registration.display_name[:60]
         ctx.toast("manage-marked-toast", came=str(callback_data.came), name=name)
-    await show(callback, people_view(ctx.texts, event, attendees, started=True))
+    await show(callback, people_view(ctx.texts, managed.event, attendees, started=True))
 
 
 async def on_document(message: Message, bot: Bot, ctx: Request) -> None:

@@ -214,7 +214,7 @@ def changes(before: EventRecord, after: EventDraft) -> list[str]:
     return [name for name in ANNOUNCED if getattr(before, name) != getattr(after, name)]
 
 
-async def _managed_event(uow: UnitOfWork, staff: Staff, event_id: int) -> EventRecord:
+async def _lock_managed(uow: UnitOfWork, staff: Staff, event_id: int) -> EventRecord:
     """The event, locked, if the user runs its organisation (NotPermitted otherwise; a stranger
     learns nothing, not even whether it exists). Inside a write transaction."""
     manager = await require_manager(uow, staff)
@@ -231,7 +231,7 @@ async def update_event(
 ) -> tuple[EventRecord, list[str]]:
     """Change an event; everyone signed up is told what changed (once per change)."""
     async with uow.write():
-        event = await _managed_event(uow, staff, event_id)
+        event = await _lock_managed(uow, staff, event_id)
         if event.status == EventStatus.CANCELLED:
             raise NotFound(event_id)
         problems = check_draft(draft, now, existing_start=event.starts_at)
@@ -254,7 +254,7 @@ async def update_event(
 async def cancel_event(uow: UnitOfWork, staff: Staff, event_id: int, now: datetime) -> EventRecord:
     """Cancel an event; everyone signed up is told. Cancelling again changes nothing."""
     async with uow.write():
-        event = await _managed_event(uow, staff, event_id)
+        event = await _lock_managed(uow, staff, event_id)
         if event.status != EventStatus.CANCELLED:
             await uow.events.set_status(event.id, EventStatus.CANCELLED, now)
             await _tell_signed_up(uow, event, Notice(OutboxKind.CANCELLED, "cancelled"), now)
@@ -313,33 +313,52 @@ class Attendee:
     grade: int | None
 
 
-async def event_to_manage(uow: UnitOfWork, staff: Staff, event_id: int) -> EventRecord:
-    """An event the user runs (NotPermitted otherwise; a stranger learns nothing, not even
-    whether it exists)."""
+async def _manageable(uow: UnitOfWork, staff: Staff, event_id: int) -> tuple[EventRecord, str]:
+    """The event and its organiser's name, if the user runs it (NotPermitted otherwise; a
+    stranger learns nothing, not even whether it exists). Leaves the read open."""
     manager = await require_manager(uow, staff)
-    event = await uow.events.get(event_id)
-    await uow.end_read()
-    if event is None:
+    found = await uow.events.with_organiser(event_id=event_id)
+    if found is None:
         raise NotFound(event_id)
-    if not manager.runs(event.organisation_id):
+    if not manager.runs(found[0].organisation_id):
         raise NotPermitted(staff.user_id)
+    return found
+
+
+async def event_to_manage(uow: UnitOfWork, staff: Staff, event_id: int) -> EventRecord:
+    """An event the user runs (for the editor)."""
+    try:
+        event, _ = await _manageable(uow, staff, event_id)
+    finally:
+        await uow.end_read()
     return event
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedEvent:
+    """An event in the coordinator's cabinet: with its organiser and everyone signed up."""
+
+    event: EventRecord
+    organiser: str
+    attendees: list[Attendee]
 
 
 async def managed_event(
     uow: UnitOfWork, staff: Staff, event_id: int, moment: Moment
-) -> tuple[EventRecord, list[Attendee]]:
+) -> ManagedEvent:
     """An event the user runs, with everyone who signed up (in the order they did), each with
-    their role, school and grade now."""
-    event = await event_to_manage(uow, staff, event_id)
+    their role, school and grade now; in one read."""
+    try:
+        event, organiser = await _manageable(uow, staff, event_id)
+        people = await uow.registrations.people_of(event_id)
+    finally:
+        await uow.end_read()
+    year = moment.academic_year
     attendees = [
-        Attendee(
-            registration, user.role, organisation, profile.current_grade(user, moment.academic_year)
-        )
-        for registration, user, organisation in await uow.registrations.people_of(event_id)
+        Attendee(registration, user.role, organisation, profile.current_grade(user, year))
+        for registration, user, organisation in people
     ]
-    await uow.end_read()
-    return event, attendees
+    return ManagedEvent(event, organiser, attendees)
 
 
 async def mark_attendance(
@@ -354,7 +373,7 @@ async def mark_attendance(
     completed trial also as a trial, and its participant is asked two short questions).
     Returns how many were marked."""
     async with uow.write():
-        event = await _managed_event(uow, staff, event_id)
+        event = await _lock_managed(uow, staff, event_id)
         if event.status != EventStatus.PUBLISHED or event.starts_at > moment.now:
             raise NotFound(event_id)  # attendance is for an event that has begun
         seated = [
@@ -701,12 +720,6 @@ async def record_feedback(
         detail = {"event": event_id, **answers}
         await uow.steps.log(steps.step_of(user, StepKind.TRIAL_FEEDBACK, ref, moment, detail))
     return True
-
-
-async def organiser_name(uow: UnitOfWork, event: EventRecord) -> str:
-    organisation = await uow.organisations.get(event.organisation_id)
-    await uow.end_read()
-    return organisation.name if organisation is not None else ""
 
 
 async def calendar_entries(uow: UnitOfWork, event_ids: Sequence[int]) -> list[CalendarEntry]:
