@@ -56,7 +56,7 @@ async def run_import(settings: Settings, path: Path) -> int:
     app = await create_app(settings)
     try:
         async with app.uow_factory() as uow:
-            organisations = {o.code: o.id for o in await uow.organisations.list_all_active()}
+            organisations = {o.code: o.id for o in await uow.organisations.list_active()}
         data = await asyncio.to_thread(path.read_bytes)
         parsed = event_import.parse_events_csv(data, organisations, app.texts.tz, app.clock())
         async with app.uow_factory() as uow:

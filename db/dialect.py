@@ -15,6 +15,23 @@ def insert_ignoring_conflicts(session: AsyncSession, table: Table, values: dict[
     return module.insert(table).values(**values).on_conflict_do_nothing()
 
 
+def upsert(
+    session: AsyncSession,
+    table: Table,
+    values: dict[str, Any],
+    key: Any,
+    changed: dict[str, Any],
+) -> Any:
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET changed: a row written whether or not it
+    exists, in one statement on both backends."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return (
+        module.insert(table)
+        .values(**values)
+        .on_conflict_do_update(index_elements=[key], set_=changed)
+    )
+
+
 #: Rows per multi-row INSERT: well under SQLite's limit on bound values per statement.
 INSERT_CHUNK = 500
 

@@ -11,8 +11,16 @@ from enum import StrEnum
 from typing import Any
 
 from content.catalogue import INTEREST_TYPES
-from db.calendar import Moment
-from db.models import LONGEST_EVENT, EventKind, EventStatus, RegistrationStatus, Role, StepKind
+from db.calendar import LAST_GRADE, Moment
+from db.models import (
+    AUDIENCE_BITS,
+    LONGEST_EVENT,
+    EventKind,
+    EventStatus,
+    RegistrationStatus,
+    Role,
+    StepKind,
+)
 from db.records import EventDraft, EventRecord, RegistrationRecord, UserRecord
 from db.repositories.events import SEATED, EventFilter
 from db.uow import UnitOfWork
@@ -28,21 +36,15 @@ from services.errors import (
 )
 from services.event_files import CalendarEntry
 
-#: Who may be in an event's audience (coordinators and admins are not an audience).
-AUDIENCE_ROLES = (
-    Role.STUDENT,
-    Role.COLLEGE_STUDENT,
-    Role.PARENT,
-    Role.ADULT,
-    Role.TEACHER,
-)
-GRADES = range(1, 12)
+#: Who may be in an event's audience: the roles with a bit in `Event.audience` (coordinators and
+#: admins are not an audience).
+AUDIENCE_ROLES = tuple(AUDIENCE_BITS)
+GRADES = range(1, LAST_GRADE + 1)
 MAX_TITLE = 200
 MAX_DESCRIPTION = 2000
 MAX_PLACE = 300
 MAX_PROFESSION = 120
 MAX_CAPACITY = 10_000
-MAX_LENGTH = LONGEST_EVENT
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 CODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 MAX_CODE = 32
@@ -117,7 +119,7 @@ def _check_times(draft: EventDraft, now: datetime, *, moved: bool) -> list[Probl
         problems.append(Problem("start-past"))
     if draft.ends_at <= draft.starts_at:
         problems.append(Problem("end-before-start"))
-    elif draft.ends_at - draft.starts_at > MAX_LENGTH:
+    elif draft.ends_at - draft.starts_at > LONGEST_EVENT:
         problems.append(Problem("too-long-event"))
     if draft.capacity is not None and not 0 < draft.capacity <= MAX_CAPACITY:
         problems.append(Problem("capacity", {"max": MAX_CAPACITY}))

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.dialect import insert_ignoring_conflicts, upsert
 from db.models import ConversationState
 
 
@@ -32,11 +32,12 @@ class ConversationRepository:
         """Make sure the row exists, so that a following `get(for_update=True)` locks it even for
         the first change of a chat (two first changes at once then queue instead of both
         reading nothing)."""
-        module = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
         await self._session.execute(
-            module.insert(ConversationState)
-            .values(key=key, state=None, data={}, updated_at=now)
-            .on_conflict_do_nothing()
+            insert_ignoring_conflicts(
+                self._session,
+                ConversationState.__table__,  # type: ignore[arg-type]
+                {"key": key, "state": None, "data": {}, "updated_at": now},
+            )
         )
 
     async def put(
@@ -48,12 +49,13 @@ class ConversationRepository:
                 delete(ConversationState).where(ConversationState.key == key)
             )
             return
-        values = {"key": key, "state": state, "data": dict(data), "updated_at": now}
-        module = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = module.insert(ConversationState).values(**values)
+        changed = {"state": state, "data": dict(data), "updated_at": now}
         await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[ConversationState.key],
-                set_={"state": state, "data": dict(data), "updated_at": now},
+            upsert(
+                self._session,
+                ConversationState.__table__,  # type: ignore[arg-type]
+                {"key": key, **changed},
+                ConversationState.key,
+                changed,
             )
         )

@@ -66,18 +66,10 @@ class OrganisationRepository:
         row = await self._session.get(Organisation, organisation_id)
         return _record(row) if row is not None else None
 
-    async def list_active(self, kind: str) -> list[OrganisationRecord]:
-        rows = await self._session.scalars(
-            select(Organisation)
-            .where(Organisation.kind == kind, Organisation.active.is_(True))
-            .order_by(Organisation.position, Organisation.id)
-        )
-        return [_record(r) for r in rows]
-
-    async def list_all_active(self) -> list[OrganisationRecord]:
-        rows = await self._session.scalars(
-            select(Organisation)
-            .where(Organisation.active.is_(True))
-            .order_by(Organisation.position, Organisation.id)
-        )
+    async def list_active(self, kind: str | None = None) -> list[OrganisationRecord]:
+        """The organisations in the catalogue (of one kind, or all), in catalogue order."""
+        query = select(Organisation).where(Organisation.active.is_(True))
+        if kind is not None:
+            query = query.where(Organisation.kind == kind)
+        rows = await self._session.scalars(query.order_by(Organisation.position, Organisation.id))
         return [_record(r) for r in rows]
