@@ -717,11 +717,9 @@ async def record_feedback(
         ):
             raise NotFound(event_id)
         ref = f"event:{event_id}:user:{user_id}"
-        if await uow.steps.exists(StepKind.TRIAL_FEEDBACK, ref):
-            return False
         detail = {"event": event_id, **answers}
-        await uow.steps.log(steps.step_of(user, StepKind.TRIAL_FEEDBACK, ref, moment, detail))
-    return True
+        step = steps.step_of(user, StepKind.TRIAL_FEEDBACK, ref, moment, detail)
+        return await uow.steps.log(step)  # a second answer is not counted twice
 
 
 async def calendar_entries(uow: UnitOfWork, event_ids: Sequence[int]) -> list[CalendarEntry]:

@@ -14,8 +14,9 @@ class StepRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def log(self, step: NewStep) -> None:
-        await self._session.execute(
+    async def log(self, step: NewStep) -> bool:
+        """Record the step; False if it was recorded already (unique per kind and ref)."""
+        result = await self._session.execute(
             insert_ignoring_conflicts(
                 self._session,
                 Step.__table__,  # type: ignore[arg-type]
@@ -32,15 +33,10 @@ class StepRepository:
                 },
             )
         )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def count(self, kind: str, *, user_id: int | None = None) -> int:
         query = select(func.count()).select_from(Step).where(Step.kind == kind)
         if user_id is not None:
             query = query.where(Step.user_id == user_id)
         return int(await self._session.scalar(query) or 0)
-
-    async def exists(self, kind: str, ref: str) -> bool:
-        found = await self._session.scalar(
-            select(Step.id).where(Step.kind == kind, Step.ref == ref).limit(1)
-        )
-        return found is not None
