@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.dialect import insert_ignoring_conflicts
+from db.dialect import upsert
 from db.models import Coordinator, Invite
 from db.records import CoordinatorRecord, InviteRecord
 
@@ -45,18 +45,20 @@ class CoordinatorRepository:
     async def appoint(
         self, user_id: int, organisation_id: int, appointed_by: int, now: datetime
     ) -> None:
-        """Make the user a coordinator of the organisation (replacing an earlier one)."""
-        await self._session.execute(delete(Coordinator).where(Coordinator.user_id == user_id))
+        """Make the user a coordinator of the organisation (replacing an earlier one), in one
+        statement, so that two invites redeemed at once leave one appointment, the later."""
+        changed = {
+            "organisation_id": organisation_id,
+            "appointed_by": appointed_by,
+            "appointed_at": now,
+        }
         await self._session.execute(
-            insert_ignoring_conflicts(
+            upsert(
                 self._session,
                 Coordinator.__table__,  # type: ignore[arg-type]
-                {
-                    "user_id": user_id,
-                    "organisation_id": organisation_id,
-                    "appointed_by": appointed_by,
-                    "appointed_at": now,
-                },
+                {"user_id": user_id, **changed},
+                Coordinator.user_id,
+                changed,
             )
         )
 
