@@ -154,6 +154,7 @@ async def bench_signups(users: int, events: int, directory: Path) -> Result:
                 event = await uow.events.create(
                     draft, f"bench{number}", EventStatus.PUBLISHED, None, now
                 )
+                assert event is not None
                 codes.append((event.id, event.code))
         print(
             f"    setup: {users} users registered, {events} events of {SEATS} seats "

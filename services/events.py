@@ -181,28 +181,24 @@ ANNOUNCED = ("title", "place", "link", "starts_at", "ends_at", "description")
 # --- coordinators: drafting, publishing, changing, cancelling ----------------------------------
 
 
-async def _free_code(uow: UnitOfWork, wanted: str | None) -> str:
-    if wanted is not None:
-        if await uow.events.get_by_code(wanted) is not None:
-            raise DraftRejected([Problem("code-taken", {"code": wanted})])
-        return wanted
-    while True:
-        code = new_code()
-        if await uow.events.get_by_code(code) is None:
-            return code
-
-
 async def create_event(
     uow: UnitOfWork, staff: Staff, draft: EventDraft, now: datetime
 ) -> EventRecord:
-    """Publish a new event (the coordinator has seen its preview)."""
+    """Publish a new event (the coordinator has seen its preview). A code the coordinator
+    chose that is taken (even at this very moment, by another process) is a problem to fix; a
+    made-up one is made up again."""
     problems = check_draft(draft, now)
     if problems:
         raise DraftRejected(problems)
     async with uow.write():
         await require_manager(uow, staff, draft.organisation_id)
-        code = await _free_code(uow, draft.code)
-        return await uow.events.create(draft, code, EventStatus.PUBLISHED, staff.user_id, now)
+        while True:
+            code = draft.code or new_code()
+            event = await uow.events.create(draft, code, EventStatus.PUBLISHED, staff.user_id, now)
+            if event is not None:
+                return event
+            if draft.code is not None:
+                raise DraftRejected([Problem("code-taken", {"code": draft.code})])
 
 
 def draft_of(event: EventRecord) -> EventDraft:

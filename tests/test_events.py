@@ -38,7 +38,7 @@ from locales import Texts
 from services import coordinators, outbox, profile
 from services import events as event_service
 from services.coordinators import Staff
-from services.events import Applicant
+from services.events import Applicant, DraftRejected
 from tests.conftest import KLIMOV_TITLE, TEXTS, FakeClock, World, register, settings_for_tests
 
 ADMIN = 9001
@@ -634,6 +634,17 @@ def _record(row: Registration) -> RegistrationRecord:
         row.created_at,
         row.updated_at,
     )
+
+
+async def test_a_chosen_code_that_is_taken_is_refused_and_a_made_up_one_is_unique(
+    world: World,
+) -> None:
+    first = await make_event(world, code="den-zhdt")
+    with pytest.raises(DraftRejected) as refused:
+        await make_event(world, code="den-zhdt", title="Другое")
+    assert [p.name for p in refused.value.problems] == ["code-taken"]
+    made_up = [await make_event(world) for _ in range(3)]
+    assert len({first.code, *(e.code for e in made_up)}) == 4
 
 
 async def test_the_questionnaire_result_suggests_matching_trials(

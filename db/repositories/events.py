@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from db.dialect import insert_many_ignoring_conflicts
+from db.dialect import insert_ignoring_conflicts, insert_many_ignoring_conflicts
 from db.models import (
     AUDIENCE_BITS,
     LONGEST_EVENT,
@@ -214,22 +214,25 @@ class EventRepository:
 
     async def create(
         self, draft: EventDraft, code: str, status: str, created_by: int | None, now: datetime
-    ) -> EventRecord:
-        event = Event(
+    ) -> EventRecord | None:
+        """The new event; None if `code` is taken (also by another process at this moment)."""
+        values = {
             **_draft_values(draft),
-            code=code,
-            status=status,
-            seats_taken=0,
-            revision=0,
-            created_by=created_by,
-            created_at=now,
-            updated_at=now,
+            "code": code,
+            "status": status,
+            "seats_taken": 0,
+            "revision": 0,
+            "created_by": created_by,
+            "created_at": now,
+            "updated_at": now,
+        }
+        statement = insert_ignoring_conflicts(
+            self._session,
+            Event.__table__,  # type: ignore[arg-type]
+            values,
         )
-        self._session.add(event)
-        await self._session.flush()
-        found = await self.get(event.id)
-        assert found is not None
-        return found
+        new_id = await self._session.scalar(statement.returning(Event.id))
+        return await self.get(new_id) if new_id is not None else None
 
     async def get(self, event_id: int, *, for_update: bool = False) -> EventRecord | None:
         query = select(*_EVENT_COLUMNS).where(Event.id == event_id)
@@ -250,9 +253,6 @@ class EventRepository:
             query = query.with_for_update(of=Event)
         row = (await self._session.execute(query)).first()
         return (_event(row[:-1]), str(row[-1])) if row is not None else None
-
-    async def get_by_code(self, code: str) -> EventRecord | None:
-        return await self._one(select(*_EVENT_COLUMNS).where(Event.code == code))
 
     async def create_many(
         self, drafts: Sequence[EventDraft], status: str, created_by: int | None, now: datetime
