@@ -8,6 +8,7 @@ with 429, 5xx or 403 the way the real API does.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiogram import methods
+from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
+from aiogram.enums import ParseMode
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -160,6 +163,7 @@ class LocalTelegram(BaseSession):
     ) -> TelegramType:
         self.requests.append(method)
         self._maybe_fail(method)
+        _check_html(bot, method)
         name = type(method).__name__
         handler = getattr(self, f"_{name}", None)
         if handler is None:
@@ -295,3 +299,48 @@ def _scope_key(scope: Any) -> str:
     kind = str(getattr(scope.type, "value", scope.type))
     chat_id = getattr(scope, "chat_id", None)
     return f"{kind}:{chat_id}" if chat_id is not None else kind
+
+
+#: The tags Telegram's HTML parse mode accepts; anything else, and a "<" that opens no tag, is
+#: refused with "can't parse entities" (so an unescaped title fails here as it would there).
+_TELEGRAM_TAGS = frozenset(
+    [
+        *("b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a"),
+        *("code", "pre", "span", "tg-spoiler", "tg-emoji", "blockquote"),
+    ]
+)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z-]*)(?:\s[^<>]*)?>")
+
+
+def _check_html(bot: Bot, method: TelegramMethod[Any]) -> None:
+    parse_mode = getattr(method, "parse_mode", None)
+    if isinstance(parse_mode, Default):
+        parse_mode = bot.default[parse_mode.name]
+    if parse_mode != ParseMode.HTML:
+        return
+    text = getattr(method, "text", None) or getattr(method, "caption", None) or ""
+    open_tags: list[str] = []
+    position = text.find("<")
+    while position != -1:
+        tag = _TAG.match(text, position)
+        if tag is None or tag.group(2).lower() not in _TELEGRAM_TAGS:
+            raise TelegramBadRequest(
+                method=method,
+                message=f"Bad Request: can't parse entities: unsupported start tag at byte "
+                f"offset {position}",
+            )
+        name = tag.group(2).lower()
+        if tag.group(1):
+            if not open_tags or open_tags.pop() != name:
+                raise TelegramBadRequest(
+                    method=method,
+                    message=f"Bad Request: can't parse entities: unmatched end tag </{name}>",
+                )
+        else:
+            open_tags.append(name)
+        position = text.find("<", tag.end())
+    if open_tags:
+        raise TelegramBadRequest(
+            method=method,
+            message=f"Bad Request: can't parse entities: <{open_tags[-1]}> is not closed",
+        )

@@ -20,6 +20,11 @@ SmallNumber = Annotated[int, Field(ge=0, le=2**15 - 1)]
 RowId = Annotated[int, Field(ge=0, le=2**31 - 1)]
 BigRowId = Annotated[int, Field(ge=0, le=2**63 - 1)]
 Code = Annotated[str, Field(max_length=40)]
+#: Calendar parts: a forged month 13 or year 0 fails the filter (the outdated-button answer)
+#: instead of reaching the dialog's saved state.
+Year = Annotated[int, Field(ge=2000, le=2100)]
+Month = Annotated[int, Field(ge=1, le=12)]
+Day = Annotated[int, Field(ge=1, le=31)]
 
 
 class Page(StrEnum):
@@ -169,11 +174,12 @@ class ConsentFor(CallbackData, prefix="cfor"):
 
 
 class Feedback(CallbackData, prefix="fb"):
-    """The two questions after a trial; 0: not answered yet, 1: yes, 2: no, 3: partly."""
+    """The two questions after a trial: liked 1 yes, 2 no; helped 0 not answered yet, 1 yes,
+    2 no, 3 partly."""
 
     event: BigRowId
-    liked: SmallNumber = 0
-    helped: SmallNumber = 0
+    liked: Annotated[int, Field(ge=1, le=2)]
+    helped: Annotated[int, Field(ge=0, le=3)] = 0
 
 
 # --- coordinators -----------------------------------------------------------------------------
@@ -234,12 +240,12 @@ class EditorPick(CallbackData, prefix="ed"):
 
 class CalendarMonth(CallbackData, prefix="calm"):
     field: Code
-    year: SmallNumber
-    month: SmallNumber
+    year: Year
+    month: Month
 
 
 class CalendarDay(CallbackData, prefix="cald"):
     field: Code
-    year: SmallNumber
-    month: SmallNumber
-    day: SmallNumber
+    year: Year
+    month: Month
+    day: Day

@@ -166,7 +166,7 @@ async def on_plans_file(callback: CallbackQuery, ctx: Request) -> None:
 
 
 async def on_feedback(callback: CallbackQuery, callback_data: Feedback, ctx: Request) -> None:
-    if ctx.user is None or callback_data.liked not in (1, 2) or callback_data.helped > 3:
+    if ctx.user is None:
         await show_outdated(callback, ctx)
         return
     if callback_data.helped == 0:  # the first answer: ask the second question

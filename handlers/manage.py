@@ -7,6 +7,8 @@ call: someone who is not (or no longer) a coordinator gets a polite refusal and 
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import skip
 from aiogram.filters import Command
@@ -142,7 +144,7 @@ async def _send_link(callback: CallbackQuery, ctx: Request, code: str, title: st
     await bot.send_photo(
         callback.from_user.id,
         BufferedInputFile(event_files.qr_png(link), filename=f"{code}.png"),
-        caption=ctx.texts("manage-link", link=link, title=title),
+        caption=ctx.texts("manage-link", link=link, title=escape(title)),
     )
     ctx.toast("manage-file-toast")
 

@@ -27,6 +27,7 @@ from handlers.callbacks import (
     AdminStep,
     Attend,
     CalendarDay,
+    CalendarMonth,
     EditorPick,
     EventAction,
     EventStep,
@@ -580,6 +581,28 @@ async def test_the_organiser_gets_the_list_as_csv_and_xlsx_and_a_qr_code(
     assert event.code in (qr.caption or "")
 
 
+async def test_a_title_with_html_characters_is_shown_as_typed_everywhere(
+    world: World, chat: Conversation
+) -> None:
+    """The bot speaks HTML to Telegram, which refuses a message with a stray "<" (the local Bot
+    API refuses it the same way): every screen must escape the title."""
+    title = "Проба <сварщик> & «электрик»"
+    event = await make_event(world, title=title)
+    texts = world.app.texts
+    await register(chat)
+    await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    assert "Проба &lt;сварщик&gt; &amp; «электрик»" in chat.last.text
+    boss = world.user(ADMIN, "Админ")
+    await register(boss, role=TEXTS("role-teacher"), grade=None)
+    await boss.press(Manage(id=event.id, action=ManageStep.LINK).pack())
+    [qr] = world.telegram.files
+    assert "&lt;сварщик&gt;" in (qr.caption or "")
+    await boss.press(Manage(id=event.id, action=ManageStep.EDIT).pack())
+    await boss.click(texts("btn-editor-publish", editing="True"))
+    assert texts("error") not in boss.last.text
+    assert "&lt;сварщик&gt;" in boss.last.text
+
+
 # --- capacity under concurrency -------------------------------------------------------------
 
 
@@ -662,6 +685,25 @@ async def test_the_questionnaire_result_suggests_matching_trials(
     suggested = [label for label, data in chat.last.buttons if data.startswith("ev:")]
     assert len(suggested) == 1
     assert technic.title[:20] in suggested[0]
+
+
+@pytest.mark.parametrize("data", ["calm:start:2026:13", "calm:start:0:1", "cald:start:2026:2:32"])
+async def test_a_forged_calendar_button_leaves_the_date_step_working(
+    world: World, data: str
+) -> None:
+    coordinator = await new_event_dialog(world, "excursion")
+    texts = world.app.texts
+    await coordinator.send("Экскурсия в депо")
+    await coordinator.click(texts("btn-editor-skip"))
+    await coordinator.send("Локомотивное депо")
+    date_step = coordinator.last.text
+    await coordinator.press(data)
+    assert coordinator.last_toast == texts("button-outdated")
+    # The dialog is where it was: the date step, its calendar still drawn, a date still taken.
+    await coordinator.press(CalendarMonth(field="start", year=2026, month=12).pack())
+    assert coordinator.last.text == date_step
+    await coordinator.send("2.12 15:00")
+    assert coordinator.last.text != date_step
 
 
 async def test_the_preview_lists_what_is_wrong_and_offers_no_publishing_until_fixed(

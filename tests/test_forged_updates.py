@@ -32,6 +32,7 @@ _ids = itertools.count(900_000)
         pytest.param(f"org:{INT32}", id="organisation"),
         pytest.param(f"grade:{BIG}", id="grade"),
         pytest.param("type:" + "x" * 60, id="long-code"),
+        pytest.param("fb:1:0:9", id="feedback-out-of-range"),
     ],
 )
 async def test_numbers_out_of_range_get_the_outdated_answer(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 from content.catalogue import INTEREST_TYPES
 from db.models import EventKind
@@ -186,4 +187,4 @@ def quit_view(texts: Texts) -> View:
 
 
 def published_view(texts: Texts, event: EventRecord, link: str, editing: bool) -> str:
-    return texts("editor-published", title=event.title, link=link, editing=str(editing))
+    return texts("editor-published", title=escape(event.title), link=link, editing=str(editing))
