@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
-import re
 from pathlib import Path
 
 from bot.config import Settings
+from bot.demo import plain
 from bot.factory import create_app, create_bot, create_dispatcher
 from bot.polling import Poller
 from bot.scheduler import create_scheduler
@@ -65,12 +64,8 @@ async def run_import(settings: Settings, path: Path) -> int:
         await app.close()
     texts = app.texts
     counts = {"created": report.created, "known": report.known, "failed": len(report.errors)}
-    print(_plain(texts("import-report", **counts)))  # noqa: T201 - the command's output
+    print(plain(texts("import-report", **counts)))  # noqa: T201 - the command's output
     for error in report.errors:
         problems = " ".join(texts(p.key, **p.args) for p in error.problems)
-        print(_plain(texts("import-error", line=error.line, problems=problems)))  # noqa: T201
+        print(plain(texts("import-error", line=error.line, problems=problems)))  # noqa: T201
     return 1 if report.errors else 0
-
-
-def _plain(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", text))

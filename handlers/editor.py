@@ -195,21 +195,6 @@ async def _show_step(event: Event, ctx: Request, editor: dict[str, Any], note: s
     await show(event, view.noted(note or None))
 
 
-async def _organisations(ctx: Request) -> list[Any]:
-    found = []
-    for kind in (
-        "school",
-        "college",
-        "employment_centre",
-        "committee",
-        "youth_department",
-        "enterprise",
-    ):
-        found.extend(await ctx.uow.organisations.list_active(kind))
-    await ctx.uow.end_read()
-    return found
-
-
 async def _show_preview(event: Event, ctx: Request, editor: dict[str, Any], note: str) -> None:
     draft = _draft(ctx, editor)
     if draft is None:  # something is missing: ask it
@@ -359,7 +344,7 @@ async def on_pick(callback: CallbackQuery, callback_data: EditorPick, ctx: Reque
         return
     if field == "goto" and value in STEPS:
         editor["review"] = True
-        editor["step"] = "start" if value == "start" else value
+        editor["step"] = value
         if value == "start":
             editor["draft"]["start_has_time"] = False
     elif not _apply_pick(ctx, editor, field, value):
@@ -558,8 +543,8 @@ def _apply_text(ctx: Request, editor: dict[str, Any], step: str, text: str) -> b
         moment = parse_time(text)
         return moment is not None and _set_time(ctx, editor, step, moment)
     elif step == "capacity":
-        lowered = text.lower()
-        if lowered in ("нет", "без ограничения", "без ограничений"):
+        unlimited = {w.strip().lower() for w in ctx.texts("editor-unlimited-words").split(",")}
+        if text.lower() in unlimited:
             draft["capacity"] = None
         elif text.isdigit() and int(text) > 0:
             draft["capacity"] = int(text)
@@ -598,7 +583,6 @@ def _typed_when(ctx: Request, editor: dict[str, Any], step: str, text: str, toda
         return False
     if moment is None:
         draft["end_day"] = day.isoformat()
-        editor["step"] = "end-date"
         _advance(editor, "end-date")
         return True
     draft["end"] = _at(ctx, day, moment)

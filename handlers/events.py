@@ -130,7 +130,7 @@ async def on_sign_up(callback: CallbackQuery, callback_data: EventAction, ctx: R
         await show_outdated(callback, ctx)
         return
     ctx.toast("event-sign-up-toast", outcome=outcome)
-    note = "" if outcome == SignUp.ALREADY else signed_up_note(ctx.texts, outcome, None)
+    note = "" if outcome == SignUp.ALREADY else signed_up_note(ctx.texts, outcome)
     await show(callback, event_card_view(ctx.texts, view, None).noted(note or None))
 
 

@@ -27,11 +27,8 @@ from services.quiz import Outcome, QuizState, Tap
 async def cmd_quiz(message: Message, ctx: Request) -> None:
     if (user := await require_profile(message, ctx)) is not None:
         quiz = ctx.interest_quiz
-        await show(message, intro_view(ctx.texts, quiz, await _open_attempt(ctx, quiz, user.id)))
-
-
-async def _open_attempt(ctx: Request, quiz: Questionnaire, user_id: int) -> QuizState | None:
-    return await quiz_service.current(ctx.uow, quiz, user_id)
+        state = await quiz_service.current(ctx.uow, quiz, user.id)
+        await show(message, intro_view(ctx.texts, quiz, state))
 
 
 async def _quiz_of_button(
@@ -59,7 +56,7 @@ async def on_quiz_control(
         started = await quiz_service.start(ctx.uow, quiz, user_id, ctx.now())
         await _show_started(callback, ctx, quiz, started)
         return
-    state = await _open_attempt(ctx, quiz, user_id)
+    state = await quiz_service.current(ctx.uow, quiz, user_id)
     if action == QuizStep.INTRO:
         await show(callback, intro_view(ctx.texts, quiz, state))
     elif action == QuizStep.ASK_RESTART:

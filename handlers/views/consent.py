@@ -56,7 +56,7 @@ def declined_view(ctx: Request) -> View:
             texts("consent-decline-registered"),
             [
                 [(texts("btn-mydata"), Nav(to=Page.MYDATA))],
-                [(texts("btn-menu"), Nav(to=Page.MENU))],
+                menu_row(texts),
             ],
         )
     return View(

@@ -180,8 +180,8 @@ def plans_view(texts: Texts, plans: list[tuple[RegistrationRecord, EventRecord]]
     return View(texts("plans", count=len(plans)), rows)
 
 
-def signed_up_note(texts: Texts, outcome: str, position: int | None) -> str:
-    return texts("event-signed-up", outcome=outcome, position=position or 0)
+def signed_up_note(texts: Texts, outcome: str) -> str:
+    return texts("event-signed-up", outcome=outcome)
 
 
 # --- what the bot sends about an event ----------------------------------------------------------

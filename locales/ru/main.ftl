@@ -442,7 +442,7 @@ event-seats = { $left ->
 event-seats-unlimited = 🪑 Число мест не ограничено
 event-deadline = ⏰ Запись до: { $deadline }
 event-my-status = { $status ->
-        [confirmed] ✅ <b>Вы записаны.</b> Напомним накануне и за два часа.
+        [confirmed] ✅ <b>Вы записаны.</b> Перед началом пришлём напоминание.
         [waitlisted] ⏳ <b>Вы в листе ожидания</b>, очередь: { $position }. Если место освободится, запишем вас сами и сообщим.
         [attended] ✅ Вы были на этом мероприятии.
         [no_show] Вы были записаны, но отмечены как не пришедший.
@@ -651,6 +651,8 @@ btn-duration = { $minutes ->
        *[other] 8 часов
     }
 btn-capacity-unlimited = Без ограничения
+# Typed instead of pressing «Без ограничения» (comma-separated, any letter case).
+editor-unlimited-words = нет, без ограничения, без ограничений
 btn-deadline = { $days ->
         [0] До начала
         [1] За 1 день
