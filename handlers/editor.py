@@ -325,11 +325,11 @@ async def _publish(callback: CallbackQuery, ctx: Request, editor: dict[str, Any]
 
 
 async def on_pick(callback: CallbackQuery, callback_data: EditorPick, ctx: Request) -> None:
-    if await _manager(callback, ctx) is None:
-        return
     field, value = callback_data.field, callback_data.value
-    if field == "new":
+    if field == "new":  # checks the rights itself
         await start_creating(callback, ctx)
+        return
+    if await _manager(callback, ctx) is None:
         return
     editor = await _load(ctx)
     if editor is None:  # the dialog ended (published, cancelled) or never began here

@@ -130,9 +130,11 @@ async def refuse(event: Event, ctx: Request) -> None:
 
 
 async def organisations_of_kinds(ctx: Request, kinds: tuple[str, ...]) -> list[OrganisationRecord]:
-    """The catalogue's organisations of these kinds, kind by kind, in catalogue order."""
-    found: list[OrganisationRecord] = []
-    for kind in kinds:
-        found.extend(await ctx.uow.organisations.list_active(kind))
+    """The catalogue's organisations of these kinds, kind by kind, in catalogue order (one
+    query)."""
+    everything = await ctx.uow.organisations.list_active()
     await ctx.uow.end_read()
+    order = {kind: index for index, kind in enumerate(kinds)}
+    found = [o for o in everything if o.kind in order]
+    found.sort(key=lambda o: order[o.kind])  # stable: catalogue order within a kind
     return found

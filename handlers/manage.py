@@ -49,12 +49,7 @@ async def on_manage_list(event: Event, ctx: Request, page: int = 0) -> None:
         await refuse(event, ctx)
         return
     listed = await event_service.managed_events(ctx.uow, manager, ctx.now(), page)
-    organisation = ""
-    if manager.organisation_id is not None:
-        found = await ctx.uow.organisations.get(manager.organisation_id)
-        await ctx.uow.end_read()
-        organisation = found.name if found else ""
-    await show(event, manage_list_view(ctx.texts, listed, organisation, ctx.now()))
+    await show(event, manage_list_view(ctx.texts, listed, manager.organisation_name, ctx.now()))
 
 
 async def on_manage_page(callback: CallbackQuery, callback_data: ManageList, ctx: Request) -> None:

@@ -39,6 +39,8 @@ class Manager:
     user_id: int
     organisation_id: int | None
     is_admin: bool
+    #: The name of the organisation they run ("" when they run all).
+    organisation_name: str = ""
 
     def runs(self, organisation_id: int) -> bool:
         return self.organisation_id is None or self.organisation_id == organisation_id
@@ -55,7 +57,9 @@ async def _manager(uow: UnitOfWork, staff: Staff) -> Manager | None:
     if organisation is None:
         return None
     runs_all = organisation.kind == OrganisationKind.COMMITTEE
-    return Manager(user_id, None if runs_all else organisation.id, is_admin=False)
+    if runs_all:
+        return Manager(user_id, None, is_admin=False)
+    return Manager(user_id, organisation.id, is_admin=False, organisation_name=organisation.name)
 
 
 async def manager(uow: UnitOfWork, staff: Staff) -> Manager | None:

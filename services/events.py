@@ -721,11 +721,9 @@ async def record_feedback(
 async def calendar_entries(uow: UnitOfWork, event_ids: Sequence[int]) -> list[CalendarEntry]:
     """The events (not drafts) as entries of a calendar file."""
     entries = []
-    for event_id in event_ids:
-        found = await uow.events.with_organiser(event_id=event_id)
-        if found is None or found[0].status == EventStatus.DRAFT:
+    for event, organiser in await uow.events.many_with_organisers(event_ids):
+        if event.status == EventStatus.DRAFT:
             continue
-        event, organiser = found
         entries.append(
             CalendarEntry(
                 id=event.id,

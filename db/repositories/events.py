@@ -234,6 +234,18 @@ class EventRepository:
         new_id = await self._session.scalar(statement.returning(Event.id))
         return await self.get(new_id) if new_id is not None else None
 
+    async def many_with_organisers(self, event_ids: Sequence[int]) -> list[tuple[EventRecord, str]]:
+        """These events (those that exist), each with its organiser's name, soonest first."""
+        if not event_ids:
+            return []
+        rows = await self._session.execute(
+            select(*_EVENT_COLUMNS, Organisation.name)
+            .join(Organisation, Organisation.id == Event.organisation_id)
+            .where(Event.id.in_(event_ids))
+            .order_by(Event.starts_at, Event.id)
+        )
+        return [(_event(row[:-1]), str(row[-1])) for row in rows]
+
     async def get(self, event_id: int, *, for_update: bool = False) -> EventRecord | None:
         query = select(*_EVENT_COLUMNS).where(Event.id == event_id)
         return await self._one(query.with_for_update() if for_update else query)
