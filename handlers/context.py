@@ -65,6 +65,12 @@ class Request:
         """Now, with the town's time zone (which decides dates and the academic year)."""
         return Moment(self.clock(), self.texts.tz)
 
+    async def load_user(self) -> UserRecord | None:
+        """Read the user now, on a path that skipped it (`NO_USER`) and turned out to need it
+        (to show where the user stands after a button that no longer applies)."""
+        self.user = await profile.get_user(self.uow, self.sender_id)
+        return self.user
+
     def toast(self, key: str, **args: Any) -> None:
         """A short notice on the answer to the tapped button (nothing for a typed message)."""
         if self.callback_answer is not None:

@@ -29,7 +29,7 @@ from handlers.views.events import (
     plans_view,
     signed_up_note,
 )
-from services import event_files, profile
+from services import event_files
 from services import events as event_service
 from services.errors import ConsentOutdated, NotFound, NotRegistered, ProfileIncomplete
 from services.events import Applicant, SignUp, SignUpRefused
@@ -116,17 +116,17 @@ async def on_sign_up(callback: CallbackQuery, callback_data: EventAction, ctx: R
         )
     except (NotRegistered, ConsentOutdated, ProfileIncomplete):
         # Not loaded on this path: load the user now, and ask for what is missing.
-        ctx.user = await profile.get_user(ctx.uow, callback.from_user.id)
+        await ctx.load_user()
         if await require_profile(callback, ctx) is not None:
             await show_event(callback, ctx, event_id)
         return
     except SignUpRefused as refused:
-        ctx.user = await profile.get_user(ctx.uow, callback.from_user.id)
+        await ctx.load_user()
         ctx.toast("event-refused-toast", reason=refused.reason)
         await show_event(callback, ctx, event_id)
         return
     except NotFound:
-        ctx.user = await profile.get_user(ctx.uow, callback.from_user.id)
+        await ctx.load_user()
         await show_outdated(callback, ctx)
         return
     ctx.toast("event-sign-up-toast", outcome=outcome)

@@ -126,7 +126,7 @@ async def _take_step(
         return
     except (NotFound, NotRegistered):
         # The attempt is gone or not this user's. This path did not load the user: do it now.
-        ctx.user = await profile.get_user(ctx.uow, callback.from_user.id)
+        await ctx.load_user()
         await show_outdated(callback, ctx)
         return
     if state.outcome == Outcome.STALE:
