@@ -75,6 +75,15 @@ def keyboard(*rows: Row) -> InlineKeyboardMarkup:
     )
 
 
+#: Longest button label before it is cut (Telegram shows about this much on a phone).
+LABEL = 56
+
+
+def fit_label(text: str, limit: int = LABEL) -> str:
+    """A button label, cut with «…» when longer than a phone shows."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def menu_row(texts: Texts) -> Row:
     return [(texts("btn-menu"), Nav(to=Page.MENU))]
 

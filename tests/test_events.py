@@ -35,6 +35,7 @@ from handlers.callbacks import (
     ManageList,
     ManageStep,
 )
+from handlers.ui import fit_label
 from locales import Texts
 from services import coordinators, outbox, profile
 from services import events as event_service
@@ -550,7 +551,7 @@ async def test_an_event_that_ended_days_ago_is_still_in_the_cabinet_for_attendan
         date=texts.when(event.starts_at, "d MMM"),
         title=event.title,
     )
-    await coordinator.click(label[:56])
+    await coordinator.click(fit_label(label))
     await coordinator.click(texts("btn-manage-all-came"))
     assert coordinator.last_toast == texts("manage-all-came-toast", count=1)
     [registration] = await registrations(world, event.id)

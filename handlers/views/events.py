@@ -18,20 +18,13 @@ from handlers.callbacks import (
     PlansFile,
     ShowEvent,
 )
-from handlers.ui import Row, View, back_row, menu_row
+from handlers.ui import Row, View, back_row, fit_label, menu_row
 from locales import Texts
 from services.events import PAGE_SIZE, EventPage, EventView, OutboxKind, Refusal
-
-#: Longest button label before it is cut (Telegram shows about this much on a phone).
-LABEL = 56
 
 
 def kind_name(texts: Texts, kind: str) -> str:
     return texts("event-kind", kind=kind)
-
-
-def _cut(text: str, limit: int = LABEL) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def audience_text(texts: Texts, event: EventRecord) -> str:
@@ -138,7 +131,7 @@ def events_list_view(texts: Texts, page: EventPage, kind: str, registered: bool)
         label = texts(
             "btn-event-item", date=texts.when(event.starts_at, "d MMM"), title=event.title
         )
-        rows.append([(_cut(mark + label), ShowEvent(id=event.id, kind=kind, page=page.page))])
+        rows.append([(fit_label(mark + label), ShowEvent(id=event.id, kind=kind, page=page.page))])
     paging: Row = []
     if page.page > 0:
         paging.append((texts("btn-page-back"), EventList(kind=kind, page=page.page - 1)))
@@ -173,7 +166,7 @@ def plans_view(texts: Texts, plans: list[tuple[RegistrationRecord, EventRecord]]
             date=texts.when(event.starts_at, "d MMM"),
             title=event.title,
         )
-        rows.append([(_cut(label), ShowEvent(id=event.id))])
+        rows.append([(fit_label(label), ShowEvent(id=event.id))])
     rows.append([(texts("btn-plans-calendar"), PlansFile())])
     rows.append([(texts("btn-events"), EventList())])
     rows.append(menu_row(texts))

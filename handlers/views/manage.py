@@ -8,7 +8,7 @@ from html import escape
 from db.models import EventStatus, RegistrationStatus
 from db.records import EventRecord
 from handlers.callbacks import Attend, EditorPick, Manage, ManageList, ManageStep
-from handlers.ui import Row, View, back_row, menu_row
+from handlers.ui import Row, View, back_row, fit_label, menu_row
 from handlers.views.events import event_text
 from locales import Texts
 from services.event_import import ImportReport
@@ -29,7 +29,7 @@ def manage_list_view(texts: Texts, listed: EventPage, organisation: str, now: da
             date=texts.when(event.starts_at, "d MMM"),
             title=event.title,
         )
-        rows.append([(label[:56], Manage(id=event.id))])
+        rows.append([(fit_label(label), Manage(id=event.id))])
     paging: Row = []
     if page > 0:
         paging.append((texts("btn-page-back"), ManageList(page=page - 1)))

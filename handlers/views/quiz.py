@@ -20,7 +20,7 @@ from handlers.callbacks import (
     ShowResult,
     ShowType,
 )
-from handlers.ui import Row, View, back_row, menu_row
+from handlers.ui import Row, View, back_row, fit_label, menu_row
 from handlers.views.catalogue import professions, where_to_study
 from locales import Texts
 from quizzes import Questionnaire
@@ -154,7 +154,7 @@ def finished_view(
         for event in suggested:
             date = texts.when(event.starts_at, "d MMM")
             label = texts("btn-event-item", date=date, title=event.title)
-            rows.append([(label[:56], ShowEvent(id=event.id))])
+            rows.append([(fit_label(label), ShowEvent(id=event.id))])
     rows += [[(texts("btn-results"), Nav(to=Page.RESULTS))], menu_row(texts)]
     return View(text, rows)
 
