@@ -13,7 +13,6 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import skip
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from content.catalogue import INTEREST_TYPES
@@ -85,28 +84,25 @@ EVENT_ORGANISERS = (
 )
 
 
-class Editing(StatesGroup):
-    event = State()
-
-
 # --- the dialog's state ------------------------------------------------------------------------
 
 
+# The editor keeps its step and draft under one key of the chat's dialog data (no FSM state of
+# its own: the data says whether a dialog is open), so each step is one read and one write.
+
+
 async def _load(ctx: Request) -> dict[str, Any] | None:
-    if ctx.state is None or await ctx.state.get_state() != Editing.event.state:
+    if ctx.state is None:
         return None
-    data = await ctx.state.get_data()
-    editor = data.get(KEY)
+    editor = (await ctx.state.get_data()).get(KEY)
     return dict(editor) if isinstance(editor, dict) else None
 
 
 async def _save(ctx: Request, editor: dict[str, Any]) -> None:
-    await ctx.dialog.set_state(Editing.event)
     await ctx.dialog.update_data({KEY: editor})
 
 
 async def _clear(ctx: Request) -> None:
-    await ctx.dialog.set_state(None)
     await ctx.dialog.update_data({KEY: None})
 
 
