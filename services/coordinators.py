@@ -50,10 +50,7 @@ async def _manager(uow: UnitOfWork, staff: Staff) -> Manager | None:
     user_id = staff.user_id
     if staff.is_admin:
         return Manager(user_id, None, is_admin=True)
-    appointed = await uow.coordinators.get(user_id)
-    if appointed is None:
-        return None
-    organisation = await uow.organisations.get(appointed.organisation_id)
+    organisation = await uow.coordinators.organisation_of(user_id)
     if organisation is None:
         return None
     runs_all = organisation.kind == OrganisationKind.COMMITTEE

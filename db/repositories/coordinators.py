@@ -8,8 +8,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.dialect import upsert
-from db.models import Coordinator, Invite
-from db.records import CoordinatorRecord, InviteRecord
+from db.models import Coordinator, Invite, Organisation
+from db.records import CoordinatorRecord, InviteRecord, OrganisationRecord
+from db.repositories.organisations import organisation_record
 
 _INVITE_COLUMNS = (
     Invite.id,
@@ -41,6 +42,18 @@ class CoordinatorRepository:
             )
         ).first()
         return CoordinatorRecord(*row) if row is not None else None
+
+    async def organisation_of(self, user_id: int) -> OrganisationRecord | None:
+        """The organisation the user coordinates, or None (one query: a coordinator's
+        rights are read on every action)."""
+        row = (
+            await self._session.execute(
+                select(Organisation)
+                .join(Coordinator, Coordinator.organisation_id == Organisation.id)
+                .where(Coordinator.user_id == user_id)
+            )
+        ).scalar_one_or_none()
+        return organisation_record(row) if row is not None else None
 
     async def appoint(
         self, user_id: int, organisation_id: int, appointed_by: int, now: datetime

@@ -22,7 +22,7 @@ class CatalogueEntry:
     is_sample: bool
 
 
-def _record(row: Organisation) -> OrganisationRecord:
+def organisation_record(row: Organisation) -> OrganisationRecord:
     return OrganisationRecord(
         id=row.id,
         code=row.code,
@@ -64,7 +64,7 @@ class OrganisationRepository:
 
     async def get(self, organisation_id: int) -> OrganisationRecord | None:
         row = await self._session.get(Organisation, organisation_id)
-        return _record(row) if row is not None else None
+        return organisation_record(row) if row is not None else None
 
     async def list_active(self, kind: str | None = None) -> list[OrganisationRecord]:
         """The organisations in the catalogue (of one kind, or all), in catalogue order."""
@@ -72,4 +72,4 @@ class OrganisationRepository:
         if kind is not None:
             query = query.where(Organisation.kind == kind)
         rows = await self._session.scalars(query.order_by(Organisation.position, Organisation.id))
-        return [_record(r) for r in rows]
+        return [organisation_record(r) for r in rows]
