@@ -239,8 +239,8 @@ async def update_event(
             raise DraftRejected(problems)
         changed = changes(event, draft)
         await uow.events.update(event.id, replace(draft, code=event.code), now)
-        if draft.capacity is None or draft.capacity > event.seats_taken:
-            await _promote(uow, event.id, now)
+        changed_event = replace(event, capacity=draft.capacity, starts_at=draft.starts_at)
+        await _promote(uow, changed_event, now)
         updated = await uow.events.get(event.id)
         assert updated is not None
         if changed and updated.status == EventStatus.PUBLISHED:
@@ -275,20 +275,24 @@ async def _tell_signed_up(
     uow: UnitOfWork, event: EventRecord, notice: Notice, now: datetime
 ) -> None:
     registrations = await uow.registrations.list_for_event(event.id, SIGNED_UP)
-    await uow.outbox.add_many(
-        [
-            {
-                "user_id": r.user_id,
-                "key": f"event:{event.id}:{notice.key}",
-                "kind": notice.kind,
-                "payload": {"event_id": event.id, **notice.extra},
-                "created_at": now,
-                "not_before": now,
-                "attempts": 0,
-            }
-            for r in registrations
-        ]
-    )
+    key = f"event:{event.id}:{notice.key}"
+    messages = [_message(r.user_id, key, notice, event.id, now) for r in registrations]
+    await uow.outbox.add_many(messages)
+
+
+def _message(
+    user_id: int, key: str, notice: Notice, event_id: int, now: datetime
+) -> dict[str, Any]:
+    """An outbox row about an event."""
+    return {
+        "user_id": user_id,
+        "key": key,
+        "kind": notice.kind,
+        "payload": {"event_id": event_id, **notice.extra},
+        "created_at": now,
+        "not_before": now,
+        "attempts": 0,
+    }
 
 
 async def managed_events(uow: UnitOfWork, manager: Manager, now: datetime, page: int) -> EventPage:
@@ -661,32 +665,32 @@ async def cancel_sign_up(uow: UnitOfWork, user_id: int, event_id: int, now: date
         await uow.registrations.set_status(registration.id, RegistrationStatus.CANCELLED, now)
         if registration.status == RegistrationStatus.CONFIRMED:
             await uow.events.add_seats(event_id, -1)
-            await _promote(uow, event_id, now)
+            await _promote(uow, replace(event, seats_taken=event.seats_taken - 1), now)
     return True
 
 
-async def _promote(uow: UnitOfWork, event_id: int, now: datetime) -> None:
-    """Give free seats to the first in line (inside the event's lock), and tell them."""
-    event = await uow.events.get(event_id)
-    assert event is not None
-    if event.starts_at <= now:
+async def _promote(uow: UnitOfWork, event: EventRecord, now: datetime) -> None:
+    """Give the free seats of `event` (as it is now, inside its lock) to the first in line,
+    and tell them: one read, one update and one insert of messages, however many move up."""
+    if event.starts_at <= now or event.seats_left == 0:
         return
-    free = event.seats_left
-    while free is None or free > 0:
-        waiting = await uow.registrations.first_waiting(event_id)
-        if waiting is None:
-            return
-        await uow.registrations.set_status(waiting.id, RegistrationStatus.CONFIRMED, now)
-        await uow.events.add_seats(event_id, 1)
-        await uow.outbox.add(
-            waiting.user_id,
-            f"event:{event_id}:promoted:{waiting.id}:{now.timestamp():.0f}",
-            OutboxKind.PROMOTED,
-            {"event_id": event_id},
-            now,
-        )
-        if free is not None:
-            free -= 1
+    promoted = await uow.registrations.first_waiting(event.id, event.seats_left)
+    if not promoted:
+        return
+    await uow.registrations.confirm([r.id for r in promoted], now)
+    await uow.events.add_seats(event.id, len(promoted))
+    await uow.outbox.add_many(
+        [
+            _message(
+                r.user_id,
+                f"event:{event.id}:promoted:{r.id}:{now.timestamp():.0f}",
+                Notice(OutboxKind.PROMOTED, ""),
+                event.id,
+                now,
+            )
+            for r in promoted
+        ]
+    )
 
 
 async def plans(

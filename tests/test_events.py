@@ -222,6 +222,26 @@ async def test_a_full_event_has_a_waiting_list_and_a_freed_seat_goes_to_the_firs
     assert await send_outbox(world) == 0  # told once
 
 
+async def test_more_seats_go_to_those_waiting_in_the_order_they_joined(world: World) -> None:
+    event = await make_event(world, capacity=1)
+    people = [world.user(6101 + i, f"Ученик {i}") for i in range(4)]
+    for chat in people:
+        await register(chat)
+        await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    async with world.app.uow_factory() as uow:
+        draft = replace(event_service.draft_of(event), capacity=3, code=None)
+        await event_service.update_event(uow, admin(), event.id, draft, world.clock())
+    rows = sorted(await registrations(world, event.id), key=lambda r: r.user_id)
+    statuses = [r.status for r in rows]
+    assert statuses == ["confirmed", "confirmed", "confirmed", "waitlisted"]
+    async with world.app.uow_factory() as uow:
+        stored = await uow.events.get(event.id)
+    assert stored is not None
+    assert stored.seats_taken == 3
+    assert await send_outbox(world) == 2  # the two who moved up are told
+    assert all(world.app.texts("event-promoted") in p.last.text for p in people[1:3])
+
+
 async def test_cancelling_what_one_is_not_signed_up_for_changes_nothing(
     world: World, chat: Conversation
 ) -> None:

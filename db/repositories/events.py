@@ -413,20 +413,27 @@ class RegistrationRepository:
             update(Registration).where(Registration.id == registration_id).values(**values)
         )
 
-    async def first_waiting(self, event_id: int) -> RegistrationRecord | None:
-        row = (
-            await self._session.execute(
-                select(*_REGISTRATION_COLUMNS)
-                .where(
-                    Registration.event_id == event_id,
-                    Registration.status == RegistrationStatus.WAITLISTED,
-                )
-                .order_by(Registration.queued_at, Registration.id)
-                .limit(1)
-                .with_for_update()
+    async def first_waiting(self, event_id: int, limit: int | None) -> list[RegistrationRecord]:
+        """The first `limit` in the waiting list (None: all of them), in order, locked."""
+        rows = await self._session.execute(
+            select(*_REGISTRATION_COLUMNS)
+            .where(
+                Registration.event_id == event_id,
+                Registration.status == RegistrationStatus.WAITLISTED,
             )
-        ).first()
-        return _registration(row) if row is not None else None
+            .order_by(Registration.queued_at, Registration.id)
+            .limit(limit)
+            .with_for_update()
+        )
+        return [_registration(row) for row in rows]
+
+    async def confirm(self, registration_ids: Sequence[int], now: datetime) -> None:
+        """Give these (waiting) registrations a seat."""
+        await self._session.execute(
+            update(Registration)
+            .where(Registration.id.in_(registration_ids))
+            .values(status=RegistrationStatus.CONFIRMED, updated_at=now)
+        )
 
     async def waiting_position(self, registration: RegistrationRecord) -> int:
         """1 for the first in line."""
