@@ -86,6 +86,13 @@ async def make_event(world: World, **changes: object) -> EventRecord:
         return await event_service.create_event(uow, admin(), draft, world.clock())
 
 
+async def seats_taken(world: World, event_id: int) -> int:
+    async with world.app.uow_factory() as uow:
+        stored = await uow.events.get(event_id)
+    assert stored is not None
+    return stored.seats_taken
+
+
 async def registrations(world: World, event_id: int) -> list[RegistrationRecord]:
     async with world.app.uow_factory() as uow:
         rows = await uow.session.scalars(
@@ -138,10 +145,7 @@ async def test_a_second_tap_on_sign_up_changes_nothing(world: World, chat: Conve
     await chat.press(button)
     assert chat.last_toast == world.app.texts("event-sign-up-toast", outcome="already")
     assert len(await registrations(world, event.id)) == 1
-    async with world.app.uow_factory() as uow:
-        stored = await uow.events.get(event.id)
-    assert stored is not None
-    assert stored.seats_taken == 1
+    assert await seats_taken(world, event.id) == 1
 
 
 async def test_two_taps_on_sign_up_at_the_same_moment_take_one_seat(
@@ -161,10 +165,7 @@ async def test_two_taps_on_sign_up_at_the_same_moment_take_one_seat(
     )
     [registration] = await registrations(world, event.id)
     assert registration.status == RegistrationStatus.CONFIRMED
-    async with world.app.uow_factory() as uow:
-        stored = await uow.events.get(event.id)
-    assert stored is not None
-    assert stored.seats_taken == 1
+    assert await seats_taken(world, event.id) == 1
 
 
 async def test_events_not_for_the_user_are_not_listed_and_cannot_be_joined(
@@ -234,10 +235,7 @@ async def test_more_seats_go_to_those_waiting_in_the_order_they_joined(world: Wo
     rows = sorted(await registrations(world, event.id), key=lambda r: r.user_id)
     statuses = [r.status for r in rows]
     assert statuses == ["confirmed", "confirmed", "confirmed", "waitlisted"]
-    async with world.app.uow_factory() as uow:
-        stored = await uow.events.get(event.id)
-    assert stored is not None
-    assert stored.seats_taken == 3
+    assert await seats_taken(world, event.id) == 3
     assert await send_outbox(world) == 2  # the two who moved up are told
     assert all(world.app.texts("event-promoted") in p.last.text for p in people[1:3])
 
