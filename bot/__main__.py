@@ -2,6 +2,7 @@
 
 python -m bot            run the bot (long polling; needs BOT_TOKEN)
 python -m bot demo       chat with the bot in this terminal, no Telegram needed
+python -m bot worker     only the scheduled jobs and the outbox (an extra process; needs BOT_TOKEN)
 python -m bot migrate    bring the database schema up to date and exit
 python -m bot import-events FILE.csv   publish a year's plan of events (see README.md)
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.demo import run_demo
-from bot.runner import run_import, run_migrations, run_polling
+from bot.runner import run_import, run_migrations, run_polling, run_worker
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     demo.add_argument("--fresh", action="store_true", help="start from an empty demo database")
     sub.add_parser("migrate", help="apply database migrations and exit")
+    sub.add_parser("worker", help="run only the scheduled jobs and the outbox, no polling")
     importing = sub.add_parser("import-events", help="publish events from a CSV file")
     importing.add_argument("file", type=Path, help="CSV: UTF-8 or Windows-1251, ; or ,")
     args = parser.parse_args(argv)
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    asyncio.run(run_polling(settings))
+    asyncio.run(run_worker(settings) if args.command == "worker" else run_polling(settings))
     return 0
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/profnavigator.sqlite3"
+#: Messages a second Telegram allows a bot without paid broadcasts.
+FREE_RATE = 30
 
 
 class Settings(BaseSettings):
@@ -36,8 +38,43 @@ class Settings(BaseSettings):
     send_rate_per_second: float = Field(
         default=25.0,
         gt=0,
-        le=30,
-        description="Upper bound of the bot's own scheduled messages per second (Telegram: ~30).",
+        le=1000,
+        description="Messages per second the outbox sends at most, overall (Telegram: about 30; "
+        "up to 1000 with ALLOW_PAID_BROADCAST).",
+    )
+    allow_paid_broadcast: bool = Field(
+        default=False,
+        description="Send the outbox with Telegram's allow_paid_broadcast (up to 1000 messages "
+        "a second, paid in Telegram Stars); needed for a SEND_RATE_PER_SECOND above 30.",
+    )
+    outbox_poll_seconds: float = Field(
+        default=2.0,
+        ge=0.2,
+        le=60,
+        description="How often the outbox is checked for messages that are due.",
+    )
+    outbox_retry_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="First pause after a passing failure (5xx, timeout); doubled each time.",
+    )
+    outbox_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=20,
+        description="Tries of one message through passing failures before it counts as failed.",
+    )
+    outbox_lease_seconds: int = Field(
+        default=300,
+        ge=1,
+        description="A message whose sending began this long ago and never finished (the bot "
+        "was killed) is recorded as failed, 'interrupted', and not sent again.",
+    )
+    telegram_timeout_seconds: int = Field(
+        default=30,
+        ge=1,
+        le=300,
+        description="How long one request to the Bot API may take.",
     )
 
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
@@ -83,6 +120,17 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
+
+    @model_validator(mode="after")
+    def _paid_rate(self) -> Settings:
+        if self.send_rate_per_second > FREE_RATE and not self.allow_paid_broadcast:
+            raise ValueError(
+                f"SEND_RATE_PER_SECOND above {FREE_RATE} needs ALLOW_PAID_BROADCAST=true "
+                "(Telegram allows about 30 messages a second otherwise)"
+            )
+        if self.outbox_lease_seconds <= self.telegram_timeout_seconds:
+            raise ValueError("OUTBOX_LEASE_SECONDS must be longer than TELEGRAM_TIMEOUT_SECONDS")
+        return self
 
     @property
     def tz(self) -> ZoneInfo:

@@ -99,6 +99,39 @@ class Conversation:
         }
         return await self.feed({"update_id": next(_update_ids), "message": message})
 
+    async def send_photo(self, caption: str = "", size: int = 200_000, **extra: Any) -> Any:
+        """Send the bot a photo (Telegram delivers it in several sizes, the largest last)."""
+        file_id = f"photo-{next(self._message_ids)}"
+        self.telegram.uploads[file_id] = b"\xff\xd8 a photo"
+        sizes = [
+            {
+                "file_id": f"{file_id}-s",
+                "file_unique_id": f"{file_id}-s",
+                "width": 90,
+                "height": 60,
+                "file_size": size // 50,
+            },
+            {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "width": 1280,
+                "height": 853,
+                "file_size": size,
+            },
+        ]
+        return await self.send_message(photo=sizes, caption=caption, **extra)
+
+    async def send_message(self, **fields: Any) -> Any:
+        """Send the bot a message with any fields (a sticker, a photo, formatted text)."""
+        message = {
+            "message_id": next(self._message_ids),
+            "date": _now(),
+            "chat": self.chat_payload,
+            "from": self.user_payload,
+            **fields,
+        }
+        return await self.feed({"update_id": next(_update_ids), "message": message})
+
     async def click(self, label: str, on: Shown | None = None) -> Any:
         """Tap the button labelled `label` on `on` (by default the lowest message with buttons).
         The label may leave out the leading emoji and the end: "Даю" taps "✅ Даю согласие".

@@ -87,7 +87,10 @@ async def run_demo(settings: Settings, database_url: str, *, fresh: bool = False
     telegram.on_file = screen.file
     bot = create_bot(settings, session=telegram)
     dispatcher = create_dispatcher(app)
-    scheduler = create_scheduler(app.scheduled_jobs(bot), settings.scheduler_tick_seconds)
+    jobs = app.scheduled_jobs(bot)
+    scheduler = create_scheduler(
+        jobs, settings.scheduler_tick_seconds, settings.outbox_poll_seconds
+    )
     chat = Conversation(dispatcher, bot, telegram, DEMO_USER_ID)
     print(INTRO)
     await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
@@ -112,6 +115,7 @@ async def run_demo(settings: Settings, database_url: str, *, fresh: bool = False
             except ButtonNotFound as error:  # pragma: no cover - defensive
                 print(f"  ({error})")
     finally:
+        await jobs.stop()
         scheduler.shutdown(wait=False)
         await dispatcher.emit_shutdown(bot=bot, **dispatcher.workflow_data)
         await app.close()

@@ -26,6 +26,7 @@ from bot.middlewares import (
 )
 from bot.retry import RetryMiddleware
 from bot.scheduler import ScheduledJobs
+from bot.sender import OutboxSender
 from bot.storage import create_storage
 from content import Catalogue, load_catalogue
 from db import migrate
@@ -37,6 +38,7 @@ from handlers import get_routers
 from handlers.commands import commands_for
 from locales import Texts
 from quizzes import Questionnaire, load_all
+from services.outbox import RetryPolicy
 from services.quiz import interest_quiz
 
 log = logging.getLogger(__name__)
@@ -57,17 +59,34 @@ class App:
     catalogue: Catalogue
     clock: Callable[[], datetime]
 
+    def outbox_sender(self, bot: Bot) -> OutboxSender:
+        settings = self.settings
+        return OutboxSender(
+            bot=bot,
+            uow_factory=self.uow_factory,
+            texts=self.texts,
+            quizzes=self.quizzes,
+            clock=self.clock,
+            rate=settings.send_rate_per_second,
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
+            policy=RetryPolicy(
+                attempts=settings.outbox_attempts,
+                first=timedelta(seconds=settings.outbox_retry_seconds),
+            ),
+            paid_broadcast=settings.allow_paid_broadcast,
+            request_timeout=settings.telegram_timeout_seconds,
+        )
+
     def scheduled_jobs(self, bot: Bot) -> ScheduledJobs:
         hours = self.settings.quiz_reminder_hours
         return ScheduledJobs(
             bot=bot,
             uow_factory=self.uow_factory,
             texts=self.texts,
-            quizzes=self.quizzes,
             clock=self.clock,
             reminder_after=timedelta(hours=hours) if hours else None,
-            rate_per_second=self.settings.send_rate_per_second,
             event_reminder_hours=self.settings.event_reminder_hours,
+            sender=self.outbox_sender(bot),
         )
 
     async def close(self) -> None:
@@ -109,7 +128,10 @@ async def create_app(
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        session = AiohttpSession(
+            api=TelegramAPIServer.from_base(settings.telegram_api_url),
+            timeout=settings.telegram_timeout_seconds,
+        )
     session.middleware(RetryMiddleware())
     token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))

@@ -249,15 +249,31 @@ class LocalTelegram(BaseSession):
             self.on_toast(toast)
         return True
 
-    def _file(self, bot: Bot, chat_id: int | str, upload: Any, caption: str | None) -> Message:
-        if not isinstance(upload, BufferedInputFile):
-            raise NotImplementedError("LocalTelegram takes files as BufferedInputFile")
-        sent = SentFile(int(chat_id), upload.filename or "", upload.data, caption)
+    def _file(
+        self, bot: Bot, chat_id: int | str, upload: Any, caption: str | None, markup: Any = None
+    ) -> Message:
+        """A document or photo: a new upload, or one sent before, by its file id."""
+        if isinstance(upload, str):
+            data = self.uploads.get(upload)
+            if data is None:
+                raise TelegramBadRequest(
+                    method=methods.GetFile(file_id=upload),
+                    message="Bad Request: wrong file identifier/HTTP URL specified",
+                )
+            sent = SentFile(int(chat_id), upload, data, caption)
+        elif isinstance(upload, BufferedInputFile):
+            sent = SentFile(int(chat_id), upload.filename or "", upload.data, caption)
+        else:
+            raise NotImplementedError("LocalTelegram takes files as BufferedInputFile or file ids")
         self.files.append(sent)
         if self.on_file is not None:
             self.on_file(sent)
-        shown = Shown(int(chat_id), self._next_id, caption or "", None)
+        inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+        shown = Shown(int(chat_id), self._next_id, caption or "", inline)
         self._next_id += 1
+        if isinstance(upload, str):  # a broadcast's photo or document: a message with buttons
+            self._chats.setdefault(int(chat_id), _Chat()).messages[shown.message_id] = shown
+            self._notify(shown, edited=False)
         return self._message(bot, shown)
 
     def _GetFile(self, bot: Bot, method: methods.GetFile) -> File:  # noqa: N802
@@ -272,10 +288,10 @@ class LocalTelegram(BaseSession):
         )
 
     def _SendDocument(self, bot: Bot, method: methods.SendDocument) -> Message:  # noqa: N802
-        return self._file(bot, method.chat_id, method.document, method.caption)
+        return self._file(bot, method.chat_id, method.document, method.caption, method.reply_markup)
 
     def _SendPhoto(self, bot: Bot, method: methods.SendPhoto) -> Message:  # noqa: N802
-        return self._file(bot, method.chat_id, method.photo, method.caption)
+        return self._file(bot, method.chat_id, method.photo, method.caption, method.reply_markup)
 
     def _SetMyCommands(self, bot: Bot, method: methods.SetMyCommands) -> bool:  # noqa: N802
         self.commands[_scope_key(method.scope)] = [c.command for c in method.commands]

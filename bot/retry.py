@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 
 #: How much of a gateway's error page goes into the error message.
 PAGE_CHARS = 200
+#: Set in a task whose caller retries by its own rules (the outbox sender): requests made in it
+#: are tried once, errors go straight to the caller (a gateway's page still as a server error).
+handled_by_caller: ContextVar[bool] = ContextVar("handled_by_caller", default=False)
 
 
 class RetryMiddleware(BaseRequestMiddleware):
@@ -46,6 +50,8 @@ class RetryMiddleware(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
+        if handled_by_caller.get():
+            return await _gateway_errors_as_server_errors(make_request, bot, method)
         for attempt in range(1, self.attempts + 1):
             try:
                 return await _gateway_errors_as_server_errors(make_request, bot, method)

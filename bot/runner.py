@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
 from bot.demo import plain
 from bot.factory import create_app, create_bot, create_dispatcher
 from bot.polling import Poller
-from bot.scheduler import create_scheduler
+from bot.scheduler import ScheduledJobs, create_scheduler
 from db import migrate
 from db.engine import create_engine
 from services import event_import
@@ -28,17 +31,54 @@ async def run_polling(settings: Settings) -> None:
     app = await create_app(settings)
     bot = create_bot(settings)
     dispatcher = create_dispatcher(app)
-    scheduler = create_scheduler(app.scheduled_jobs(bot), settings.scheduler_tick_seconds)
+    jobs = app.scheduled_jobs(bot)
+    scheduler = create_scheduler(
+        jobs, settings.scheduler_tick_seconds, settings.outbox_poll_seconds
+    )
     try:
         # A webhook left from another deployment would make getUpdates fail; keep its queue.
         await bot.delete_webhook(drop_pending_updates=False)
         scheduler.start()
-        await Poller(dispatcher, bot).run(handle_signals=True, close_bot_session=True)
+        await Poller(dispatcher, bot).run(handle_signals=True, close_bot_session=False)
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        await _stop(jobs, scheduler)
+        await bot.session.close()
         await app.close()
         log.info("stopped")
+
+
+async def run_worker(settings: Settings) -> None:
+    """Only the scheduled jobs (reminders, the outbox), no polling: an extra process that
+    shares the sending with the bot on one PostgreSQL database. Stops on SIGINT/SIGTERM after
+    recording the messages in hand."""
+    app = await create_app(settings)
+    bot = create_bot(settings)
+    jobs = app.scheduled_jobs(bot)
+    scheduler = create_scheduler(
+        jobs, settings.scheduler_tick_seconds, settings.outbox_poll_seconds
+    )
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopped.set)
+    try:
+        scheduler.start()
+        log.info("worker started")
+        await stopped.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        await _stop(jobs, scheduler)
+        await bot.session.close()
+        await app.close()
+        log.info("stopped")
+
+
+async def _stop(jobs: ScheduledJobs, scheduler: AsyncIOScheduler) -> None:
+    """Let the outbox record what it is sending, then stop the scheduler."""
+    await jobs.stop()
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
 
 
 async def run_migrations(settings: Settings) -> None:

@@ -49,6 +49,20 @@ async def insert_many_ignoring_conflicts(
     return inserted
 
 
+async def insert_many_returning_ids(
+    session: AsyncSession, table: Table, rows: list[dict[str, Any]]
+) -> list[int]:
+    """A multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING id, in chunks: the ids of the
+    rows inserted (not of those skipped), for callers that act on what is new."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    ids: list[int] = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        statement = module.insert(table).values(chunk).on_conflict_do_nothing()
+        ids.extend(await session.scalars(statement.returning(table.c.id)))
+    return ids
+
+
 def json_object(session: AsyncSession, **fields: Any) -> ColumnElement[Any]:
     """A JSON object built by the database from columns or values (for INSERT ... SELECT)."""
     postgres = session.get_bind().dialect.name == "postgresql"

@@ -71,6 +71,18 @@ AUDIENCE_BITS: dict[str, int] = {
 }
 
 
+#: The bit of each event kind in `Subscription.kinds` (the order of `EventKind`; append only).
+KIND_BITS: dict[str, int] = {kind: 1 << index for index, kind in enumerate(EventKind)}
+#: Every kind: a new subscription hears of them all until narrowed.
+ALL_KINDS = sum(KIND_BITS.values())
+#: Grades a subscription can pick (a bit each, `1 << grade`).
+GRADES = range(1, 12)
+
+
+def grade_bits(grades: range | list[int] | tuple[int, ...]) -> int:
+    return sum(1 << grade for grade in grades)
+
+
 #: The longest an event may last (a profession month): drafts that last longer are refused, and
 #: the list of upcoming events relies on it to skip those long over by the start index.
 LONGEST_EVENT = timedelta(days=62)
@@ -155,11 +167,8 @@ class QuizAttempt(Base):
     finished_at: Mapped[datetime | None]
     #: Points per scale, set when finished.
     scores: Mapped[dict[str, int] | None] = mapped_column(JSON)
-    #: When the one reminder about an unfinished attempt was sent.
+    #: When the one reminder about an unfinished attempt was queued in the outbox.
     reminded_at: Mapped[datetime | None]
-    #: When a scheduler claimed that reminder; a claim not followed by `reminded_at` within the
-    #: lease (a process stopped between claiming and sending) is taken up again.
-    reminder_claimed_at: Mapped[datetime | None]
 
 
 class Step(Base):
@@ -297,14 +306,88 @@ class Registration(Base):
     updated_at: Mapped[datetime]
 
 
+class Subscription(Base):
+    """What a user wants to hear about: announcements of new events of some kinds, for some
+    audiences (a parent: their child's grades and school). One row per user; unsubscribing
+    keeps the choice (`active` off), so that «Вернуть» restores it."""
+
+    __tablename__ = "subscriptions"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Event kinds (`KIND_BITS`).
+    kinds: Mapped[int] = mapped_column(Integer)
+    #: Whose events: a bit per role (`AUDIENCE_BITS`), matched against `Event.audience`.
+    audiences: Mapped[int] = mapped_column(Integer)
+    #: Grades (`1 << grade`); 0: any grade.
+    grades: Mapped[int] = mapped_column(Integer, default=0)
+    #: A school: its own events and everyone else's; None: every school's events.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class BroadcastStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Broadcast(Base):
+    """A coordinator's message to many: its content, and how far its sending has got. The
+    delivery rows (one per recipient) are in `outbox`, written when it is confirmed."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (
+        Index("ix_broadcasts_due", "status", "send_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    #: The composer's draft: confirming the same draft twice makes one broadcast.
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    #: Whose broadcast it is (None: the committee's or an administrator's).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    #: Telegram HTML.
+    text: Mapped[str] = mapped_column(String(5000), default="")
+    #: "photo", "document" or None; the file is Telegram's (its file id), not kept here.
+    media_kind: Mapped[str | None] = mapped_column(String(16))
+    media_file_id: Mapped[str | None] = mapped_column(String(250))
+    #: A button: a web link, or an event's card.
+    link_url: Mapped[str] = mapped_column(String(300), default="")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    #: Sent to the subscribers of a topic: each message offers to unsubscribe.
+    to_subscribers: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The audience as it was chosen (for the summary).
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    send_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    #: The coordinator's progress message, edited in place while it sends.
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_at: Mapped[datetime | None]
+
+
 class OutboxMessage(Base):
-    """A message the bot sends unasked (a reminder, a notice), written before it is sent and
-    drained by the scheduler; unique per (user, key), so nothing is queued twice."""
+    """A message the bot sends unasked (a reminder, a notice, an announcement, one recipient
+    of a broadcast), written before it is sent and drained by the scheduler; unique per
+    (user, key), so nothing is queued twice."""
 
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("user_id", "key"),
         Index("ix_outbox_pending", "sent_at", "not_before"),
+        Index("ix_outbox_broadcast", "broadcast_id", "outcome"),
         {"sqlite_autoincrement": True},
     )
 
@@ -316,11 +399,18 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
     not_before: Mapped[datetime]
+    #: When its sending began. A claim never finished (the process was killed while sending)
+    #: is not sent again: Telegram may have delivered it. It ends as failed, "interrupted".
     claimed_at: Mapped[datetime | None]
     #: Sent, or given up for good (blocked bot, an event that has begun): never again.
     sent_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(16))
+    #: Why it failed (Telegram's description), or the last passing failure before a retry.
+    error: Mapped[str | None] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE")
+    )
 
 
 class ConversationState(Base):

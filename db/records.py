@@ -182,3 +182,77 @@ class OutboxRecord:
     payload: dict[str, Any]
     not_before: datetime
     attempts: int
+    broadcast_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who a broadcast goes to: everyone who meets every condition given (an empty one: any)."""
+
+    roles: tuple[str, ...] = ()
+    organisation_ids: tuple[int, ...] = ()
+    #: Grades (students' current grade, or a college course).
+    grades: tuple[int, ...] = ()
+    #: Subscribers of any of these event kinds (a `KIND_BITS` mask; 0: not by subscription).
+    kinds: int = 0
+    #: People signed up for this event (confirmed, waiting or attended).
+    event_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "roles": list(self.roles),
+            "organisation_ids": list(self.organisation_ids),
+            "grades": list(self.grades),
+            "kinds": self.kinds,
+            "event_id": self.event_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Audience:
+        event_id = data.get("event_id")
+        return cls(
+            roles=tuple(str(r) for r in data.get("roles", ())),
+            organisation_ids=tuple(int(o) for o in data.get("organisation_ids", ())),
+            grades=tuple(int(g) for g in data.get("grades", ())),
+            kinds=int(data.get("kinds", 0)),
+            event_id=None if event_id is None else int(event_id),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastRecord:
+    id: int
+    token: str
+    organisation_id: int | None
+    created_by: int
+    status: str
+    text: str
+    media_kind: str | None
+    media_file_id: str | None
+    link_url: str
+    event_id: int | None
+    to_subscribers: bool
+    audience: dict[str, Any]
+    recipients: int
+    send_at: datetime
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress_chat_id: int | None
+    progress_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionRecord:
+    """What a user wants to hear about (`db.models.Subscription`): bitmasks of event kinds
+    (`KIND_BITS`), audiences (`AUDIENCE_BITS`) and grades (`1 << grade`, 0: any), and a school
+    (None: every school). `active` off: unsubscribed, the choice kept for «Вернуть»."""
+
+    user_id: int
+    active: bool
+    kinds: int
+    audiences: int
+    grades: int
+    organisation_id: int | None
+    created_at: datetime
+    updated_at: datetime

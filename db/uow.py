@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.engine import WRITE_OPTION
 from db.repositories import (
     AttemptRepository,
+    BroadcastRepository,
     ConversationRepository,
     CoordinatorRepository,
     EventRepository,
@@ -20,6 +21,7 @@ from db.repositories import (
     OutboxRepository,
     RegistrationRepository,
     StepRepository,
+    SubscriptionRepository,
     UserRepository,
 )
 
@@ -41,7 +43,9 @@ class UnitOfWork:
         self.events = EventRepository(session)
         self.registrations = RegistrationRepository(session)
         self.outbox = OutboxRepository(session)
+        self.broadcasts = BroadcastRepository(session)
         self.conversations = ConversationRepository(session)
+        self.subscriptions = SubscriptionRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:

@@ -14,6 +14,7 @@ from aiogram import Router
 
 from handlers import (
     admin,
+    broadcasts,
     catalogue,
     editor,
     errors,
@@ -26,6 +27,7 @@ from handlers import (
     quiz,
     results,
     start,
+    subscriptions,
 )
 
 
@@ -37,12 +39,14 @@ def get_routers() -> list[Router]:
         errors.create_router(),
         quiz.create_router(),
         events.create_router(),
+        subscriptions.create_router(),
         start.create_router(),
         profile.create_router(),
         results.create_router(),
         catalogue.create_router(),
         privacy.create_router(),
         menu.create_router(),
+        broadcasts.create_router(),
         manage.create_router(),
         editor.create_router(),
         admin.create_router(),

@@ -41,6 +41,7 @@ class Page(StrEnum):
     PLANS = "plans"
     EVENT_KINDS = "event-kinds"
     MANAGE = "manage"
+    BROADCASTS = "broadcasts"
     ADMIN = "admin"
 
 
@@ -249,3 +250,86 @@ class CalendarDay(CallbackData, prefix="cald"):
     year: Year
     month: Month
     day: Day
+
+
+# --- subscriptions to announcements of new events ---------------------------------------------
+
+#: A bitmask of choices (grades: `1 << grade`, grades 1-11 fit in 12 bits).
+Mask = Annotated[int, Field(ge=0, le=2**12 - 1)]
+
+
+class SubStep(StrEnum):
+    SHOW = "show"
+    SUBSCRIBE = "on"
+    #: «Отписаться» (on an announcement, or on «Мои подписки»): at once, no question asked.
+    UNSUBSCRIBE = "off"
+    #: «Вернуть подписку»: the choice from before, switched on again.
+    RESUBSCRIBE = "again"
+    KINDS = "kinds"
+    AUDIENCES = "audiences"
+    GRADES = "grades"
+    SCHOOLS = "schools"
+
+
+class Subscriptions(CallbackData, prefix="sub"):
+    """«Мои подписки» and what its buttons open or do."""
+
+    action: SubStep = SubStep.SHOW
+
+
+class SubPart(StrEnum):
+    """What a toggle switches (the values of `services.subscriptions.Part`)."""
+
+    KIND = "kind"
+    AUDIENCE = "audience"
+    GRADE = "grade"
+
+
+class SubToggle(CallbackData, prefix="subt"):
+    """Switch one kind of event (its `EventKind`), audience (a role) or grade ("9")."""
+
+    part: SubPart
+    value: Code
+
+
+class SubSchool(CallbackData, prefix="subo"):
+    """Narrow the subscription to one school (an organisation id); 0: every school."""
+
+    id: RowId = 0
+
+
+class SetupStep(StrEnum):
+    GRADES = "grades"
+    SCHOOLS = "schools"
+    DONE = "done"
+
+
+class SubSetup(CallbackData, prefix="subp"):
+    """A parent's first subscription: the child's grades are chosen first and carried in the
+    buttons (nothing is stored until the school is picked), then the school (`school` 0 at
+    DONE: every school)."""
+
+    step: SetupStep = SetupStep.GRADES
+    grades: Mask = 0
+    school: RowId = 0
+
+
+class BroadcastPick(CallbackData, prefix="bc"):
+    """A choice in the broadcast composer: `field` names what it sets, `value` the choice."""
+
+    field: Code
+    value: Code = ""
+
+
+class BroadcastStep(StrEnum):
+    SHOW = "show"
+    STOP = "stop"
+    STOP_CONFIRMED = "stop-yes"
+    FAILURES = "failures"
+
+
+class BroadcastAct(CallbackData, prefix="bca"):
+    """An action on a confirmed broadcast (its card, stopping it, its list of failures)."""
+
+    id: BigRowId
+    action: BroadcastStep = BroadcastStep.SHOW

@@ -14,7 +14,17 @@ from locales import Texts
 log = logging.getLogger(__name__)
 
 PUBLIC_COMMANDS = ("start", "menu", "events", "help")
-MEMBER_COMMANDS = ("menu", "quiz", "results", "events", "plans", "profile", "mydata", "help")
+MEMBER_COMMANDS = (
+    "menu",
+    "quiz",
+    "results",
+    "events",
+    "plans",
+    "subscriptions",
+    "profile",
+    "mydata",
+    "help",
+)
 
 
 def commands_for(texts: Texts, registered: bool) -> list[BotCommand]:

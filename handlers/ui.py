@@ -31,13 +31,22 @@ class View:
 
     text: str
     rows: list[Row] = field(default_factory=list)
+    #: Web links, a (label, URL) button each, above the other buttons.
+    links: list[tuple[str, str]] = field(default_factory=list)
 
     def noted(self, note: str | None) -> View:
         """The same screen with a line above it (what just happened: «Сохранено.»)."""
-        return View(f"{note}\n\n{self.text}", self.rows) if note else self
+        return View(f"{note}\n\n{self.text}", self.rows, self.links) if note else self
 
     def markup(self) -> InlineKeyboardMarkup | None:
-        return keyboard(*self.rows) if self.rows else None
+        if not self.rows and not self.links:
+            return None
+        markup = keyboard(*self.rows)
+        if self.links:
+            markup.inline_keyboard[:0] = [
+                [InlineKeyboardButton(text=label, url=url)] for label, url in self.links
+            ]
+        return markup
 
 
 async def show(event: Event, view: View, *, new: bool = False) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -102,11 +102,15 @@ def _as_text(value: object) -> object:
 
 def attendees_csv(title: str, header: Sequence[str], rows: Sequence[AttendeeRow]) -> bytes:
     """UTF-8 with a BOM and `;` between columns, as a Russian Excel opens it directly."""
+    return csv_bytes([[title], header, *(astuple(row) for row in rows)])
+
+
+def csv_bytes(table: Iterable[Sequence[object]]) -> bytes:
+    """A table as CSV: UTF-8 with a BOM and `;` between columns, as a Russian Excel opens it
+    directly; no cell is taken for a formula."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([_as_text(title)])
-    writer.writerow(header)
-    writer.writerows([_as_text(value) for value in astuple(row)] for row in rows)
+    writer.writerows([_as_text(value) for value in row] for row in table)
     return out.getvalue().encode("utf-8-sig")
 
 

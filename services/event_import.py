@@ -22,6 +22,7 @@ from content.catalogue import INTEREST_TYPES
 from db.models import EventKind, EventStatus
 from db.records import EventDraft
 from db.uow import UnitOfWork
+from services import subscriptions
 from services.coordinators import Staff, require_manager
 from services.dates import parse_date, parse_time
 from services.errors import NotPermitted
@@ -326,7 +327,8 @@ async def import_events(
     *,
     staff: Staff | None = None,
 ) -> ImportReport:
-    """Publish the good rows whose code is new; those already known are left as they are.
+    """Publish the good rows whose code is new (and announce them to the subscribers they
+    fit, in the same transaction); those already known are left as they are.
     With `staff` (a coordinator's upload), their rights are checked in the same transaction:
     every row must be for an organisation they run, or nothing is imported (NotPermitted)."""
     drafts = [draft for _, draft in parsed.drafts]
@@ -336,7 +338,9 @@ async def import_events(
             if not all(manager.runs(draft.organisation_id) for draft in drafts):
                 raise NotPermitted(staff.user_id)
         created = await uow.events.create_many(drafts, EventStatus.PUBLISHED, created_by, now)
-    return ImportReport(created, len(drafts) - created, parsed.errors)
+        new_events = [event for event, _ in await uow.events.many_with_organisers(created)]
+        await subscriptions.announce(uow, new_events, now)
+    return ImportReport(len(created), len(drafts) - len(created), parsed.errors)
 
 
 async def import_plan(

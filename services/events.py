@@ -24,7 +24,7 @@ from db.models import (
 from db.records import EventDraft, EventRecord, RegistrationRecord, UserRecord
 from db.repositories.events import SEATED, EventFilter
 from db.uow import UnitOfWork
-from services import profile, steps
+from services import profile, steps, subscriptions
 from services.coordinators import Manager, Staff, require_manager
 from services.errors import (
     ConsentOutdated,
@@ -35,6 +35,7 @@ from services.errors import (
     ServiceError,
 )
 from services.event_files import CalendarEntry
+from services.outbox_kinds import OutboxKind
 
 #: Who may be in an event's audience: the roles with a bit in `Event.audience` (coordinators and
 #: admins are not an audience).
@@ -158,17 +159,6 @@ class DraftRejected(ServiceError):
         self.problems = problems
 
 
-class OutboxKind(StrEnum):
-    """What an event-related message in the outbox is; the sender renders it when it goes out,
-    from the event as it is then."""
-
-    REMINDER = "event_reminder"
-    CHANGED = "event_changed"
-    CANCELLED = "event_cancelled"
-    PROMOTED = "event_promoted"
-    TRIAL_FEEDBACK = "trial_feedback"
-
-
 #: How long after an event its coordinator still finds it in the cabinet, to mark attendance.
 MARKING_WINDOW = timedelta(days=14)
 #: Who is told when an event changes or is cancelled.
@@ -184,9 +174,10 @@ ANNOUNCED = ("title", "place", "link", "starts_at", "ends_at", "description")
 async def create_event(
     uow: UnitOfWork, staff: Staff, draft: EventDraft, now: datetime
 ) -> EventRecord:
-    """Publish a new event (the coordinator has seen its preview). A code the coordinator
-    chose that is taken (even at this very moment, by another process) is a problem to fix; a
-    made-up one is made up again."""
+    """Publish a new event (the coordinator has seen its preview) and announce it to the
+    subscribers it fits, in one transaction. A code the coordinator chose that is taken (even
+    at this very moment, by another process) is a problem to fix; a made-up one is made up
+    again."""
     problems = check_draft(draft, now)
     if problems:
         raise DraftRejected(problems)
@@ -196,6 +187,7 @@ async def create_event(
             code = draft.code or new_code()
             event = await uow.events.create(draft, code, EventStatus.PUBLISHED, staff.user_id, now)
             if event is not None:
+                await subscriptions.announce(uow, [event], now)
                 return event
             if draft.code is not None:
                 raise DraftRejected([Problem("code-taken", {"code": draft.code})])

@@ -1,49 +1,39 @@
-"""One reminder about an unfinished questionnaire: claimed in the database before it is sent,
-marked once sent. A claim that is never marked (the process stopped in between) lapses after
-`LEASE` and the reminder is sent by a later tick: a restart loses no reminder.
-"""
+"""The one reminder about a questionnaire left unfinished: queued in the outbox (and the attempt
+marked, so that it is reminded of once), then sent like everything the bot sends unasked."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from db.records import AttemptRecord
 from db.uow import UnitOfWork
+from services.outbox_kinds import OutboxKind
 
-#: Longer than any batch takes to send (Telegram's flood waits included: the retry middleware
-#: waits at most 3 x 30 s per message before giving up, and the first give-up ends the batch), so
-#: that a second bot process never takes over a claim that is still being worked on.
-LEASE = timedelta(minutes=30)
-#: Reminders claimed at a time; the scheduler claims again until none are due. Small, so that
-#: even at the slowest (every message waiting out flood control) a batch takes minutes, not LEASE.
-BATCH = 5
+#: Attempts taken up at a time; the job queues again until none is due.
+BATCH = 500
 
 
-async def claim(
-    uow: UnitOfWork, idle_for: timedelta, consent_version: str, now: datetime
-) -> list[AttemptRecord]:
-    """Up to `BATCH` reminders due now, claimed for this process. Users who have not agreed to
-    the current consent text are not written to until they open the bot again."""
-    async with uow.write():
-        return await uow.attempts.claim_due_reminders(
-            now - idle_for, now - LEASE, consent_version, now, BATCH
-        )
+async def queue(uow: UnitOfWork, idle_for: timedelta, consent_version: str, now: datetime) -> int:
+    """Queue a reminder for every attempt idle for `idle_for`, once per attempt. Users who
+    have not agreed to the current consent text are not written to until they open the bot
+    again. Returns how many were queued."""
+    queued = 0
+    while True:
+        async with uow.write():
+            due = await uow.attempts.take_due_reminders(now - idle_for, consent_version, now, BATCH)
+            await uow.outbox.add_many([_message(a, u, now) for a, u in due])
+        queued += len(due)
+        if len(due) < BATCH:
+            return queued
 
 
-async def done(uow: UnitOfWork, attempt_id: int, now: datetime) -> None:
-    """Sent, or refused for good (a malformed chat, an outdated questionnaire): never again."""
-    async with uow.write():
-        await uow.attempts.mark_reminded(attempt_id, now)
-
-
-async def release(uow: UnitOfWork, attempt_ids: list[int]) -> None:
-    """These did not go out (Telegram failed for a passing reason): a later tick tries again."""
-    async with uow.write():
-        await uow.attempts.release_reminders(attempt_ids)
-
-
-async def user_blocked_bot(uow: UnitOfWork, attempt_id: int, user_id: int, now: datetime) -> None:
-    """Telegram said 403: stop writing to this user, keep their data; this reminder is over."""
-    async with uow.write():
-        await uow.users.mark_blocked(user_id, now)
-        await uow.attempts.mark_reminded(attempt_id, now)
+def _message(attempt_id: int, user_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "key": f"quiz:{attempt_id}",
+        "kind": OutboxKind.QUIZ_REMINDER,
+        "payload": {"attempt_id": attempt_id},
+        "created_at": now,
+        "not_before": now,
+        "attempts": 0,
+    }

@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.factory import App, create_app, create_bot, create_dispatcher
 from bot.local_session import LocalTelegram
+from bot.sender import Pace
 from db.engine import create_engine
 from db.models import User
 from handlers.views.catalogue import where_to_study
@@ -126,7 +127,8 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The pauses the retry middleware takes, recorded instead of slept through."""
+    """The pauses the retry middleware and the outbox's pace take, recorded instead of slept
+    through."""
     waited: list[float] = []
     real_sleep = asyncio.sleep
 
@@ -135,6 +137,7 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         await real_sleep(0)
 
     monkeypatch.setattr(retry_module, "asyncio", SimpleNamespace(sleep=sleep))
+    monkeypatch.setattr(Pace, "sleep", staticmethod(sleep))
     return waited
 
 
@@ -264,3 +267,10 @@ async def register(
         await chat.click(organisation)
     if grade is not None:
         await chat.click(grade)
+
+
+async def send_outbox(world: World) -> int:
+    """One tick of the outbox a second after the last (a chat gets at most one message a
+    second, so what waits for the same person goes out a tick later)."""
+    world.clock.advance(seconds=1)
+    return await world.app.scheduled_jobs(world.bot).send_outbox()

@@ -16,12 +16,14 @@ from db.calendar import Moment
 from db.models import (
     Event,
     EventKind,
+    OutboxMessage,
     Registration,
     RegistrationStatus,
     Step,
     StepKind,
 )
 from db.records import EventDraft, EventRecord, RegistrationRecord
+from db.repositories.outbox import INTERRUPTED, Outcome
 from handlers.callbacks import (
     AdminAction,
     AdminStep,
@@ -41,7 +43,15 @@ from services import coordinators, outbox, profile
 from services import events as event_service
 from services.coordinators import Staff
 from services.events import Applicant, DraftRejected
-from tests.conftest import KLIMOV_TITLE, TEXTS, FakeClock, World, register, settings_for_tests
+from tests.conftest import (
+    KLIMOV_TITLE,
+    TEXTS,
+    FakeClock,
+    World,
+    register,
+    send_outbox,
+    settings_for_tests,
+)
 
 ADMIN = 9001
 COORDINATOR = 9002
@@ -99,10 +109,6 @@ async def registrations(world: World, event_id: int) -> list[RegistrationRecord]
             select(Registration).where(Registration.event_id == event_id).order_by(Registration.id)
         )
         return [_record(row) for row in rows]
-
-
-async def send_outbox(world: World) -> int:
-    return await world.app.scheduled_jobs(world.bot).send_outbox()
 
 
 # --- finding and signing up --------------------------------------------------------------------
@@ -305,18 +311,25 @@ async def test_reminders_a_day_and_two_hours_before_once_each_even_across_a_rest
     assert await send_outbox(world) == 0
 
 
-async def test_a_claimed_reminder_of_a_stopped_process_goes_out_once_its_lease_lapses(
+async def test_a_reminder_whose_sending_was_interrupted_is_not_sent_twice(
     world: World, chat: Conversation
 ) -> None:
+    """A process killed while a message's request was on its way: Telegram may have delivered
+    it, so it is not sent again; once the lease lapses it is recorded as interrupted."""
     event = await make_event(world, starts_at=world.clock() + timedelta(hours=20))
     await register(chat)
     await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    lease = timedelta(seconds=world.app.settings.outbox_lease_seconds)
     async with world.app.uow_factory() as uow:
         await outbox.queue_event_reminders(uow, (24,), world.clock())
-        assert len(await outbox.claim(uow, world.clock())) == 1  # ...and the process dies
-    assert await send_outbox(world) == 0  # claimed by the other process
-    world.clock.advance(minutes=11)
-    assert await send_outbox(world) == 1
+        assert len(await outbox.claim(uow, world.clock(), 10, lease)) == 1  # ...and it dies
+    assert await send_outbox(world) == 0  # still in the hands of the other process
+    world.clock.advance(seconds=lease.total_seconds() + 1)
+    assert await send_outbox(world) == 0
+    async with world.app.uow_factory() as uow:
+        rows = (await uow.session.execute(select(OutboxMessage.outcome, OutboxMessage.error))).all()
+    assert rows == [(Outcome.FAILED, INTERRUPTED)]
+    assert TEXTS("event-reminder", hours=24) not in chat.last.text
 
 
 # --- changes and cancellation -----------------------------------------------------------------

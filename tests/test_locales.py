@@ -12,6 +12,8 @@ from locales import Texts
 
 ROOT = Path(__file__).resolve().parents[1]
 USE = re.compile(r'(?:texts|toast)\(\s*"([a-z0-9-]+)"')
+#: A key named in code and passed on (`BroadcastRefused("broadcast-nobody")`, a chosen key).
+LITERAL = re.compile(r"[\"']([a-z][a-z0-9]*(?:-[a-z0-9]+)+)[\"']")
 PROBLEM = re.compile(r'Problem\(\s*"([a-z0-9-]+)"')
 DEFINED = re.compile(r"^([a-z][a-z0-9-]*) =", re.MULTILINE)
 
@@ -20,7 +22,9 @@ def used_keys() -> set[str]:
     keys: set[str] = set()
     for folder in ("handlers", "bot", "services"):
         for path in (ROOT / folder).rglob("*.py"):
-            keys |= set(USE.findall(path.read_text(encoding="utf-8")))
+            code = path.read_text(encoding="utf-8")
+            keys |= set(USE.findall(code))
+            keys |= set(LITERAL.findall(code)) & defined_keys()
     keys |= {f"role-{role}" for role in SELF_SERVICE_ROLES}
     # A problem with an event as filled in is shown by its name: event-problem-<name>.
     for path in (ROOT / "services").rglob("*.py"):

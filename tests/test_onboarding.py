@@ -109,6 +109,7 @@ async def test_commands_follow_registration(world: World, chat: Conversation) ->
         "results",
         "events",
         "plans",
+        "subscriptions",
         "profile",
         "mydata",
         "help",

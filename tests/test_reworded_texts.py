@@ -1,4 +1,4 @@
-"""Coordinators may reword every message in locales/ru/main.ftl: the bot must work just the same.
+"""Coordinators may reword every message in locales/ru/*.ftl: the bot must work just the same.
 
 The locale is reworded mechanically (every message gets a mark in front, and every «е» in its
 text becomes «э»), the app is built with it, and the main journeys run through the dispatcher,
@@ -45,10 +45,11 @@ class Reword(Transformer):
 
 
 def reworded_locale(directory: Path) -> Texts:
-    source = (LOCALES_DIR / "ru" / "main.ftl").read_text(encoding="utf-8")
-    resource = Reword().visit(FluentParser().parse(source))
+    """Every .ftl file of the locale (the bot loads them all), reworded."""
     (directory / "ru").mkdir(parents=True)
-    (directory / "ru" / "main.ftl").write_text(FluentSerializer().serialize(resource), "utf-8")
+    for path in (LOCALES_DIR / "ru").glob("*.ftl"):
+        resource = Reword().visit(FluentParser().parse(path.read_text(encoding="utf-8")))
+        (directory / "ru" / path.name).write_text(FluentSerializer().serialize(resource), "utf-8")
     return Texts("ru", directory=directory)
 
 

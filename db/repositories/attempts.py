@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Select, bindparam, delete, func, or_, select, update
+from sqlalchemy import JSON, Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import UTCDateTime
@@ -176,31 +176,19 @@ class AttemptRepository:
             or 0
         )
 
-    async def claim_due_reminders(
-        self,
-        idle_since: datetime,
-        lease_expired_before: datetime,
-        consent_version: str,
-        now: datetime,
-        limit: int,
-    ) -> list[AttemptRecord]:
-        """Claim unfinished attempts untouched since `idle_since` whose reminder was never sent
-        and is not claimed (or its claim has lapsed: the process that took it stopped), of users
-        who agreed to the current consent and have not blocked the bot.
-
-        The claim is committed before anything is sent, so a second bot process does not send
-        the same reminder; PostgreSQL skips rows another process holds.
-        """
+    async def take_due_reminders(
+        self, idle_since: datetime, consent_version: str, now: datetime, limit: int
+    ) -> list[tuple[int, int]]:
+        """(attempt id, user id) of up to `limit` unfinished attempts untouched since
+        `idle_since` whose reminder was never queued, of users who agreed to the current
+        consent and have not blocked the bot; marked as reminded (queued in the outbox) now, so
+        that each attempt gets one reminder. PostgreSQL skips rows another process holds."""
         query = (
-            select(*_COLUMNS)
+            select(QuizAttempt.id, QuizAttempt.user_id)
             .join(User, User.id == QuizAttempt.user_id)
             .where(
                 QuizAttempt.finished_at.is_(None),
                 QuizAttempt.reminded_at.is_(None),
-                or_(
-                    QuizAttempt.reminder_claimed_at.is_(None),
-                    QuizAttempt.reminder_claimed_at < lease_expired_before,
-                ),
                 QuizAttempt.updated_at < idle_since,
                 User.blocked_at.is_(None),
                 User.consent_version == consent_version,
@@ -209,25 +197,11 @@ class AttemptRepository:
             .limit(limit)
             .with_for_update(skip_locked=True, of=QuizAttempt)
         )
-        claimed = [_record(r) for r in await self._session.execute(query)]
-        if claimed:
+        due = [(int(a), int(u)) for a, u in await self._session.execute(query)]
+        if due:
             await self._session.execute(
                 update(QuizAttempt)
-                .where(QuizAttempt.id.in_([a.id for a in claimed]))
-                .values(reminder_claimed_at=now)
+                .where(QuizAttempt.id.in_([a for a, _ in due]))
+                .values(reminded_at=now)
             )
-        return claimed
-
-    async def mark_reminded(self, attempt_id: int, now: datetime) -> None:
-        """The reminder is done with: sent, or refused for good (never to be tried again)."""
-        await self._session.execute(
-            update(QuizAttempt).where(QuizAttempt.id == attempt_id).values(reminded_at=now)
-        )
-
-    async def release_reminders(self, attempt_ids: list[int]) -> None:
-        """Undo claims whose messages could not be delivered for a passing reason."""
-        await self._session.execute(
-            update(QuizAttempt)
-            .where(QuizAttempt.id.in_(attempt_ids))
-            .values(reminder_claimed_at=None)
-        )
+        return due

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from db.dialect import insert_ignoring_conflicts, insert_many_ignoring_conflicts
+from db.dialect import insert_ignoring_conflicts, insert_many_returning_ids
 from db.models import (
     AUDIENCE_BITS,
     LONGEST_EVENT,
@@ -268,10 +268,10 @@ class EventRepository:
 
     async def create_many(
         self, drafts: Sequence[EventDraft], status: str, created_by: int | None, now: datetime
-    ) -> int:
+    ) -> list[int]:
         """Insert the drafts (each with its `code`) in multi-row statements; a code that exists
-        already (even one another process inserts at the same moment) is skipped. Returns how
-        many were created."""
+        already (even one another process inserts at the same moment) is skipped. Returns the
+        ids of the events created."""
         rows = [
             {
                 **_draft_values(draft),
@@ -285,7 +285,7 @@ class EventRepository:
             }
             for draft in drafts
         ]
-        return await insert_many_ignoring_conflicts(
+        return await insert_many_returning_ids(
             self._session,
             Event.__table__,  # type: ignore[arg-type]
             rows,

@@ -36,6 +36,15 @@ class UserRepository:
         row = (await connection.execute(query, {"user_id": user_id})).first()
         return UserRecord(*row) if row is not None else None
 
+    async def many(self, user_ids: list[int]) -> dict[int, UserRecord]:
+        """The users with these ids that exist (read in chunks of a few hundred)."""
+        found: dict[int, UserRecord] = {}
+        for start in range(0, len(user_ids), 500):
+            chunk = user_ids[start : start + 500]
+            rows = await self._session.execute(select(*USER_COLUMNS).where(User.id.in_(chunk)))
+            found.update((row.id, UserRecord(*row)) for row in rows)
+        return found
+
     async def give_consent(self, user_id: int, version: str, now: datetime) -> None:
         """Create the user with their consent, or record a newer consent version. Idempotent."""
         await self._session.execute(

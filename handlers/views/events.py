@@ -17,10 +17,13 @@ from handlers.callbacks import (
     Page,
     PlansFile,
     ShowEvent,
+    Subscriptions,
+    SubStep,
 )
 from handlers.ui import Row, View, back_row, fit_label, menu_row
 from locales import Texts
-from services.events import PAGE_SIZE, EventPage, EventView, OutboxKind, Refusal
+from services.events import PAGE_SIZE, EventPage, EventView, Refusal
+from services.outbox_kinds import OutboxKind
 
 
 def kind_name(texts: Texts, kind: str) -> str:
@@ -205,6 +208,18 @@ def promoted_view(texts: Texts, event: EventRecord, organiser: str) -> View:
     return View(text, [[(texts("btn-event-open"), ShowEvent(id=event.id))]])
 
 
+def announcement_view(texts: Texts, event: EventRecord, organiser: str) -> View:
+    """A new event, to a subscriber it fits: its card, sign up, more, and unsubscribe at once."""
+    text = texts("announcement") + "\n\n" + event_text(texts, event, organiser)
+    sign_up = texts("btn-event-waitlist") if event.seats_left == 0 else texts("btn-event-sign-up")
+    rows: list[Row] = [
+        [(sign_up, EventAction(id=event.id, action=EventStep.SIGN_UP))],
+        [(texts("btn-event-more"), ShowEvent(id=event.id))],
+        [(texts("btn-unsubscribe"), Subscriptions(action=SubStep.UNSUBSCRIBE))],
+    ]
+    return View(text, rows)
+
+
 def feedback_view(texts: Texts, event: EventRecord, liked: int = 0) -> View:
     """The two questions after a trial, one at a time."""
     title = escape(event.profession or event.title)
@@ -236,6 +251,16 @@ def outbox_view(
         return feedback_view(texts, event) if published else None
     if not published or event.starts_at <= now:
         return None
+    if kind == OutboxKind.ANNOUNCEMENT:  # pointless once sign-up has closed
+        return announcement_view(texts, event, organiser) if event.closes_at > now else None
+    return _before_start_view(texts, message, event, organiser)
+
+
+def _before_start_view(
+    texts: Texts, message: OutboxRecord, event: EventRecord, organiser: str
+) -> View | None:
+    """A message to those signed up for a published event that has not begun."""
+    kind = message.kind
     if kind == OutboxKind.REMINDER:
         return reminder_view(texts, event, organiser, int(message.payload.get("hours", 0)))
     if kind == OutboxKind.CHANGED:

@@ -7,7 +7,16 @@ from html import escape
 
 from db.models import EventStatus, RegistrationStatus
 from db.records import EventRecord
-from handlers.callbacks import Attend, EditorPick, Manage, ManageList, ManageStep
+from handlers.callbacks import (
+    Attend,
+    BroadcastPick,
+    EditorPick,
+    Manage,
+    ManageList,
+    ManageStep,
+    Nav,
+    Page,
+)
 from handlers.ui import Row, View, back_row, fit_label, menu_row
 from handlers.views.events import event_text
 from locales import Texts
@@ -19,7 +28,13 @@ SHOWN_PEOPLE = 30
 
 
 def manage_list_view(texts: Texts, listed: EventPage, organisation: str, now: datetime) -> View:
-    rows: list[Row] = [[(texts("btn-event-new"), EditorPick(field="new"))]]
+    rows: list[Row] = [
+        [(texts("btn-event-new"), EditorPick(field="new"))],
+        [
+            (texts("btn-broadcast-new"), BroadcastPick(field="new")),
+            (texts("btn-broadcasts"), Nav(to=Page.BROADCASTS)),
+        ],
+    ]
     page, total = listed.page, listed.total
     for event in listed.events:
         over = event.status == EventStatus.PUBLISHED and event.ends_at <= now

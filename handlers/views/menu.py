@@ -11,6 +11,7 @@ from handlers.callbacks import (
     Page,
     QuizControl,
     QuizStep,
+    Subscriptions,
 )
 from handlers.context import Request
 from handlers.ui import Row, View, menu_row
@@ -55,6 +56,7 @@ async def menu_view(ctx: Request) -> View:
     if await quiz_service.history(ctx.uow, user.id, limit=1):
         rows.append([(texts("btn-results"), Nav(to=Page.RESULTS))])
     rows.append([(texts("btn-events"), EventList()), (texts("btn-plans"), Nav(to=Page.PLANS))])
+    rows.append([(texts("btn-subscriptions"), Subscriptions())])
     rows.extend(public_rows(texts, ctx.role))
     rows.append(
         [

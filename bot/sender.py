@@ -1,0 +1,282 @@
+"""The outbox sender: drains the outbox at a set rate, and keeps coordinators' broadcast
+progress messages current.
+
+Each round claims a few due messages (about a tenth of a second's worth at the set rate, so that
+a process killed mid-round leaves only those few in doubt, see services/outbox.py), reads what
+they are about once, sends them concurrently, each in its slot of the pace, and records how each
+ended in one transaction. The pace is a token bucket: never more than `rate` messages a second
+overall (a burst of a tenth of a second's worth at most, after a pause), and a 429 stops every
+send for the time Telegram asks. The outbox's own retry rules replace the request middleware's
+for these messages (see `bot.retry.handled_by_caller`): a flood wait or a passing failure puts
+the message back in the queue instead of holding a slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+)
+
+from bot.retry import handled_by_caller
+from db.records import BroadcastRecord, OutboxRecord
+from db.repositories.outbox import Outcome
+from db.uow import UnitOfWork, UnitOfWorkFactory
+from handlers.ui import View
+from handlers.views import broadcasts as broadcast_views
+from handlers.views import events as events_views
+from handlers.views import quiz as quiz_views
+from locales import Texts
+from quizzes import Questionnaire
+from services import broadcasts, outbox
+from services.outbox import Batch, Delivery, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+#: A broadcast's progress message is edited at most this often.
+PROGRESS_EVERY = timedelta(seconds=3)
+#: A round claims at most this many messages (at 1 000 a second: a tenth of a second's worth).
+MAX_ROUND = 100
+
+
+class Pace:
+    """A token bucket: slots `1 / rate` seconds apart, with up to `burst` slots taken at once
+    after a pause; `hold` stops all slots for a while (Telegram's 429)."""
+
+    #: How it waits (a test records the waits instead).
+    sleep = staticmethod(asyncio.sleep)
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._next = 0.0
+        self._held_until = 0.0
+
+    async def slot(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        start = max(self._next, now - self.burst / self.rate, self._held_until)
+        self._next = start + 1 / self.rate
+        if start > now:
+            await self.sleep(start - now)
+        held = self._held_until - loop.time()
+        if held > 0:  # a 429 came while this one waited
+            await self.sleep(held)
+
+    def hold(self, seconds: float) -> None:
+        until = asyncio.get_running_loop().time() + seconds
+        self._held_until = max(self._held_until, until)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message as it goes out: a view, and a photo or document (a Telegram file id)."""
+
+    view: View
+    media_kind: str | None = None
+    media_file_id: str | None = None
+
+
+@dataclass
+class OutboxSender:
+    bot: Bot
+    uow_factory: UnitOfWorkFactory
+    texts: Texts
+    quizzes: dict[str, Questionnaire]
+    clock: Callable[[], datetime]
+    #: Messages per second, overall.
+    rate: float
+    #: A claim older than this that was never finished was interrupted (the process died).
+    lease: timedelta = timedelta(minutes=5)
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    #: Telegram's allow_paid_broadcast: up to 1 000 messages a second, paid in Stars.
+    paid_broadcast: bool = False
+    #: Seconds one send may take before it is a timeout (a passing failure).
+    request_timeout: int = 30
+    _stopping: bool = field(default=False, init=False)
+    _pace: Pace = field(init=False)
+    _draining: asyncio.Task[Any] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self._pace = Pace(self.rate, self.round_size)
+
+    @property
+    def round_size(self) -> int:
+        return max(1, min(MAX_ROUND, math.ceil(self.rate / 10)))
+
+    def stop(self) -> None:
+        """Claim nothing more; the round in hand finishes and is recorded."""
+        self._stopping = True
+
+    async def finish(self, within: float) -> None:
+        """Stop, and wait (up to `within` seconds) for the round in hand to be recorded, so
+        that a SIGTERM leaves no message in doubt."""
+        self.stop()
+        task = self._draining
+        if task is not None and not task.done():
+            await asyncio.wait({task}, timeout=within)
+
+    async def drain(self) -> int:
+        """Send what is due until nothing is (or `stop`); returns how many were sent."""
+        self._draining = asyncio.current_task()
+        sent = 0
+        async with self.uow_factory() as uow:
+            await self._start_due_broadcasts(uow)
+            while not self._stopping:
+                # A broadcast whose last messages were interrupted ends with their sweep.
+                touched: set[int] = set()
+                claimed = await outbox.claim(
+                    uow, self.clock(), self.round_size, self.lease, interrupted=touched
+                )
+                if not claimed:
+                    await self._report_progress(uow, touched)
+                    break
+                deliveries = await self._send_round(uow, claimed)
+                await outbox.record(uow, deliveries, self.clock())
+                sent += sum(d.outcome == Outcome.SENT for d in deliveries)
+                await self._report_progress(uow, touched | {m.broadcast_id for m in claimed})
+        if sent:
+            log.info("outbox: %d sent", sent)
+        return sent
+
+    async def _send_round(self, uow: UnitOfWork, claimed: list[OutboxRecord]) -> list[Delivery]:
+        batch = await outbox.read_batch(uow, claimed)
+        now = self.clock()
+        return list(
+            await asyncio.gather(*(self._deliver(m, self._render(m, batch, now)) for m in claimed))
+        )
+
+    def _render(self, message: OutboxRecord, batch: Batch, now: datetime) -> Outgoing | None:
+        if message.broadcast_id is not None:
+            found = batch.broadcasts.get(message.broadcast_id)
+            if found is None:
+                return None
+            view = broadcast_views.delivery_view(self.texts, found)
+            return None if view is None else Outgoing(view, found.media_kind, found.media_file_id)
+        if "attempt_id" in message.payload:
+            return self._quiz_reminder(message, batch)
+        event = batch.events.get(int(message.payload.get("event_id", 0)))
+        if event is None:
+            return None
+        view = events_views.outbox_view(self.texts, message, event[0], event[1], now)
+        return None if view is None else Outgoing(view)
+
+    def _quiz_reminder(self, message: OutboxRecord, batch: Batch) -> Outgoing | None:
+        """None when the questionnaire was finished since, or its version changed (the
+        reminder's button would be out of date)."""
+        attempt = batch.attempts.get(int(message.payload["attempt_id"]))
+        quiz = self.quizzes.get(attempt.quiz_id) if attempt is not None else None
+        if attempt is None or attempt.finished or quiz is None:
+            return None
+        if quiz.version != attempt.quiz_version:
+            return None
+        return Outgoing(quiz_views.reminder_view(self.texts, quiz, attempt))
+
+    async def _deliver(self, message: OutboxRecord, outgoing: Outgoing | None) -> Delivery:
+        if outgoing is None:  # the event is gone or has begun, the broadcast was cancelled
+            return outbox.dropped(message)
+        await self._pace.slot()
+        handled_by_caller.set(True)  # this task's own context: the retries are the outbox's
+        try:
+            await self._send(message.user_id, outgoing)
+        except Exception as error:
+            return self._failed(message, error)
+        return outbox.sent(message)
+
+    def _failed(self, message: OutboxRecord, error: Exception) -> Delivery:
+        """What a failed send means for the message."""
+        if isinstance(error, TelegramRetryAfter):
+            self._pace.hold(error.retry_after)
+            return outbox.flood_wait(message, error.retry_after, self.clock())
+        if isinstance(error, TelegramForbiddenError):
+            return outbox.blocked(message)
+        if isinstance(error, TelegramBadRequest | TelegramNotFound | TelegramEntityTooLarge):
+            log.warning("message %s to %s refused: %s", message.key, message.user_id, error)
+            return outbox.rejected(message, error.message)
+        if isinstance(error, TelegramAPIError):  # 5xx, a timeout, the network, a gateway's page
+            log.warning("message %s to %s failed: %s", message.key, message.user_id, error)
+            return outbox.passing_failure(message, str(error), self.clock(), self.policy)
+        # A bug in rendering or sending must not stop the queue.
+        log.error(
+            "message %s to %s could not be sent", message.key, message.user_id, exc_info=error
+        )
+        return outbox.rejected(message, f"{type(error).__name__}: {error}")
+
+    async def _send(self, chat_id: int, outgoing: Outgoing) -> None:
+        view, markup = outgoing.view, outgoing.view.markup()
+        common: dict[str, Any] = {"reply_markup": markup, "request_timeout": self.request_timeout}
+        if self.paid_broadcast:
+            common["allow_paid_broadcast"] = True
+        if outgoing.media_kind == broadcasts.PHOTO and outgoing.media_file_id:
+            await self.bot.send_photo(chat_id, outgoing.media_file_id, caption=view.text, **common)
+        elif outgoing.media_kind == broadcasts.DOCUMENT and outgoing.media_file_id:
+            await self.bot.send_document(
+                chat_id, outgoing.media_file_id, caption=view.text, **common
+            )
+        else:
+            await self.bot.send_message(chat_id, view.text, **common)
+
+    # --- broadcasts ---------------------------------------------------------------------------
+
+    async def _start_due_broadcasts(self, uow: UnitOfWork) -> None:
+        """Scheduled broadcasts whose time has come: each gets its progress message."""
+        for started in await broadcasts.start_due(uow, self.clock()):
+            progress = await broadcasts.progress_of(uow, started.id)
+            view = broadcast_views.progress_view(self.texts, started, progress, self.rate)
+            try:
+                shown = await self.bot.send_message(
+                    started.created_by, view.text, reply_markup=view.markup()
+                )
+            except TelegramAPIError as error:
+                log.warning("progress of broadcast %s not shown: %s", started.id, error)
+                continue
+            await broadcasts.set_progress_message(uow, started.id, shown.message_id)
+
+    async def _report_progress(self, uow: UnitOfWork, touched: Iterable[int | None]) -> None:
+        for broadcast_id in touched:
+            if broadcast_id is None:
+                continue
+            report = await broadcasts.report_due(uow, broadcast_id, self.clock(), PROGRESS_EVERY)
+            if report is None:
+                continue
+            found, progress, finished = report
+            await self._edit_progress(found, progress)
+            if finished:
+                view = broadcast_views.summary_view(self.texts, found, progress)
+                await self._tell(found.created_by, view)
+
+    async def _edit_progress(self, found: BroadcastRecord, progress: broadcasts.Progress) -> None:
+        if found.progress_message_id is None or found.progress_chat_id is None:
+            return
+        view = broadcast_views.progress_view(self.texts, found, progress, self.rate)
+        try:
+            await self.bot.edit_message_text(
+                view.text,
+                chat_id=found.progress_chat_id,
+                message_id=found.progress_message_id,
+                reply_markup=view.markup(),
+            )
+        except TelegramBadRequest as error:
+            if "message is not modified" not in error.message:
+                log.info("progress of broadcast %s not edited: %s", found.id, error.message)
+        except TelegramAPIError as error:
+            log.warning("progress of broadcast %s not edited: %s", found.id, error)
+
+    async def _tell(self, chat_id: int, view: View) -> None:
+        try:
+            await self.bot.send_message(chat_id, view.text, reply_markup=view.markup())
+        except TelegramAPIError as error:
+            log.warning("message to coordinator %s not sent: %s", chat_id, error)

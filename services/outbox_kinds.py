@@ -1,0 +1,27 @@
+"""What a message in the outbox is. The sender renders each kind when it goes out, from the
+data as it is then (the event, the broadcast)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OutboxKind(StrEnum):
+    #: About an event, to those signed up.
+    REMINDER = "event_reminder"
+    CHANGED = "event_changed"
+    CANCELLED = "event_cancelled"
+    PROMOTED = "event_promoted"
+    TRIAL_FEEDBACK = "trial_feedback"
+    #: The one reminder about a questionnaire left unfinished.
+    QUIZ_REMINDER = "quiz_reminder"
+    #: A new event, to the subscribers it fits.
+    ANNOUNCEMENT = "event_announced"
+    #: A coordinator's broadcast: to an audience they chose, or to the subscribers of a topic
+    #: (who can unsubscribe from it, as from announcements).
+    BROADCAST = "broadcast"
+    BROADCAST_TO_SUBSCRIBERS = "broadcast_topic"
+
+
+#: What unsubscribing stops.
+SUBSCRIBED_KINDS = (OutboxKind.ANNOUNCEMENT, OutboxKind.BROADCAST_TO_SUBSCRIBERS)
