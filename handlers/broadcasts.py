@@ -331,7 +331,6 @@ async def _preview(turn: Turn) -> None:
     bot = callback.bot
     assert bot is not None
     await _send_as_recipients_will(bot, callback.from_user.id, draft, ctx)
-    ctx.toast("broadcast-preview-note")
     await _show_draft(
         callback, ctx, manager, draft, new=True, note=ctx.texts("broadcast-preview-note")
     )
