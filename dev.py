@@ -6,8 +6,8 @@
     python3 dev.py run      run the bot against Telegram (needs BOT_TOKEN)
     python3 dev.py lint     ruff check, ruff format --check, mypy
     python3 dev.py format   apply ruff format and safe ruff fixes
-    python3 dev.py bench    run the benchmarks in bench/ (`bench answer` or `bench events`
-                            for one, with its options after it)
+    python3 dev.py bench    run the benchmarks in bench/ (`bench answer`, `bench events` or
+                            `bench outbox` for one, with its options after it)
     python3 dev.py migrate  apply database migrations (the bot also does it at start-up)
 
 The first call creates .venv and installs the pinned dependencies
@@ -67,11 +67,15 @@ def run(*args: str, env: dict[str, str] | None = None) -> int:
     return subprocess.run(list(args), cwd=ROOT, env={**os.environ, **(env or {})}).returncode
 
 
-BENCHMARKS = {"answer": "bench/bench_answer.py", "events": "bench/bench_events.py"}
+BENCHMARKS = {
+    "answer": "bench/bench_answer.py",
+    "events": "bench/bench_events.py",
+    "outbox": "bench/bench_outbox.py",
+}
 
 
 def bench(py: str, extra: list[str]) -> int:
-    """Both benchmarks one after the other; or the one named first, with its options."""
+    """Every benchmark one after the other; or the one named first, with its options."""
     if extra and extra[0] in BENCHMARKS:
         return run(py, BENCHMARKS[extra[0]], *extra[1:])
     worst = 0
