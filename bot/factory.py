@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
@@ -27,6 +26,7 @@ from bot.middlewares import (
 from bot.retry import RetryMiddleware
 from bot.scheduler import ScheduledJobs
 from bot.sender import OutboxSender
+from bot.session import TelegramSession
 from bot.storage import create_storage
 from content import Catalogue, load_catalogue
 from db import migrate
@@ -128,7 +128,7 @@ async def create_app(
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     if session is None:
-        session = AiohttpSession(
+        session = TelegramSession(
             api=TelegramAPIServer.from_base(settings.telegram_api_url),
             timeout=settings.telegram_timeout_seconds,
         )

@@ -159,6 +159,19 @@ class Request:
     delivered: bool = False
 
 
+async def request_fields(request: web.Request) -> dict[str, str]:
+    """A Bot API request's parameters as a form would carry them, whether it came as a form
+    or as JSON (the bot sends requests without files as JSON; nested objects such as
+    `reply_markup` are given back JSON-encoded, as in a form)."""
+    if request.content_type == "application/json":
+        body = await request.json()
+        return {
+            key: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            for key, value in body.items()
+        }
+    return {key: str(value) for key, value in (await request.post()).items()}
+
+
 @dataclass
 class FakeBotAPI:
     """The fake server; `url` is set once it runs (`async with FakeBotAPI() as api`).
@@ -228,7 +241,7 @@ class FakeBotAPI:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         method = request.match_info["method"]
-        form = {key: str(value) for key, value in (await request.post()).items()}
+        form = await request_fields(request)
         chat_id = int(form["chat_id"]) if form.get("chat_id", "").lstrip("-").isdigit() else None
         answer = OK
         if method in SENDING and chat_id is not None:

@@ -32,6 +32,7 @@ from bot.config import Settings
 from bot.factory import create_bot
 from bot.polling import DEFAULT_REJECTED_PATH, Poller
 from bot.runner import run_polling
+from tests.fake_bot_api import request_fields
 
 TOKEN = "123456:TEST"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Профнавигатор", "username": "prof_bot"}
@@ -108,7 +109,7 @@ class FakeBotAPI:
     async def handle(self, request: web.Request) -> web.Response:
         assert request.match_info["token"] == TOKEN
         method = request.match_info["method"]
-        form = {key: str(value) for key, value in (await request.post()).items()}
+        form = await request_fields(request)
         self.calls.append((method, form))
         if method == "getUpdates" and self.get_updates_failures:
             status, description = self.get_updates_failures.popleft()

@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.factory import create_bot
 from bot.retry import RetryMiddleware
+from tests.fake_bot_api import request_fields
 
 TOKEN = "123456:TEST"
 
@@ -68,8 +69,7 @@ class Gateway:
 
     async def handle(self, request: web.Request) -> web.Response:
         assert request.match_info["token"] == TOKEN
-        form = await request.post()
-        self.requests.append((request.match_info["method"], {k: str(v) for k, v in form.items()}))
+        self.requests.append((request.match_info["method"], await request_fields(request)))
         page = self.pages.popleft() if self.pages else BAD_GATEWAY
         return web.Response(status=page.status, text=page.body, content_type=page.content_type)
 
