@@ -1,11 +1,12 @@
 """The outbox sender: drains the outbox at a set rate, and keeps coordinators' broadcast
 progress messages current.
 
-Each round claims a few due messages (about a tenth of a second's worth at the set rate, so that
-a process killed mid-round leaves only those few in doubt, see services/outbox.py), reads what
-they are about once, sends them concurrently, each in its slot of the pace, and records how each
-ended in one transaction. The pace is a token bucket: never more than `rate` messages a second
-overall (a burst of a tenth of a second's worth at most, after a pause), and a 429 stops every
+Each round claims a few due messages (a twentieth of a second's worth at the set rate, so that
+a process killed at any moment leaves only a few in doubt, see services/outbox.py), reads what
+they are about once, and sends them concurrently, each in its slot of the pace; while they are
+out, the round before is recorded and the next one claimed, in one transaction. The pace is a
+token bucket: never more than `rate` messages a second overall (a burst of one round at most,
+after a pause), and a 429 stops every
 send for the time Telegram asks. The outbox's own retry rules replace the request middleware's
 for these messages (see `bot.retry.handled_by_caller`): a flood wait or a passing failure puts
 the message back in the queue instead of holding a slot.
@@ -31,6 +32,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.methods.base import Response
+from aiogram.types import TelegramObject
 
 from bot.retry import handled_by_caller
 from db.records import BroadcastRecord, OutboxRecord
@@ -47,25 +49,47 @@ from services.outbox import Batch, Delivery, RetryPolicy
 
 log = logging.getLogger(__name__)
 
+
+class Delivered(TelegramObject):
+    """What the sender reads of Telegram's answer to a message it sent: that it is a message.
+    The rest of the Message is left as it came (extra fields, not parsed into objects): the
+    sender never looks at it, and parsing a whole Message costs more than sending it."""
+
+    message_id: int
+
+
+class SendMessage(methods.SendMessage):
+    __returning__ = Delivered  # type: ignore[assignment]
+
+
+class SendPhoto(methods.SendPhoto):
+    __returning__ = Delivered  # type: ignore[assignment]
+
+
+class SendDocument(methods.SendDocument):
+    __returning__ = Delivered  # type: ignore[assignment]
+
+
 #: aiogram reads each answer of the Bot API as `Response[<the method's result>]`, a pydantic
 #: generic model that pydantic caches only weakly: once the garbage collector has freed it, the
-#: next answer builds it again (milliseconds, and thousands of objects that bring the next full
-#: collection, a pause of a few hundred milliseconds, closer). Held here for the methods the
-#: sender calls, each is built once per process.
+#: next answer builds it again (milliseconds, and thousands of objects). Held here for the
+#: methods the sender calls, each is built once per process.
 _ANSWER_MODELS = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
-    for method in (
-        methods.SendMessage,
-        methods.SendPhoto,
-        methods.SendDocument,
-        methods.EditMessageText,
-    )
+    for method in (SendMessage, SendPhoto, SendDocument, methods.EditMessageText)
 )
 
 #: A broadcast's progress message is edited at most this often.
 PROGRESS_EVERY = timedelta(seconds=3)
-#: A round claims at most this many messages (at 1 000 a second: a tenth of a second's worth).
-MAX_ROUND = 100
+#: A round claims at most this many messages (at 1 000 a second: a twentieth of a second's worth).
+MAX_ROUND = 50
+#: How many rounds a process killed at any moment may leave in doubt (see `OutboxSender.drain`).
+ROUNDS_IN_DOUBT = 3
+
+
+def round_size(rate: float) -> int:
+    """Messages claimed in one round at `rate` messages a second."""
+    return max(1, min(MAX_ROUND, math.ceil(rate / 20)))
 
 
 class Pace:
@@ -125,13 +149,15 @@ class OutboxSender:
     _stopping: bool = field(default=False, init=False)
     _pace: Pace = field(init=False)
     _draining: asyncio.Task[Any] | None = field(default=None, init=False)
+    #: When this process last asked for each broadcast's progress report.
+    _reported: dict[int, datetime] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self._pace = Pace(self.rate, self.round_size)
 
     @property
     def round_size(self) -> int:
-        return max(1, min(MAX_ROUND, math.ceil(self.rate / 10)))
+        return round_size(self.rate)
 
     def stop(self) -> None:
         """Claim nothing more; the round in hand finishes and is recorded."""
@@ -146,30 +172,49 @@ class OutboxSender:
             await asyncio.wait({task}, timeout=within)
 
     async def drain(self) -> int:
-        """Send what is due until nothing is (or `stop`); returns how many were sent."""
+        """Send what is due until nothing is (or `stop`); returns how many were sent.
+
+        Rounds overlap: while one round's requests are out, the outcomes of the round before
+        are recorded and the next round is claimed and read, in one write transaction and one
+        read (so the database's disk flushes never hold the pace up). A process killed at any
+        moment therefore leaves at most three rounds in doubt: the one recorded in memory only,
+        the one being sent and the one claimed."""
         self._draining = asyncio.current_task()
         sent = 0
+        touched: set[int] = set()
         async with self.uow_factory() as uow:
             await self._start_due_broadcasts(uow)
-            while not self._stopping:
-                # A broadcast whose last messages were interrupted ends with their sweep.
-                touched: set[int] = set()
-                claimed = await outbox.claim(
-                    uow, self.clock(), self.round_size, self.lease, interrupted=touched
-                )
-                if not claimed:
-                    await self._report_progress(uow, touched)
-                    break
-                deliveries = await self._send_round(uow, claimed)
-                await outbox.record(uow, deliveries, self.clock())
-                sent += sum(d.outcome == Outcome.SENT for d in deliveries)
-                await self._report_progress(uow, touched | {m.broadcast_id for m in claimed})
+            claimed = [] if self._stopping else await self._claim(uow, [], touched)
+            batch = await outbox.read_batch(uow, claimed) if claimed else Batch()
+            done: list[Delivery] = []
+            while claimed:
+                sending = asyncio.create_task(self._send_round(claimed, batch))
+                touched.update(m.broadcast_id for m in claimed if m.broadcast_id is not None)
+                following = await self._claim(uow, done, touched)
+                batch = await outbox.read_batch(uow, following) if following else Batch()
+                sent += sum(d.outcome == Outcome.SENT for d in done)
+                await self._report_progress(uow, touched, final=False)
+                done = await sending
+                claimed = following
+            await outbox.record(uow, done, self.clock())
+            sent += sum(d.outcome == Outcome.SENT for d in done)
+            await self._report_progress(uow, touched, final=True)
         if sent:
             log.info("outbox: %d sent", sent)
         return sent
 
-    async def _send_round(self, uow: UnitOfWork, claimed: list[OutboxRecord]) -> list[Delivery]:
-        batch = await outbox.read_batch(uow, claimed)
+    async def _claim(
+        self, uow: UnitOfWork, done: list[Delivery], touched: set[int]
+    ) -> list[OutboxRecord]:
+        """Record `done` and, unless stopping, claim the next round (one transaction)."""
+        limit = 0 if self._stopping else self.round_size
+        return await outbox.record_and_claim(
+            uow, done, self.clock(), limit=limit, lease=self.lease, interrupted=touched
+        )
+
+    async def _send_round(self, claimed: list[OutboxRecord], batch: Batch) -> list[Delivery]:
+        """Every message of a round, each in its slot of the pace; no database work here (the
+        drain uses the unit of work meanwhile)."""
         now = self.clock()
         return list(
             await asyncio.gather(*(self._deliver(m, self._render(m, batch, now)) for m in claimed))
@@ -232,18 +277,18 @@ class OutboxSender:
         return outbox.rejected(message, f"{type(error).__name__}: {error}")
 
     async def _send(self, chat_id: int, outgoing: Outgoing) -> None:
-        view, markup = outgoing.view, outgoing.view.markup()
-        common: dict[str, Any] = {"reply_markup": markup, "request_timeout": self.request_timeout}
+        view = outgoing.view
+        common: dict[str, Any] = {"chat_id": chat_id, "reply_markup": view.markup()}
         if self.paid_broadcast:
             common["allow_paid_broadcast"] = True
+        method: SendMessage | SendPhoto | SendDocument
         if outgoing.media_kind == broadcasts.PHOTO and outgoing.media_file_id:
-            await self.bot.send_photo(chat_id, outgoing.media_file_id, caption=view.text, **common)
+            method = SendPhoto(photo=outgoing.media_file_id, caption=view.text, **common)
         elif outgoing.media_kind == broadcasts.DOCUMENT and outgoing.media_file_id:
-            await self.bot.send_document(
-                chat_id, outgoing.media_file_id, caption=view.text, **common
-            )
+            method = SendDocument(document=outgoing.media_file_id, caption=view.text, **common)
         else:
-            await self.bot.send_message(chat_id, view.text, **common)
+            method = SendMessage(text=view.text, **common)
+        await self.bot(method, request_timeout=self.request_timeout)
 
     # --- broadcasts ---------------------------------------------------------------------------
 
@@ -261,16 +306,26 @@ class OutboxSender:
                 continue
             await broadcasts.set_progress_message(uow, started.id, shown.message_id)
 
-    async def _report_progress(self, uow: UnitOfWork, touched: Iterable[int | None]) -> None:
+    async def _report_progress(
+        self, uow: UnitOfWork, touched: Iterable[int], *, final: bool
+    ) -> None:
+        """Edit the progress message of each broadcast `touched` (and send the summary of one
+        that is over). Between rounds (not `final`) a broadcast this process reported on less
+        than PROGRESS_EVERY ago is skipped without asking the database (its turn cannot have
+        come round again); at the end of a drain every one is asked."""
+        now = self.clock()
         for broadcast_id in touched:
-            if broadcast_id is None:
+            last = self._reported.get(broadcast_id)
+            if not final and last is not None and now - last < PROGRESS_EVERY:
                 continue
-            report = await broadcasts.report_due(uow, broadcast_id, self.clock(), PROGRESS_EVERY)
+            self._reported[broadcast_id] = now
+            report = await broadcasts.report_due(uow, broadcast_id, now, PROGRESS_EVERY)
             if report is None:
                 continue
             found, progress, finished = report
             await self._edit_progress(found, progress)
             if finished:
+                self._reported.pop(broadcast_id, None)
                 view = broadcast_views.summary_view(self.texts, found, progress)
                 await self._tell(found.created_by, view)
 
