@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import itertools
 import logging
 import os
@@ -70,6 +71,7 @@ from bot.config import Settings  # noqa: E402
 from bot.conversation import Conversation  # noqa: E402
 from bot.factory import OFFLINE_TOKEN, create_app, create_bot, create_dispatcher  # noqa: E402
 from bot.local_session import LocalTelegram, Shown  # noqa: E402
+from bot.runner import settle_heap  # noqa: E402
 from db import migrate  # noqa: E402
 from db.engine import create_engine, create_session_factory  # noqa: E402
 from db.models import QuizAttempt, Step  # noqa: E402
@@ -384,6 +386,7 @@ async def bench_answers(
                 if recording:
                     statements.append("<commit>")
 
+        settle_heap()  # as the bot does once started (bot/runner.py)
         recording = False
         requests_before = len(telegram.requests)
         watch = Stopwatch()
@@ -407,6 +410,7 @@ async def bench_answers(
             app.uow_factory, telegram.requests[requests_before:], takers, rounds, quiz.length
         )
     finally:
+        gc.unfreeze()
         await app.close()
     n = users * rounds
     if statements:

@@ -5,7 +5,7 @@ Run from the repository root:
     .venv/bin/python bench/bench_outbox.py [--recipients 10000] [--small 1000] [--rate 1000]
                                            [--confirm 100000] [--repeat 3] [--postgres URL]
                                            [--telegram http|local] [--latency-ms 0]
-                                           [--profile [N]]
+                                           [--profile [N]] [--no-gc-freeze]
 
 The defaults make three runs in one process (about a minute each on two cores) and print every
 run's figures and their spread. In each run it measures
@@ -76,6 +76,7 @@ from bench.bench_answer import Stopwatch, check, execute, machine, spread  # noq
 from bot.config import Settings  # noqa: E402
 from bot.factory import App, create_app, create_bot  # noqa: E402
 from bot.local_session import LocalTelegram  # noqa: E402
+from bot.runner import settle_heap  # noqa: E402
 from db.calendar import Moment  # noqa: E402
 from db.engine import create_engine  # noqa: E402
 from db.models import Broadcast, BroadcastStatus, OutboxMessage, Role, User  # noqa: E402
@@ -454,8 +455,9 @@ class Setup:
 
     fake: Fake
     rate: float
-    #: Freeze the heap before each drain (`gc.freeze()`), as a bot could after its start-up.
-    freeze_gc: bool = False
+    #: Settle the heap before each drain (`bot.runner.settle_heap`), as the bot does once it
+    #: has started.
+    freeze_gc: bool = True
 
 
 def settings_for(url: str, setup: Setup) -> Settings:
@@ -654,7 +656,7 @@ async def drain(
             watch = Stopwatch()
             gc.collect()
             if setup.freeze_gc:
-                gc.freeze()
+                settle_heap()
             if memory:
                 tracemalloc.start()
             if profiler is not None:
@@ -760,7 +762,7 @@ async def measure(
     fake: Fake,
     profiler: cProfile.Profile | None,
 ) -> Run:
-    setup = Setup(fake, args.rate, args.gc_freeze)
+    setup = Setup(fake, args.rate, not args.no_gc_freeze)
     drains = []
     for database in databases:
         print(f"(a) {database.name}: draining {args.recipients:,} recipients ...", flush=True)
@@ -828,7 +830,11 @@ async def run(args: argparse.Namespace) -> int:
     print(
         f"Rate {args.rate:g} messages/s (ALLOW_PAID_BROADCAST=true); SQLite in WAL mode with "
         "synchronous=FULL, as the bot opens it."
-        + (" The heap is frozen (gc.freeze) before each drain." if args.gc_freeze else "")
+        + (
+            " The heap is not frozen (--no-gc-freeze)."
+            if args.no_gc_freeze
+            else " The heap is frozen before each drain, as the bot does once started."
+        )
         + "\n"
     )
     await fake.start()
@@ -885,9 +891,9 @@ def main() -> int:
     parser.add_argument("--telegram", choices=("http", "local"), default="http")
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument(
-        "--gc-freeze",
+        "--no-gc-freeze",
         action="store_true",
-        help="gc.freeze() the heap before each drain (what a bot could do after its start-up)",
+        help="do not settle the heap before each drain (bot.runner.settle_heap, as the bot does)",
     )
     parser.add_argument(
         "--profile",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from pathlib import Path
@@ -21,6 +22,15 @@ from services import event_import
 log = logging.getLogger(__name__)
 
 
+def settle_heap() -> None:
+    """Once started: move everything alive (modules, aiogram's and pydantic's models, the
+    texts, the catalogue — a few hundred thousand objects) out of the garbage collector's
+    sight (`gc.freeze`). They live as long as the process, yet every full collection walked
+    them all: a pause of 0.3–0.4 s on this machine, every few thousand messages sent."""
+    gc.collect()
+    gc.freeze()
+
+
 async def run_polling(settings: Settings) -> None:
     """Poll Telegram until SIGINT/SIGTERM; then finish the updates in hand and close cleanly.
 
@@ -32,6 +42,7 @@ async def run_polling(settings: Settings) -> None:
     bot = create_bot(settings)
     dispatcher = create_dispatcher(app)
     jobs = app.scheduled_jobs(bot)
+    settle_heap()
     scheduler = create_scheduler(
         jobs, settings.scheduler_tick_seconds, settings.outbox_poll_seconds
     )
@@ -54,6 +65,7 @@ async def run_worker(settings: Settings) -> None:
     app = await create_app(settings)
     bot = create_bot(settings)
     jobs = app.scheduled_jobs(bot)
+    settle_heap()
     scheduler = create_scheduler(
         jobs, settings.scheduler_tick_seconds, settings.outbox_poll_seconds
     )
