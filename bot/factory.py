@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aiogram import Bot, Dispatcher
@@ -29,6 +29,9 @@ from bot.scheduler import ScheduledJobs
 from bot.sender import OutboxSender
 from bot.storage import create_storage
 from content import Catalogue, load_catalogue
+from content.library import Content, Library
+from content.professions import load_professions
+from content.retraining import load_retraining
 from db import migrate
 from db.base import utcnow
 from db.engine import create_engine, create_session_factory
@@ -58,6 +61,13 @@ class App:
     quizzes: dict[str, Questionnaire]
     catalogue: Catalogue
     clock: Callable[[], datetime]
+    #: The content in force (the catalogue above is the one the process started with).
+    library: Library = field(init=False)
+    content: Content | None = None
+
+    def __post_init__(self) -> None:
+        content = self.content or Content(self.catalogue, load_professions(), load_retraining())
+        self.library = Library(content)
 
     def outbox_sender(self, bot: Bot) -> OutboxSender:
         settings = self.settings
@@ -155,7 +165,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     # Inner ones see the chosen handler's flags; AnswerCallbacks is the outermost of them, so
     # every callback query is answered, even when its handler fails.
     dispatcher.callback_query.middleware(AnswerCallbacks())
-    request = RequestMiddleware(app.settings, app.texts, app.catalogue, app.quizzes, app.clock)
+    request = RequestMiddleware(app.settings, app.texts, app.library, app.quizzes, app.clock)
     dispatcher.message.middleware(request)
     dispatcher.callback_query.middleware(request)
     dispatcher.include_routers(*get_routers())

@@ -23,6 +23,7 @@ from handlers import (
     manage,
     menu,
     privacy,
+    professions,
     profile,
     quiz,
     results,
@@ -50,5 +51,6 @@ def get_routers() -> list[Router]:
         manage.create_router(),
         editor.create_router(),
         admin.create_router(),
+        professions.create_router(),
         fallback.create_router(),
     ]

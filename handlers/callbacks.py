@@ -333,3 +333,31 @@ class BroadcastAct(CallbackData, prefix="bca"):
 
     id: BigRowId
     action: BroadcastStep = BroadcastStep.SHOW
+
+
+# --- the profession bank, adults' retraining, consultations, content files --------------------
+
+
+class Bank(CallbackData, prefix="pb"):
+    """The profession bank: its front page (`scale` empty) or a type's professions, a page."""
+
+    scale: Code = ""
+    page: SmallNumber = 0
+
+
+class BankSearch(CallbackData, prefix="pbs"):
+    """«Найти профессию»: the bot waits for the typed name."""
+
+
+class ShowProfession(CallbackData, prefix="pf"):
+    """A profession's card; `scale` and `page`: the list to go back to (empty: the search)."""
+
+    code: Code
+    scale: Code = ""
+    page: SmallNumber = 0
+
+
+class EventProfessions(CallbackData, prefix="evp"):
+    """From an event's card to its profession (a trial's) or its interest types in the bank."""
+
+    id: BigRowId

@@ -16,6 +16,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from content import Catalogue
+from content.library import Content
+from content.professions import ProfessionBank
+from content.retraining import Retraining
 from db.calendar import Moment
 from db.records import UserRecord
 from db.uow import UnitOfWork
@@ -57,6 +60,8 @@ class Request:
     callback_answer: CallbackAnswer | None = None
     #: The chat's dialog state (the event editor), kept in the database or Redis.
     state: FSMContext | None = None
+    #: The content files in force for this update (the catalogue above is its catalogue).
+    content: Content | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -116,6 +121,18 @@ class Request:
         return self.user is not None and not profile.consent_current(
             self.user, self.consent_version
         )
+
+    @property
+    def professions(self) -> ProfessionBank:
+        if self.content is None:
+            raise RuntimeError("no content for this update")
+        return self.content.professions
+
+    @property
+    def retraining(self) -> Retraining:
+        if self.content is None:
+            raise RuntimeError("no content for this update")
+        return self.content.retraining
 
     @property
     def interest_quiz(self) -> Questionnaire:

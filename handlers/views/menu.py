@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.callbacks import (
+    Bank,
     Consent,
     ConsentAction,
     EventList,
@@ -25,7 +26,8 @@ def public_rows(texts: Texts, role: str = "none") -> list[Row]:
     An adult looking for work comes for retraining and the employment centre first."""
     types: Row = [(texts("btn-types"), Nav(to=Page.TYPES))]
     places: Row = [(texts("btn-places"), Nav(to=Page.PLACES))]
-    return [places, types] if role == "adult" else [types, places]
+    bank: Row = [(texts("btn-bank"), Bank())]
+    return [places, types, bank] if role == "adult" else [types, bank, places]
 
 
 async def menu_view(ctx: Request) -> View:

@@ -11,6 +11,7 @@ from db.records import AttemptRecord, EventRecord
 from handlers.callbacks import (
     Answer,
     Back,
+    Bank,
     Nav,
     Page,
     QuizControl,
@@ -164,9 +165,12 @@ def type_rows(texts: Texts, quiz: Questionnaire, attempt: AttemptRecord) -> list
     if not quiz_service.is_interest_quiz(quiz):
         return []
     leading = quiz_service.interpretation(quiz, attempt).leading
-    return [
-        [(texts("btn-type-more", title=quiz.scale(s).title), ShowType(scale=s))] for s in leading
-    ]
+    rows: list[Row] = []
+    for s in leading:
+        title = quiz.scale(s).title
+        rows.append([(texts("btn-type-more", title=title), ShowType(scale=s))])
+        rows.append([(texts("btn-result-bank", title=title), Bank(scale=s))])
+    return rows
 
 
 def result_text(
