@@ -27,6 +27,7 @@ from handlers import (
     profile,
     quiz,
     results,
+    retraining,
     start,
     subscriptions,
 )
@@ -52,5 +53,6 @@ def get_routers() -> list[Router]:
         editor.create_router(),
         admin.create_router(),
         professions.create_router(),
+        retraining.create_router(),
         fallback.create_router(),
     ]

@@ -361,3 +361,28 @@ class EventProfessions(CallbackData, prefix="evp"):
     """From an event's card to its profession (a trial's) or its interest types in the bank."""
 
     id: BigRowId
+
+
+class Adults(CallbackData, prefix="ad"):
+    """«Переобучение и работа»: the adults' section (retraining, demanded trades, the
+    employment centre, a consultation)."""
+
+
+class RetrainingList(CallbackData, prefix="rtl"):
+    """Retraining programmes; `group` (a `content.retraining.Group`) narrows them to who
+    qualifies, empty: all."""
+
+    group: Code = ""
+
+
+class ShowRetraining(CallbackData, prefix="rt"):
+    code: Code
+    group: Code = ""
+
+
+class Trades(CallbackData, prefix="trd"):
+    """The trades in demand in the town and the region."""
+
+
+class EmploymentCentre(CallbackData, prefix="czn"):
+    """The employment centre: what it helps with and how to reach it."""

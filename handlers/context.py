@@ -123,16 +123,19 @@ class Request:
         )
 
     @property
-    def professions(self) -> ProfessionBank:
+    def files(self) -> Content:
+        """The content files in force for this update."""
         if self.content is None:
             raise RuntimeError("no content for this update")
-        return self.content.professions
+        return self.content
+
+    @property
+    def professions(self) -> ProfessionBank:
+        return self.files.professions
 
     @property
     def retraining(self) -> Retraining:
-        if self.content is None:
-            raise RuntimeError("no content for this update")
-        return self.content.retraining
+        return self.files.retraining
 
     @property
     def interest_quiz(self) -> Questionnaire:

@@ -19,6 +19,7 @@ from handlers.views.professions import (
     search_results_view,
     type_list_view,
 )
+from handlers.views.retraining import retraining_rows
 from services import professions as bank_service
 from services.professions import MIN_QUERY
 
@@ -49,6 +50,7 @@ async def on_profession(
     view = profession_view(
         ctx.texts, ctx.interest_quiz, ctx.catalogue, profession, back=callback_data
     )
+    view.rows[:0] = retraining_rows(ctx.texts, ctx.files, profession.code)
     await show(callback, view)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.callbacks import (
+    Adults,
     Bank,
     Consent,
     ConsentAction,
@@ -27,7 +28,8 @@ def public_rows(texts: Texts, role: str = "none") -> list[Row]:
     types: Row = [(texts("btn-types"), Nav(to=Page.TYPES))]
     places: Row = [(texts("btn-places"), Nav(to=Page.PLACES))]
     bank: Row = [(texts("btn-bank"), Bank())]
-    return [places, types, bank] if role == "adult" else [types, bank, places]
+    adults: Row = [(texts("btn-adults"), Adults())]
+    return [adults, places, bank, types] if role == "adult" else [types, bank, places]
 
 
 async def menu_view(ctx: Request) -> View:
