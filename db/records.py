@@ -256,3 +256,19 @@ class SubscriptionRecord:
     organisation_id: int | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultationRecord:
+    id: int
+    user_id: int
+    organisation_id: int
+    organisation_name: str
+    topic: str
+    preferred: str
+    phone: str | None
+    status: str
+    coordinator_id: int | None
+    created_at: datetime
+    taken_at: datetime | None
+    closed_at: datetime | None

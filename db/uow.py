@@ -24,6 +24,7 @@ from db.repositories import (
     SubscriptionRepository,
     UserRepository,
 )
+from db.repositories.consultations import ConsultationRepository
 
 
 class UnitOfWork:
@@ -46,6 +47,7 @@ class UnitOfWork:
         self.broadcasts = BroadcastRepository(session)
         self.conversations = ConversationRepository(session)
         self.subscriptions = SubscriptionRepository(session)
+        self.consultations = ConsultationRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:

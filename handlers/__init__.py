@@ -16,6 +16,7 @@ from handlers import (
     admin,
     broadcasts,
     catalogue,
+    consultations,
     editor,
     errors,
     events,
@@ -54,5 +55,6 @@ def get_routers() -> list[Router]:
         admin.create_router(),
         professions.create_router(),
         retraining.create_router(),
+        consultations.create_router(),
         fallback.create_router(),
     ]

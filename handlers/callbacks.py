@@ -386,3 +386,36 @@ class Trades(CallbackData, prefix="trd"):
 
 class EmploymentCentre(CallbackData, prefix="czn"):
     """The employment centre: what it helps with and how to reach it."""
+
+
+class ConsultStep(StrEnum):
+    START = "start"
+    ORG = "org"
+    TIME = "time"
+    CONTACT = "contact"
+    SEND = "send"
+    CANCEL = "cancel"
+
+
+class Consult(CallbackData, prefix="cs"):
+    """A step of a consultation request; `value`: the organisation's id, the time, the way to
+    be reached."""
+
+    step: ConsultStep
+    value: Code = ""
+
+
+class ConsultQueue(CallbackData, prefix="csq"):
+    """The coordinator's requests for consultations."""
+
+
+class ConsultAction(StrEnum):
+    SHOW = "show"
+    TAKE = "take"
+    HELD = "held"
+    NOT_HELD = "not-held"
+
+
+class ConsultAct(CallbackData, prefix="csa"):
+    id: BigRowId
+    action: ConsultAction = ConsultAction.SHOW

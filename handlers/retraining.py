@@ -17,6 +17,7 @@ from handlers.callbacks import (
 )
 from handlers.context import Request
 from handlers.ui import Event, Row, show
+from handlers.views import consultations as consultation_views
 from handlers.views.retraining import (
     adults_view,
     employment_centre_view,
@@ -26,9 +27,9 @@ from handlers.views.retraining import (
 )
 
 
-def consult_row(ctx: Request) -> Row:  # noqa: ARG001 - the consultation feature fills it
+def consult_row(ctx: Request) -> Row:
     """The consultation button, where the adults' screens offer it."""
-    return []
+    return consultation_views.consult_row(ctx.texts)
 
 
 async def on_adults(event: Event, ctx: Request) -> None:

@@ -106,3 +106,101 @@ result-type-adult =
     <i>Профессии:</i> { $professions }.
     <i>Переобучение:</i>
     { $study }
+
+## --- Consultations: the person's request
+
+btn-consult = 📝 Записаться на консультацию
+btn-consult-cancel = ✖️ Отменить заявку
+btn-consult-by-bot = 💬 Через Telegram
+btn-consult-by-phone = 📞 Оставить телефон
+btn-share-contact = 📱 Поделиться моим номером
+btn-consult-send = ✅ Отправить заявку
+consult-where =
+    📝 <b>Запись на консультацию</b>
+
+    Куда вы хотите обратиться? Консультант поможет с выбором профессии, переобучением и поиском работы.
+consult-topic =
+    📝 <b>Консультация: { $organisation }</b>
+
+    Напишите одним сообщением, о чём хотите поговорить: например, «хочу переучиться на сварщика» или «какие есть вакансии для водителя». Не больше { $max } знаков.
+consult-topic-empty = Тема не может быть пустой — напишите пару слов текстом.
+consult-topic-long = Слишком длинно — уложитесь, пожалуйста, в { $max } знаков.
+consult-time = { $time ->
+        [morning] 🌅 Утром, 9:00–12:00
+        [day] ☀️ Днём, 12:00–15:00
+        [evening] 🌇 После обеда, 15:00–18:00
+       *[any] 🕐 В любое время
+    }
+consult-when = Когда вам удобнее?
+consult-how =
+    Как с вами связаться?
+
+    Через Telegram — консультант напишет вам здесь. Телефон — только если вы сами захотите его оставить.
+consult-phone =
+    Нажмите кнопку «Поделиться моим номером» внизу экрана или напишите номер, например +7 914 123-45-67.
+consult-phone-not-yours = Это контакт другого человека. Поделитесь, пожалуйста, своим номером — кнопкой внизу экрана — или напишите его.
+consult-phone-bad = Не похоже на номер телефона. Напишите, например, +7 914 123-45-67 или 8 914 123 45 67.
+consult-phone-saved = Номер получили.
+consult-summary =
+    📝 <b>Проверьте заявку</b>
+
+    Куда: { $organisation }
+    Тема: { $topic }
+    Когда удобно: { consult-time }
+    Связь: { $phone ->
+        [none] через Telegram
+       *[other] по телефону { $phone }
+    }
+consult-sent =
+    ✅ Заявка отправлена в «{ $organisation }». Когда консультант возьмёт её, бот сообщит вам здесь.
+consult-cancelled = Заявку отменили, ничего не сохранено.
+consult-changed = { $status ->
+        [taken] 📝 Вашу заявку на консультацию в «{ $organisation }» взял консультант — скоро он свяжется с вами.
+        [held] ✅ Консультация в «{ $organisation }» отмечена как состоявшаяся. Спасибо, что обратились!
+       *[not_held] Консультация в «{ $organisation }» не состоялась. Если она ещё нужна, запишитесь снова: /retraining.
+    }
+    Тема: { $topic }
+mydata-consultations = <b>Заявки на консультации</b> ({ $count }):
+mydata-consultation = • { $date }, { $organisation }: «{ $topic }» — { consult-status }{ $phone ->
+        [none] { "" }
+       *[other] , телефон { $phone }
+    }
+consult-status = { $status ->
+        [new] новая
+        [taken] в работе
+        [held] состоялась
+       *[not_held] не состоялась
+    }
+
+## --- Consultations: the coordinator's side
+
+btn-consultations = 📝 Заявки на консультации{ $count ->
+        [0] { "" }
+       *[other] {" "}({ $count } новых)
+    }
+btn-consultation-item = { $status ->
+        [new] 🆕
+       *[taken] 🔧
+    } { $date } · { $topic }
+btn-consult-take = 🙋 Взять заявку
+btn-consult-held = ✅ Состоялась
+btn-consult-not-held = ❌ Не состоялась
+consult-queue =
+    📝 <b>Заявки на консультации</b>
+
+    Новых: { $new }, в работе: { $taken }. { $new ->
+        [0] { "" }
+       *[other] Возьмите заявку — человек узнает, что ей занимаются.
+    }
+consult-card =
+    📝 <b>Заявка № { $id }</b> — { consult-status }
+    Куда: { $organisation }
+    Получена: { $date }
+    Тема: { $topic }
+    Когда удобно: { consult-time }
+    Связь: { $phone ->
+        [none] <a href="tg://user?id={ $user }">написать в Telegram</a>
+       *[other] телефон { $phone }
+    }
+consult-taken-by-other = Эту заявку уже взял другой координатор.
+consult-not-taken = Эта заявка уже закрыта или ещё не взята.
