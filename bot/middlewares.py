@@ -21,6 +21,7 @@ from db.uow import UnitOfWorkFactory
 from handlers.context import Clock, Request
 from locales import Texts
 from quizzes import Questionnaire
+from services import content_files
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class RequestMiddleware(BaseMiddleware):
                     await uow.users.mark_reachable(user.id)
                     user = await uow.users.get(user.id)
             await uow.end_read()
+        await content_files.refresh_if_due(uow, self._library)  # another process's upload
         content = self._library.content  # one snapshot for the whole update
         data["ctx"] = Request(
             uow=uow,
@@ -123,6 +125,7 @@ class RequestMiddleware(BaseMiddleware):
             callback_answer=data.get("callback_answer"),
             state=data.get("state"),
             content=content,
+            library=self._library,
         )
         return await handler(event, data)
 

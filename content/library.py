@@ -43,6 +43,8 @@ class Library:
 
     content: Content
     versions: dict[ContentKind, int] = field(default_factory=dict)
+    #: When the database was last asked for newer versions (time.monotonic()).
+    checked_at: float = 0.0
 
     def install(
         self, kind: ContentKind, model: Catalogue | ProfessionBank | Retraining, version: int

@@ -59,19 +59,23 @@ class ProfessionBank(_Strict):
         for index, p in enumerate(self.professions):
             loc: tuple[Any, ...] = ("professions", index)
             if p.code in codes:
-                found.append(Problem.at((*loc, "code"), f"код «{p.code}» уже встречался"))
+                found.append(Problem.at((*loc, "code"), f"codes must be unique: {p.code!r} again"))
             codes.add(p.code)
             if p.title.lower() in titles:
-                found.append(Problem.at((*loc, "title"), f"профессия «{p.title}» уже есть"))
+                found.append(
+                    Problem.at((*loc, "title"), f"titles must be unique: {p.title!r} again")
+                )
             titles.add(p.title.lower())
             unknown = sorted(set(p.types) - set(INTEREST_TYPES))
             if unknown:
-                found.append(Problem.at((*loc, "types"), f"неизвестные типы {unknown}"))
+                found.append(Problem.at((*loc, "types"), f"unknown interest types {unknown}"))
             if catalogue is not None:
                 missing = [code for code in p.study if code not in catalogue.by_code]
                 if missing:
                     found.append(
-                        Problem.at((*loc, "study"), f"нет в каталоге организаций {missing}")
+                        Problem.at(
+                            (*loc, "study"), f"organisations not in the catalogue: {missing}"
+                        )
                     )
         return found
 

@@ -90,13 +90,17 @@ class Retraining(_Strict):
             for index, (code, places) in enumerate(entries):
                 loc: tuple[Any, ...] = (section, index)
                 if code in codes:
-                    found.append(Problem.at((*loc, "code"), f"код «{code}» уже встречался"))
+                    found.append(
+                        Problem.at((*loc, "code"), f"codes must be unique: {code!r} again")
+                    )
                 codes.add(code)
                 if catalogue is None:
                     continue
                 missing = [c for c in places if c not in catalogue.by_code]
                 if missing:
-                    found.append(Problem.at((*loc, key), f"нет в каталоге организаций {missing}"))
+                    found.append(
+                        Problem.at((*loc, key), f"organisations not in the catalogue: {missing}")
+                    )
         return found
 
     @cached_property

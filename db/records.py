@@ -272,3 +272,15 @@ class ConsultationRecord:
     created_at: datetime
     taken_at: datetime | None
     closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContentFileRecord:
+    """An accepted version of a content file (without its text)."""
+
+    id: int
+    kind: str
+    entries: int
+    uploaded_by: int | None
+    restored_from: int | None
+    created_at: datetime

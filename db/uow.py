@@ -25,6 +25,7 @@ from db.repositories import (
     UserRepository,
 )
 from db.repositories.consultations import ConsultationRepository
+from db.repositories.content_files import ContentFileRepository
 
 
 class UnitOfWork:
@@ -48,6 +49,7 @@ class UnitOfWork:
         self.conversations = ConversationRepository(session)
         self.subscriptions = SubscriptionRepository(session)
         self.consultations = ConsultationRepository(session)
+        self.content_files = ContentFileRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:

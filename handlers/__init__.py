@@ -17,6 +17,7 @@ from handlers import (
     broadcasts,
     catalogue,
     consultations,
+    content_files,
     editor,
     errors,
     events,
@@ -50,6 +51,7 @@ def get_routers() -> list[Router]:
         privacy.create_router(),
         menu.create_router(),
         broadcasts.create_router(),
+        content_files.create_router(),  # before manage: its document handler takes any file
         manage.create_router(),
         editor.create_router(),
         admin.create_router(),

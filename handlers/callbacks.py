@@ -419,3 +419,25 @@ class ConsultAction(StrEnum):
 class ConsultAct(CallbackData, prefix="csa"):
     id: BigRowId
     action: ConsultAction = ConsultAction.SHOW
+
+
+class ContentFiles(CallbackData, prefix="cf"):
+    """The committee's content files: download, replace, restore."""
+
+
+class ContentStep(StrEnum):
+    DOWNLOAD = "down"
+    UPLOAD = "up"
+    VERSIONS = "versions"
+
+
+class ContentFileAct(CallbackData, prefix="cfa"):
+    kind: Code
+    action: ContentStep
+
+
+class ContentRestore(CallbackData, prefix="cfr"):
+    """Put a version in force again (0: the file that comes with the code)."""
+
+    kind: Code
+    version: BigRowId

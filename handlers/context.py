@@ -16,7 +16,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from content import Catalogue
-from content.library import Content
+from content.library import Content, Library
 from content.professions import ProfessionBank
 from content.retraining import Retraining
 from db.calendar import Moment
@@ -62,6 +62,8 @@ class Request:
     state: FSMContext | None = None
     #: The content files in force for this update (the catalogue above is its catalogue).
     content: Content | None = None
+    #: The process's content holder (a coordinator's upload swaps a file in it).
+    library: Library | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -23,7 +23,7 @@ MIN_FUZZY = 4
 MAX_QUERY = 60
 
 _SPACES = re.compile(r"\s+")
-_WORD_SPLIT = re.compile(r"[\s|,()«»\"-]+")
+_WORD_SPLIT = re.compile(r"[\s|,()«»\"]+")
 
 
 def normalise(text: str) -> str:
@@ -50,8 +50,8 @@ class ProfessionIndex:
         self._hays = [normalise("|".join((p.title, *p.aliases))) for p in self._entries]
         words: dict[str, list[int]] = {}
         for index, hay in enumerate(self._hays):
-            for word in _WORD_SPLIT.split(hay):
-                if word and index not in words.setdefault(word, []):
+            for word in _words(hay):
+                if index not in words.setdefault(word, []):
                     words[word].append(index)
         self._words = list(words)
         self._word_entries = list(words.values())
@@ -73,26 +73,46 @@ class ProfessionIndex:
 
     def _fuzzy(self, query: str) -> list[int]:
         """Entries with a name that holds the query with one letter wrong, missing or extra
-        (or two swapped): the alignment's similarity is at least 1 - 1/len(query)."""
-        cutoff = 100 * (1 - 1 / len(query)) - 0.5
-        single = " " not in query
-        choices = self._words if single else self._hays
-        matches = process.extract(
-            query, choices, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None
-        )
-        found: dict[int, float] = {}
-        for choice, score, position in matches:
-            if len(choice) < len(query) - 1:  # a short word inside the query is no match
-                continue
-            for entry in self._word_entries[position] if single else (position,):
-                found[entry] = max(found.get(entry, 0.0), score)
+        (or two swapped): the similarity is at least 1 - 1/len(query). `partial_ratio` aligns
+        the query with the best part of a longer name (a letter wrong or missing); `ratio`
+        compares whole words (a letter extra, when the word is one shorter than the query)."""
+        found = self._matches(query, by_word=" " not in query)
         return sorted(found, key=lambda i: (-found[i], i))
+
+    def _matches(self, query: str, *, by_word: bool) -> dict[int, float]:
+        cutoff = 100 * (1 - 1 / len(query)) - 0.5
+        choices = self._words if by_word else self._hays
+        found: dict[int, float] = {}
+        for scorer in (fuzz.partial_ratio, fuzz.ratio):
+            matches = process.extract(
+                query, choices, scorer=scorer, score_cutoff=cutoff, limit=None
+            )
+            for choice, score, position in matches:
+                if len(choice) < len(query) - 1:  # a short word inside the query is no match
+                    continue
+                for entry in self._word_entries[position] if by_word else (position,):
+                    found[entry] = max(found.get(entry, 0.0), score)
+        return found
 
     def _closest(self, query: str) -> BankProfession | None:
         best = process.extractOne(query, self._words, scorer=fuzz.ratio)
         if best is None:
             return None
         return self._entries[self._word_entries[best[2]][0]]
+
+
+def _words(hay: str) -> list[str]:
+    """The words of a name, a hyphenated one also in its parts and written together
+    («слесарь-сантехник», «слесарь», «сантехник», «слесарьсантехник»)."""
+    found: list[str] = []
+    for word in _WORD_SPLIT.split(hay):
+        if not word:
+            continue
+        found.append(word)
+        if "-" in word:
+            found += [part for part in word.split("-") if part]
+            found.append(word.replace("-", ""))
+    return found
 
 
 _indexes: dict[int, ProfessionIndex] = {}

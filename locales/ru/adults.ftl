@@ -204,3 +204,63 @@ consult-card =
     }
 consult-taken-by-other = Эту заявку уже взял другой координатор.
 consult-not-taken = Эта заявка уже закрыта или ещё не взята.
+
+## --- Content files (the committee's coordinators)
+
+btn-content-files = 🗂 Файлы содержания (каталог, профессии, переобучение)
+btn-content-upload = ⬆️ Заменить
+btn-content-versions = ↩️ Версии
+btn-content-version = { $current ->
+        [yes] ✅{" "}
+       *[no] { "" }
+    }№ { $version } от { $date } ({ $entries } записей)
+btn-content-shipped = { $current ->
+        [yes] ✅{" "}
+       *[no] { "" }
+    }Исходный файл (из поставки)
+content-kind = ⬇️ { $kind ->
+        [catalogue] Каталог: организации и программы
+        [professions] Банк профессий
+       *[retraining] Переобучение и востребованные профессии
+    }
+content-files =
+    🗂 <b>Файлы содержания</b>
+
+    Нажмите на файл, чтобы скачать его; исправьте в любом текстовом редакторе и пришлите обратно кнопкой «Заменить» (или просто отправьте файл с тем же именем). Бот проверит его целиком: если всё верно, новая версия заработает сразу; если нет — ничего не изменится, а бот перечислит все ошибки с номерами строк. Прежние версии сохраняются, любую можно вернуть.
+
+    Записи с пометкой <code>sample = true</code> бот показывает как «пример», пока вы не замените её на <code>sample = false</code>.
+
+    Сейчас действуют версии: каталог — { $catalogue ->
+        [0] исходная
+       *[other] № { $catalogue }
+    }, профессии — { $professions ->
+        [0] исходная
+       *[other] № { $professions }
+    }, переобучение — { $retraining ->
+        [0] исходная
+       *[other] № { $retraining }
+    }.
+content-download = Текущий файл «{ $kind }». Исправьте его и пришлите обратно.
+content-upload =
+    ⬆️ Пришлите файл <b>{ $file }</b> (документом, в кодировке UTF-8).
+content-too-big = Файл больше { $mb } МБ — такой не примем.
+content-accepted =
+    ✅ Новая версия № { $version } файла «{ $kind }» принята и уже действует: { $entries } записей.{ $samples ->
+        [0] { "" }
+       *[other] {" "}С пометкой «пример» осталось: { $samples }.
+    }
+content-rejected =
+    ❌ Файл «{ $kind }» не принят, действует прежняя версия. { $count ->
+        [one] Найдена { $count } ошибка:
+        [few] Найдены { $count } ошибки:
+       *[many] Найдено { $count } ошибок:
+    }
+content-problem = • { $line ->
+        [none] { "" }
+       *[other] строка { $line }:{" "}
+    }{ $message }
+content-problems-more = …и ещё { $count }.
+content-versions =
+    ↩️ <b>Версии файла «{ $kind }»</b>
+
+    ✅ — действующая. Нажмите на версию, чтобы вернуть её (она станет новой действующей версией).
