@@ -55,6 +55,9 @@ async def on_profession(
 
 
 async def on_search(event: Event, ctx: Request) -> None:
+    if ctx.user is None:  # nothing is stored for a guest, not even what the chat waits for
+        await show(event, search_prompt_view(ctx.texts, guest=True))
+        return
     await waiting.wait_for(ctx, SEARCH)
     await show(event, search_prompt_view(ctx.texts))
 
@@ -72,15 +75,19 @@ async def on_text(message: Message, ctx: Request) -> None:
     found = await waiting.load(ctx)
     if found is None or found.get("for") != SEARCH:
         raise SkipHandler
-    await _search(message, ctx, message.text or "")
+    if await _search(message, ctx, message.text or ""):
+        await waiting.clear(ctx)  # the next text is not a search unless asked again
 
 
-async def _search(message: Message, ctx: Request, text: str) -> None:
+async def _search(message: Message, ctx: Request, text: str) -> bool:
+    """Show what the text finds; False if it is too short to search (asked again)."""
     if len(bank_service.normalise(text)) < MIN_QUERY:
-        await show(message, search_prompt_view(ctx.texts, ctx.texts("bank-search-short")))
-        return
+        note = ctx.texts("bank-search-short")
+        await show(message, search_prompt_view(ctx.texts, note, guest=ctx.user is None))
+        return False
     result = bank_service.search(ctx.professions, text)
     await show(message, search_results_view(ctx.texts, result))
+    return True
 
 
 async def on_event_professions(

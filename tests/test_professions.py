@@ -7,11 +7,13 @@ from __future__ import annotations
 from html import escape
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.conversation import Conversation
 from content.catalogue import load_catalogue
 from content.problems import DEFER
 from content.professions import BankProfession, ProfessionBank, load_professions
+from db.models import ConversationState
 from services.professions import normalise, search
 from tests.conftest import TEXTS, World, register
 from tests.test_privacy import finish_quiz
@@ -147,9 +149,12 @@ async def test_search_by_typed_text_with_a_typo(world: World) -> None:
     )
     await chat.click("программист")
     assert chat.last.text.startswith(card(world, "programmer"))
-    # Another search from the card: the bot waits for a name again (and after a restart too,
-    # the waiting is kept in the dialog state).
-    await chat.click(TEXTS("btn-bank-search-again"))
+    # After a search, typed text is not searched again unless asked («Искать другую»).
+    await chat.send("сварщик")
+    assert TEXTS("unexpected-text") in chat.last.text
+    await chat.send("/menu")
+    await chat.click(TEXTS("btn-bank"))
+    await chat.click(TEXTS("btn-bank-search"))
     await chat.send("космонавт")
     closest = search(BANK, "космонавт").closest
     assert closest is not None
@@ -219,6 +224,12 @@ async def test_a_result_and_an_event_card_link_into_the_bank(world: World) -> No
 
 async def test_a_guest_can_use_the_bank(world: World) -> None:
     chat = world.user()
+    await chat.send("/menu")
+    await chat.click(TEXTS("btn-bank"))
+    await chat.click(TEXTS("btn-bank-search"))
+    assert TEXTS("bank-search-prompt", min=2, guest="yes") in chat.last.text
+    async with world.app.uow_factory() as uow:  # nothing stored for the guest's chat
+        assert await uow.session.scalar(select(func.count()).select_from(ConversationState)) == 0
     await chat.send("/find монтёр")
     assert TEXTS("btn-profession", title="монтёр пути", demanded="yes") in [
         label for label, _ in chat.last.buttons

@@ -112,10 +112,10 @@ def profession_view(
     return View(text, rows)
 
 
-def search_prompt_view(texts: Texts, note: str = "") -> View:
-    return View(
-        texts("bank-search-prompt", min=MIN_QUERY), [back_row(texts, Bank()), menu_row(texts)]
-    ).noted(note or None)
+def search_prompt_view(texts: Texts, note: str = "", *, guest: bool = False) -> View:
+    """`guest`: the bot keeps nothing for them, so they type /find and the name at once."""
+    text = texts("bank-search-prompt", min=MIN_QUERY, guest="yes" if guest else "no")
+    return View(text, [back_row(texts, Bank()), menu_row(texts)]).noted(note or None)
 
 
 def search_results_view(texts: Texts, result: SearchResult) -> View:
