@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.factory import create_app, create_dispatcher
 from db.calendar import Moment
 from db.models import Consultation, ConsultationStatus, OutboxMessage, Step
 from services import consultations, coordinators
@@ -355,3 +356,43 @@ async def test_mydata_lists_requests_and_forget_erases_them(world: World) -> Non
     await chat.click(TEXTS("btn-forget"))
     await chat.click(TEXTS("btn-forget-yes"))
     assert await stored(world) == []
+
+
+async def test_forged_or_stale_request_buttons(world: World) -> None:
+    chat = await adult(world)
+    for data in ("cs:time:morning", "cs:contact:bot", "cs:send:"):  # no request begun
+        await chat.press(data)
+        assert chat.last_toast == TEXTS("button-outdated")
+        assert TEXTS("consult-where") in chat.last.text
+    await chat.press("cs:org:999999")  # an organisation that takes no requests
+    assert chat.last_toast == TEXTS("button-outdated")
+    school = await organisation_id(world, "school-1")
+    await chat.press(f"cs:org:{school}")
+    assert chat.last_toast == TEXTS("button-outdated")
+    await ask(chat)
+    await chat.press("cs:contact:pigeon")
+    assert chat.last_toast == TEXTS("button-outdated")
+    await chat.click(TEXTS("btn-consult-cancel"))
+    assert TEXTS("consult-cancelled") in chat.last.text
+    await chat.press("cs:send:")
+    assert chat.last_toast == TEXTS("button-outdated")
+    assert await stored(world) == []
+
+
+async def test_a_restart_midway_loses_nothing(world: World, settings: Settings) -> None:
+    chat = await adult(world)
+    await chat.send("/retraining")
+    await chat.click(TEXTS("btn-consult"))
+    await chat.click("Центр занятости")
+    await chat.send(TOPIC)
+    restarted = await create_app(settings, clock=world.clock)
+    try:
+        again = Conversation(create_dispatcher(restarted), world.bot, world.telegram, chat.user_id)
+        await again.click(TEXTS("consult-time", time="day"))
+        await again.click(TEXTS("btn-consult-by-phone"))
+        await again.send("89141234567")
+        await again.click(TEXTS("btn-consult-send"))
+    finally:
+        await restarted.close()
+    [request] = await stored(world)
+    assert (request.topic, request.preferred, request.phone) == (TOPIC, "day", "+79141234567")
