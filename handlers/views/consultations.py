@@ -97,7 +97,7 @@ def mydata_lines(texts: Texts, found: list[ConsultationRecord]) -> str:
             date=texts.date(c.created_at),
             organisation=escape(c.organisation_name),
             topic=escape(fit_label(c.topic, 60)),
-            status=c.status,
+            state=texts("consult-status", status=c.status),
             phone=escape(c.phone or "") or "none",
         )
         for c in found

@@ -161,7 +161,7 @@ consult-changed = { $status ->
     }
     Тема: { $topic }
 mydata-consultations = <b>Заявки на консультации</b> ({ $count }):
-mydata-consultation = • { $date }, { $organisation }: «{ $topic }» — { consult-status }{ $phone ->
+mydata-consultation = • { $date }, { $organisation }: «{ $topic }» — { $state }{ $phone ->
         [none] { "" }
        *[other] , телефон { $phone }
     }
