@@ -71,6 +71,7 @@ BENCHMARKS = {
     "answer": "bench/bench_answer.py",
     "events": "bench/bench_events.py",
     "outbox": "bench/bench_outbox.py",
+    "content": "bench/bench_content.py",
 }
 
 

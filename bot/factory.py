@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aiogram import Bot, Dispatcher
@@ -29,15 +29,18 @@ from bot.sender import OutboxSender
 from bot.session import TelegramSession
 from bot.storage import create_storage
 from content import Catalogue, load_catalogue
+from content.library import Content, Library
+from content.professions import load_professions
+from content.retraining import load_retraining
 from db import migrate
 from db.base import utcnow
 from db.engine import create_engine, create_session_factory
-from db.repositories.organisations import CatalogueEntry
 from db.uow import UnitOfWorkFactory
 from handlers import get_routers
 from handlers.commands import commands_for
 from locales import Texts
 from quizzes import Questionnaire, load_all
+from services import content_files
 from services.outbox import RetryPolicy
 from services.quiz import interest_quiz
 
@@ -58,6 +61,14 @@ class App:
     quizzes: dict[str, Questionnaire]
     catalogue: Catalogue
     clock: Callable[[], datetime]
+    #: The content in force (the catalogue above is the one the process started with).
+    library: Library = field(init=False)
+    initial_library: Library | None = None
+
+    def __post_init__(self) -> None:
+        self.library = self.initial_library or Library(
+            Content(self.catalogue, load_professions(), load_retraining())
+        )
 
     def outbox_sender(self, bot: Bot) -> OutboxSender:
         settings = self.settings
@@ -108,22 +119,19 @@ async def create_app(
         uow_factory = UnitOfWorkFactory(
             create_session_factory(engine), serialize_writes=engine.dialect.name == "sqlite"
         )
+        # The newest content files coordinators uploaded replace the shipped ones.
+        library = content_files.initial(Content(catalogue, load_professions(), load_retraining()))
+        async with uow_factory() as uow:
+            await content_files.load(uow, library)
+        catalogue = library.content.catalogue
         async with uow_factory() as uow, uow.write():
-            await uow.organisations.sync(
-                CatalogueEntry(
-                    code=o.code,
-                    kind=o.kind,
-                    name=o.name,
-                    short_name=o.short_name,
-                    in_town=o.in_town,
-                    is_sample=o.sample,
-                )
-                for o in catalogue.organisations
-            )
+            await uow.organisations.sync(content_files.catalogue_entries(catalogue))
     except BaseException:
         await engine.dispose()
         raise
-    return App(settings, engine, uow_factory, texts, quizzes, catalogue, clock)
+    return App(
+        settings, engine, uow_factory, texts, quizzes, catalogue, clock, initial_library=library
+    )
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
@@ -155,7 +163,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     # Inner ones see the chosen handler's flags; AnswerCallbacks is the outermost of them, so
     # every callback query is answered, even when its handler fails.
     dispatcher.callback_query.middleware(AnswerCallbacks())
-    request = RequestMiddleware(app.settings, app.texts, app.catalogue, app.quizzes, app.clock)
+    request = RequestMiddleware(app.settings, app.texts, app.library, app.quizzes, app.clock)
     dispatcher.message.middleware(request)
     dispatcher.callback_query.middleware(request)
     dispatcher.include_routers(*get_routers())

@@ -16,11 +16,12 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.config import Settings
-from content import Catalogue
+from content.library import Library
 from db.uow import UnitOfWorkFactory
 from handlers.context import Clock, Request
 from locales import Texts
 from quizzes import Questionnaire
+from services import content_files
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +89,13 @@ class RequestMiddleware(BaseMiddleware):
         self,
         settings: Settings,
         texts: Texts,
-        catalogue: Catalogue,
+        library: Library,
         quizzes: dict[str, Questionnaire],
         clock: Clock,
     ) -> None:
         self._settings = settings
         self._texts = texts
-        self._catalogue = catalogue
+        self._library = library
         self._quizzes = quizzes
         self._clock = clock
 
@@ -110,17 +111,21 @@ class RequestMiddleware(BaseMiddleware):
                     await uow.users.mark_reachable(user.id)
                     user = await uow.users.get(user.id)
             await uow.end_read()
+        await content_files.refresh_if_due(uow, self._library)  # another process's upload
+        content = self._library.content  # one snapshot for the whole update
         data["ctx"] = Request(
             uow=uow,
             user=user,
             texts=self._texts,
-            catalogue=self._catalogue,
+            catalogue=content.catalogue,
             quizzes=self._quizzes,
             clock=self._clock,
             settings=self._settings,
             sender_id=sender.id if sender is not None else 0,
             callback_answer=data.get("callback_answer"),
             state=data.get("state"),
+            content=content,
+            library=self._library,
         )
         return await handler(event, data)
 

@@ -40,12 +40,14 @@ from db.repositories.outbox import Outcome
 from db.uow import UnitOfWork, UnitOfWorkFactory
 from handlers.ui import View
 from handlers.views import broadcasts as broadcast_views
+from handlers.views import consultations as consultation_views
 from handlers.views import events as events_views
 from handlers.views import quiz as quiz_views
 from locales import Texts
 from quizzes import Questionnaire
 from services import broadcasts, outbox
 from services.outbox import Batch, Delivery, RetryPolicy
+from services.outbox_kinds import OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +231,8 @@ class OutboxSender:
             return None if view is None else Outgoing(view, found.media_kind, found.media_file_id)
         if "attempt_id" in message.payload:
             return self._quiz_reminder(message, batch)
+        if message.kind == OutboxKind.CONSULTATION:  # all it says is in its payload
+            return Outgoing(consultation_views.outbox_view(self.texts, message.payload))
         event = batch.events.get(int(message.payload.get("event_id", 0)))
         if event is None:
             return None

@@ -11,7 +11,9 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from content.problems import Problem, defer_checks, raise_problems
 
 DEFAULT_PATH = Path(__file__).with_name("catalogue.toml")
 
@@ -64,24 +66,55 @@ class Catalogue(_Strict):
     professions: tuple[Profession, ...] = ()
 
     @model_validator(mode="after")
-    def _check_references(self) -> Catalogue:
-        codes = [o.code for o in self.organisations]
-        if len(codes) != len(set(codes)):
-            raise ValueError("organisation codes must be unique")
-        for programme in self.programmes:
+    def _check_references(self, info: ValidationInfo) -> Catalogue:
+        if not defer_checks(info):
+            raise_problems(self.problems())
+        return self
+
+    def problems(self) -> list[Problem]:
+        """What the schema cannot say: unique codes, known organisations, levels and interest
+        types; each with where it is in the file."""
+        found: list[Problem] = []
+        codes: set[str] = set()
+        for index, organisation in enumerate(self.organisations):
+            if organisation.code in codes:
+                found.append(
+                    Problem.at(
+                        ("organisations", index, "code"),
+                        f"organisation codes must be unique: {organisation.code!r} again",
+                    )
+                )
+            codes.add(organisation.code)
+        for index, programme in enumerate(self.programmes):
+            loc = ("programmes", index)
             if programme.organisation not in codes:
-                raise ValueError(f"programme {programme.title!r}: unknown organisation")
+                found.append(
+                    Problem.at(
+                        (*loc, "organisation"),
+                        f"programme {programme.title!r}: unknown organisation"
+                        f" {programme.organisation!r}",
+                    )
+                )
             if programme.level not in LEVELS:
-                raise ValueError(f"programme {programme.title!r}: level must be one of {LEVELS}")
-        tagged: list[tuple[str, tuple[str, ...]]] = [
-            *((p.title, p.types) for p in self.programmes),
-            *((p.title, p.types) for p in self.professions),
+                found.append(
+                    Problem.at(
+                        (*loc, "level"),
+                        f"programme {programme.title!r}: level must be one of {LEVELS}",
+                    )
+                )
+        tagged = [
+            *(("programmes", i, p.types) for i, p in enumerate(self.programmes)),
+            *(("professions", i, p.types) for i, p in enumerate(self.professions)),
         ]
-        for title, types in tagged:
+        for section, index, types in tagged:
             unknown = set(types) - set(INTEREST_TYPES)
             if unknown:
-                raise ValueError(f"{title!r}: unknown interest types {sorted(unknown)}")
-        return self
+                found.append(
+                    Problem.at(
+                        (section, index, "types"), f"unknown interest types {sorted(unknown)}"
+                    )
+                )
+        return found
 
     @cached_property
     def by_code(self) -> dict[str, Organisation]:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -45,6 +46,7 @@ class StepKind(StrEnum):
     EVENT_ATTENDED = "event_attended"
     TRIAL_COMPLETED = "trial_completed"
     TRIAL_FEEDBACK = "trial_feedback"
+    CONSULTATION = "consultation"
 
 
 class EventKind(StrEnum):
@@ -423,3 +425,66 @@ class ConversationState(Base):
     state: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
+
+
+# --- consultations and content files ---------------------------------------------------------
+
+
+class ConsultationStatus(StrEnum):
+    NEW = "new"
+    TAKEN = "taken"
+    HELD = "held"
+    NOT_HELD = "not_held"
+
+
+class Consultation(Base):
+    """A person's request for a consultation at the employment centre or a college: the topic,
+    the preferred time, and a phone number only if they shared it. Erased with the person
+    (/forget); a held one is also a monitoring step, which stays."""
+
+    __tablename__ = "consultations"
+    __table_args__ = (
+        Index("ix_consultations_queue", "organisation_id", "status", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    topic: Mapped[str] = mapped_column(String(500))
+    #: morning, day, evening or any (`services.consultations.TIMES`).
+    preferred: Mapped[str] = mapped_column(String(16))
+    #: Only when the person shared it (their own contact card, or typed); otherwise through the bot.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(16))
+    #: The coordinator who took it.
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: One per draft: a double tap on «Отправить» makes one request.
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime]
+    taken_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class ContentFile(Base):
+    """An accepted version of a content file (catalogue, professions, retraining) that a
+    committee coordinator sent the bot, or a restored earlier one. The newest of each kind is
+    in force in every process; the ones before it are kept to be restored."""
+
+    __tablename__ = "content_files"
+    __table_args__ = (
+        Index("ix_content_files_kind", "kind", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    #: `content.library.ContentKind`.
+    kind: Mapped[str] = mapped_column(String(16))
+    #: The file as sent (TOML, UTF-8).
+    text: Mapped[str] = mapped_column(Text)
+    #: How many entries it holds (shown in the list of versions).
+    entries: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The version this one restores (None: uploaded; 0: the file that comes with the code).
+    restored_from: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]

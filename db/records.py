@@ -256,3 +256,31 @@ class SubscriptionRecord:
     organisation_id: int | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultationRecord:
+    id: int
+    user_id: int
+    organisation_id: int
+    organisation_name: str
+    topic: str
+    preferred: str
+    phone: str | None
+    status: str
+    coordinator_id: int | None
+    created_at: datetime
+    taken_at: datetime | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContentFileRecord:
+    """An accepted version of a content file (without its text)."""
+
+    id: int
+    kind: str
+    entries: int
+    uploaded_by: int | None
+    restored_from: int | None
+    created_at: datetime

@@ -24,6 +24,8 @@ from db.repositories import (
     SubscriptionRepository,
     UserRepository,
 )
+from db.repositories.consultations import ConsultationRepository
+from db.repositories.content_files import ContentFileRepository
 
 
 class UnitOfWork:
@@ -46,6 +48,8 @@ class UnitOfWork:
         self.broadcasts = BroadcastRepository(session)
         self.conversations = ConversationRepository(session)
         self.subscriptions = SubscriptionRepository(session)
+        self.consultations = ConsultationRepository(session)
+        self.content_files = ContentFileRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:

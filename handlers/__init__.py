@@ -16,6 +16,8 @@ from handlers import (
     admin,
     broadcasts,
     catalogue,
+    consultations,
+    content_files,
     editor,
     errors,
     events,
@@ -23,9 +25,11 @@ from handlers import (
     manage,
     menu,
     privacy,
+    professions,
     profile,
     quiz,
     results,
+    retraining,
     start,
     subscriptions,
 )
@@ -47,8 +51,12 @@ def get_routers() -> list[Router]:
         privacy.create_router(),
         menu.create_router(),
         broadcasts.create_router(),
+        content_files.create_router(),  # before manage: its document handler takes any file
         manage.create_router(),
         editor.create_router(),
         admin.create_router(),
+        professions.create_router(),
+        retraining.create_router(),
+        consultations.create_router(),
         fallback.create_router(),
     ]

@@ -333,3 +333,111 @@ class BroadcastAct(CallbackData, prefix="bca"):
 
     id: BigRowId
     action: BroadcastStep = BroadcastStep.SHOW
+
+
+# --- the profession bank, adults' retraining, consultations, content files --------------------
+
+
+class Bank(CallbackData, prefix="pb"):
+    """The profession bank: its front page (`scale` empty) or a type's professions, a page."""
+
+    scale: Code = ""
+    page: SmallNumber = 0
+
+
+class BankSearch(CallbackData, prefix="pbs"):
+    """«Найти профессию»: the bot waits for the typed name."""
+
+
+class ShowProfession(CallbackData, prefix="pf"):
+    """A profession's card; `scale` and `page`: the list to go back to (empty: the search)."""
+
+    code: Code
+    scale: Code = ""
+    page: SmallNumber = 0
+
+
+class EventProfessions(CallbackData, prefix="evp"):
+    """From an event's card to its profession (a trial's) or its interest types in the bank."""
+
+    id: BigRowId
+
+
+class Adults(CallbackData, prefix="ad"):
+    """«Переобучение и работа»: the adults' section (retraining, demanded trades, the
+    employment centre, a consultation)."""
+
+
+class RetrainingList(CallbackData, prefix="rtl"):
+    """Retraining programmes; `group` (a `content.retraining.Group`) narrows them to who
+    qualifies, empty: all."""
+
+    group: Code = ""
+
+
+class ShowRetraining(CallbackData, prefix="rt"):
+    code: Code
+    group: Code = ""
+
+
+class Trades(CallbackData, prefix="trd"):
+    """The trades in demand in the town and the region."""
+
+
+class EmploymentCentre(CallbackData, prefix="czn"):
+    """The employment centre: what it helps with and how to reach it."""
+
+
+class ConsultStep(StrEnum):
+    START = "start"
+    ORG = "org"
+    TIME = "time"
+    CONTACT = "contact"
+    SEND = "send"
+    CANCEL = "cancel"
+
+
+class Consult(CallbackData, prefix="cs"):
+    """A step of a consultation request; `value`: the organisation's id, the time, the way to
+    be reached."""
+
+    step: ConsultStep
+    value: Code = ""
+
+
+class ConsultQueue(CallbackData, prefix="csq"):
+    """The coordinator's requests for consultations."""
+
+
+class ConsultAction(StrEnum):
+    SHOW = "show"
+    TAKE = "take"
+    HELD = "held"
+    NOT_HELD = "not-held"
+
+
+class ConsultAct(CallbackData, prefix="csa"):
+    id: BigRowId
+    action: ConsultAction = ConsultAction.SHOW
+
+
+class ContentFiles(CallbackData, prefix="cf"):
+    """The committee's content files: download, replace, restore."""
+
+
+class ContentStep(StrEnum):
+    DOWNLOAD = "down"
+    UPLOAD = "up"
+    VERSIONS = "versions"
+
+
+class ContentFileAct(CallbackData, prefix="cfa"):
+    kind: Code
+    action: ContentStep
+
+
+class ContentRestore(CallbackData, prefix="cfr"):
+    """Put a version in force again (0: the file that comes with the code)."""
+
+    kind: Code
+    version: BigRowId

@@ -16,6 +16,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from content import Catalogue
+from content.library import Content, Library
+from content.professions import ProfessionBank
+from content.retraining import Retraining
 from db.calendar import Moment
 from db.records import UserRecord
 from db.uow import UnitOfWork
@@ -57,6 +60,10 @@ class Request:
     callback_answer: CallbackAnswer | None = None
     #: The chat's dialog state (the event editor), kept in the database or Redis.
     state: FSMContext | None = None
+    #: The content files in force for this update (the catalogue above is its catalogue).
+    content: Content | None = None
+    #: The process's content holder (a coordinator's upload swaps a file in it).
+    library: Library | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -116,6 +123,21 @@ class Request:
         return self.user is not None and not profile.consent_current(
             self.user, self.consent_version
         )
+
+    @property
+    def files(self) -> Content:
+        """The content files in force for this update."""
+        if self.content is None:
+            raise RuntimeError("no content for this update")
+        return self.content
+
+    @property
+    def professions(self) -> ProfessionBank:
+        return self.files.professions
+
+    @property
+    def retraining(self) -> Retraining:
+        return self.files.retraining
 
     @property
     def interest_quiz(self) -> Questionnaire:

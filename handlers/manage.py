@@ -14,6 +14,7 @@ from aiogram.dispatcher.event.bases import skip
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from handlers.cabinet import cabinet_rows
 from handlers.callbacks import Attend, Manage, ManageList, ManageStep, Nav, Page
 from handlers.context import Request
 from handlers.editor import EVENT_ORGANISERS, start_editing
@@ -49,7 +50,9 @@ async def on_manage_list(event: Event, ctx: Request, page: int = 0) -> None:
         await refuse(event, ctx)
         return
     listed = await event_service.managed_events(ctx.uow, manager, ctx.now(), page)
-    await show(event, manage_list_view(ctx.texts, listed, manager.organisation_name, ctx.now()))
+    view = manage_list_view(ctx.texts, listed, manager.organisation_name, ctx.now())
+    view.rows[2:2] = await cabinet_rows(ctx, manager)
+    await show(event, view)
 
 
 async def on_manage_page(callback: CallbackQuery, callback_data: ManageList, ctx: Request) -> None:

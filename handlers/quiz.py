@@ -139,7 +139,8 @@ async def _take_step(
     if state.outcome == Outcome.DONE:
         ctx.toast("quiz-finished-toast")
     suggested = await _matching_events(ctx, quiz, state)
-    view = finished_view(ctx.texts, quiz, ctx.catalogue, state.attempt, suggested)
+    adult = ctx.content if ctx.role == "adult" else None
+    view = finished_view(ctx.texts, quiz, ctx.catalogue, state.attempt, suggested, adult=adult)
     await show(callback, view)
 
 
@@ -149,7 +150,7 @@ async def _matching_events(
     """Upcoming trials and events for the leading interest types (this path loaded no user)."""
     if not quiz_service.is_interest_quiz(quiz):
         return []
-    user = await profile.get_user(ctx.uow, ctx.sender_id)
+    user = ctx.user = await profile.get_user(ctx.uow, ctx.sender_id)
     if user is None:
         return []
     leading = quiz_service.interpretation(quiz, state.attempt).leading

@@ -39,7 +39,8 @@ async def on_show_result(callback: CallbackQuery, callback_data: ShowResult, ctx
     if quiz is None:
         await show_outdated(callback, ctx)
         return
-    await show(callback, result_view(ctx.texts, quiz, ctx.catalogue, attempt))
+    adult = ctx.content if ctx.role == "adult" else None
+    await show(callback, result_view(ctx.texts, quiz, ctx.catalogue, attempt, adult=adult))
 
 
 def create_router() -> Router:

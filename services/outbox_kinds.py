@@ -21,6 +21,8 @@ class OutboxKind(StrEnum):
     #: (who can unsubscribe from it, as from announcements).
     BROADCAST = "broadcast"
     BROADCAST_TO_SUBSCRIBERS = "broadcast_topic"
+    #: A consultation request was taken, held or not held: to the person who asked.
+    CONSULTATION = "consultation"
 
 
 #: What unsubscribing stops.

@@ -40,6 +40,8 @@ TABLES = {
     "registrations",
     "outbox",
     "conversation_state",
+    "consultations",
+    "content_files",
 }
 
 

@@ -11,6 +11,7 @@ from db.records import EventRecord, OutboxRecord, RegistrationRecord
 from handlers.callbacks import (
     EventAction,
     EventList,
+    EventProfessions,
     EventStep,
     Feedback,
     Nav,
@@ -111,6 +112,8 @@ def event_card_view(texts: Texts, view: EventView, back: EventList | None) -> Vi
     rows.append(
         [(texts("btn-event-calendar"), EventAction(id=event.id, action=EventStep.CALENDAR))]
     )
+    if event.profession or event.interest_types:
+        rows.append([(texts("btn-event-professions"), EventProfessions(id=event.id))])
     rows.append(back_row(texts, back or EventList()))
     rows.append(menu_row(texts))
     return View("\n\n".join(parts), rows)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from handlers.callbacks import (
+    Adults,
+    Bank,
     Consent,
     ConsentAction,
     EventList,
@@ -25,7 +27,9 @@ def public_rows(texts: Texts, role: str = "none") -> list[Row]:
     An adult looking for work comes for retraining and the employment centre first."""
     types: Row = [(texts("btn-types"), Nav(to=Page.TYPES))]
     places: Row = [(texts("btn-places"), Nav(to=Page.PLACES))]
-    return [places, types] if role == "adult" else [types, places]
+    bank: Row = [(texts("btn-bank"), Bank())]
+    adults: Row = [(texts("btn-adults"), Adults())]
+    return [adults, places, bank, types] if role == "adult" else [types, bank, places]
 
 
 async def menu_view(ctx: Request) -> View:

@@ -19,9 +19,10 @@ from handlers.callbacks import (
 )
 from handlers.context import Request
 from handlers.ui import Row, View, back_row, menu_row
+from handlers.views import consultations as consultation_views
 from handlers.views.menu import public_rows
+from services import consultations, profile
 from services import events as event_service
-from services import profile
 from services import quiz as quiz_service
 from services.profile import needs_grade, needs_organisation, profile_complete
 
@@ -144,6 +145,8 @@ async def mydata_view(ctx: Request) -> View:
         registrations=await event_service.count_registrations(ctx.uow, user.id),
         **await _stored_fields(ctx),
     )
+    if requests := await consultations.mine(ctx.uow, user.id):
+        text += "\n\n" + consultation_views.mydata_lines(texts, requests)
     return View(text, [[(texts("btn-forget"), Forget(confirm=False))], menu_row(texts)])
 
 

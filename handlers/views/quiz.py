@@ -7,10 +7,13 @@ from collections.abc import Sequence
 from html import escape
 
 from content import Catalogue
+from content.library import Content
 from db.records import AttemptRecord, EventRecord
 from handlers.callbacks import (
+    Adults,
     Answer,
     Back,
+    Bank,
     Nav,
     Page,
     QuizControl,
@@ -22,6 +25,7 @@ from handlers.callbacks import (
 )
 from handlers.ui import Row, View, back_row, fit_label, menu_row
 from handlers.views.catalogue import professions, where_to_study
+from handlers.views.retraining import retraining_lines
 from locales import Texts
 from quizzes import Questionnaire
 from services import quiz as quiz_service
@@ -130,25 +134,33 @@ def question_view(texts: Texts, quiz: Questionnaire, state: QuizState) -> View:
 
 
 def result_view(
-    texts: Texts, quiz: Questionnaire, catalogue: Catalogue, attempt: AttemptRecord
+    texts: Texts,
+    quiz: Questionnaire,
+    catalogue: Catalogue,
+    attempt: AttemptRecord,
+    *,
+    adult: Content | None = None,
 ) -> View:
-    """A finished attempt opened from «Мои результаты», with a way back there."""
-    rows = type_rows(texts, quiz, attempt)
+    """A finished attempt opened from «Мои результаты», with a way back there. `adult`: the
+    content an adult's result points to (retraining rather than school programmes)."""
+    rows = type_rows(texts, quiz, attempt) + adult_rows(texts, adult)
     rows += [back_row(texts, Nav(to=Page.RESULTS)), menu_row(texts)]
-    return View(result_text(texts, quiz, catalogue, attempt), rows)
+    return View(result_text(texts, quiz, catalogue, attempt, adult=adult), rows)
 
 
-def finished_view(
+def finished_view(  # noqa: PLR0913 - the result's parts, and whom it is for
     texts: Texts,
     quiz: Questionnaire,
     catalogue: Catalogue,
     attempt: AttemptRecord,
     suggested: Sequence[EventRecord],
+    *,
+    adult: Content | None = None,
 ) -> View:
     """The result right after the last answer: a way to all results, and the upcoming events
     that match the leading types."""
-    rows = type_rows(texts, quiz, attempt)
-    text = result_text(texts, quiz, catalogue, attempt)
+    rows = type_rows(texts, quiz, attempt) + adult_rows(texts, adult)
+    text = result_text(texts, quiz, catalogue, attempt, adult=adult)
     if suggested:
         text += "\n\n" + texts("result-events")
         for event in suggested:
@@ -164,13 +176,25 @@ def type_rows(texts: Texts, quiz: Questionnaire, attempt: AttemptRecord) -> list
     if not quiz_service.is_interest_quiz(quiz):
         return []
     leading = quiz_service.interpretation(quiz, attempt).leading
-    return [
-        [(texts("btn-type-more", title=quiz.scale(s).title), ShowType(scale=s))] for s in leading
-    ]
+    rows: list[Row] = []
+    for s in leading:
+        title = quiz.scale(s).title
+        rows.append([(texts("btn-type-more", title=title), ShowType(scale=s))])
+        rows.append([(texts("btn-result-bank", title=title), Bank(scale=s))])
+    return rows
+
+
+def adult_rows(texts: Texts, adult: Content | None) -> list[Row]:
+    return [[(texts("btn-result-retraining"), Adults())]] if adult is not None else []
 
 
 def result_text(
-    texts: Texts, quiz: Questionnaire, catalogue: Catalogue, attempt: AttemptRecord
+    texts: Texts,
+    quiz: Questionnaire,
+    catalogue: Catalogue,
+    attempt: AttemptRecord,
+    *,
+    adult: Content | None = None,
 ) -> str:
     assert attempt.finished_at is not None
     result = quiz_service.interpretation(quiz, attempt)
@@ -201,6 +225,14 @@ def result_text(
                 "result-type-short",
                 title=escape(scale.title),
                 description=escape(scale.description),
+            )
+        elif adult is not None:  # an adult: retraining, not school and college admission
+            block = texts(
+                "result-type-adult",
+                title=escape(scale.title),
+                description=escape(scale.description),
+                professions=professions(catalogue, scale_id, RESULT_PROFESSIONS),
+                study=retraining_lines(texts, adult, scale_id, RESULT_PROGRAMMES),
             )
         else:
             block = texts(
