@@ -17,6 +17,7 @@ from db.repositories import (
     ConversationRepository,
     CoordinatorRepository,
     EventRepository,
+    MaxMessageRepository,
     OrganisationRepository,
     OutboxRepository,
     RegistrationRepository,
@@ -46,6 +47,7 @@ class UnitOfWork:
         self.broadcasts = BroadcastRepository(session)
         self.conversations = ConversationRepository(session)
         self.subscriptions = SubscriptionRepository(session)
+        self.max_messages = MaxMessageRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:
