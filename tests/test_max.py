@@ -6,6 +6,7 @@ user's own messenger."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from aiogram import Bot, Dispatcher
+from aiogram.utils.backoff import BackoffConfig
 from sqlalchemy import select
 
 from bot.config import Settings
@@ -32,6 +34,7 @@ from tests.conftest import (
     settings_for_tests,
 )
 from tests.fake_max_api import BOT_USERNAME, TOKEN, FakeMax, MaxChat, serving
+from tests.test_events import make_event
 
 ALL_TECHNIC = "БАААААБАААБАААААБААА"
 START = TEXTS("btn-quiz-start", title=KLIMOV_TITLE)
@@ -180,9 +183,7 @@ async def test_a_restart_midway_resumes_at_the_same_question_edited_in_place(
 
 
 async def test_signing_up_for_an_event_in_max(max_world: MaxWorld) -> None:
-    from tests.test_events import make_event
-
-    event = await make_event(max_world)  # type: ignore[arg-type]
+    event = await make_event(max_world)  # type: ignore[arg-type]  # the fields it uses
     chat = max_world.user()
     await register(chat)
     await chat.click(TEXTS("btn-events"))
@@ -199,9 +200,7 @@ async def test_signing_up_for_an_event_in_max(max_world: MaxWorld) -> None:
 async def test_a_coordinator_in_max_gets_the_event_link_and_qr_for_max(
     max_world: MaxWorld,
 ) -> None:
-    from tests.test_events import make_event
-
-    event = await make_event(max_world)  # type: ignore[arg-type]
+    event = await make_event(max_world)  # type: ignore[arg-type]  # the fields it uses
     boss = max_world.user(9, "Админ")  # ADMIN_IDS=-9: a MAX administrator
     await register(boss, role=TEXTS("role-teacher"), grade=False)
     await boss.press(Manage(id=event.id, action=ManageStep.LINK).pack())
@@ -219,9 +218,7 @@ async def test_a_coordinator_in_max_gets_the_event_link_and_qr_for_max(
 
 
 async def test_a_max_deep_link_lands_on_the_event_after_onboarding(max_world: MaxWorld) -> None:
-    from tests.test_events import make_event
-
-    event = await make_event(max_world)  # type: ignore[arg-type]
+    event = await make_event(max_world)  # type: ignore[arg-type]  # the fields it uses
     chat = max_world.user()
     await chat.start(event.code)
     await chat.click(TEXTS("btn-welcome-next"))
@@ -262,9 +259,9 @@ async def test_updates_of_unknown_kinds_or_shapes_are_skipped_and_the_rest_handl
     fake.push({"update_type": "message_callback", "callback": {"user": {"user_id": "x"}}})
     fake.push({"update_type": "bot_started", "user": chat.user, "chat_id": 1})
     with caplog.at_level(logging.INFO):
-        assert await max_world.poller.poll_once() == 5  # noqa: PLR2004
+        assert await max_world.poller.poll_once() == 5
     assert TEXTS("btn-welcome-next") in [label for label, _ in chat.last.buttons]
-    assert len(max_world.rejected.read_text().splitlines()) == 3  # noqa: PLR2004
+    assert len(max_world.rejected.read_text().splitlines()) == 3
     assert "message_removed" in caplog.text
 
 
@@ -283,13 +280,13 @@ async def test_max_5xx_and_429_are_waited_out_and_the_message_sent(
     chat = max_world.user()
     fake.fail_next("messages", 502, "<html>Bad Gateway</html>")
     fake.fail_next("messages", 503, {"code": "internal", "message": "Service unavailable"})
-    fake.fail_next("messages", 429, {"code": "too.many.requests", "message": "x"}, **{
-        "Retry-After": "3"
-    })
+    fake.fail_next(
+        "messages", 429, {"code": "too.many.requests", "message": "x"}, **{"Retry-After": "3"}
+    )
     await chat.start()
     assert TEXTS("btn-welcome-next") in [label for label, _ in chat.last.buttons]
-    assert 3 in waits  # noqa: PLR2004
-    assert len(fake.calls("POST", "messages")) == 4  # noqa: PLR2004
+    assert 3 in waits
+    assert len(fake.calls("POST", "messages")) == 4
 
 
 async def test_getting_updates_through_5xx_goes_on(max_world: MaxWorld) -> None:
@@ -298,8 +295,6 @@ async def test_getting_updates_through_5xx_goes_on(max_world: MaxWorld) -> None:
     fake.fail_next("updates", 500, {"code": "internal", "message": "boom"}, times=2)
     chat = max_world.user()
     fake.push({"update_type": "bot_started", "user": chat.user, "chat_id": 1})
-    from aiogram.utils.backoff import BackoffConfig
-
     poller = MaxPoller(
         max_world.dispatcher,
         max_world.bot,
@@ -307,8 +302,6 @@ async def test_getting_updates_through_5xx_goes_on(max_world: MaxWorld) -> None:
         rejected_path=max_world.rejected,
         backoff_config=BackoffConfig(min_delay=0.01, max_delay=0.02, factor=1.1, jitter=0),
     )
-    import asyncio
-
     task = asyncio.create_task(poller.run())
     for _ in range(200):
         if chat.messages:
