@@ -97,9 +97,16 @@ class FakeMax:
         self._updates.append(update)
         self._arrived.set()
 
-    def fail_next(self, path: str, status: int, body: Any, times: int = 1, **headers: str) -> None:
+    def fail_next(
+        self,
+        path: str,
+        status: int,
+        body: Any,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         for _ in range(times):
-            self.failures.append(Failure(path, status, body, headers))
+            self.failures.append(Failure(path, status, body, headers or {}))
 
     def dialog(self, user_id: int) -> list[MaxShown]:
         return [m for m in self.messages.values() if m.user_id == user_id]
@@ -223,7 +230,9 @@ class FakeMax:
     async def _edit(self, query: Json, body: Any) -> web.StreamResponse:
         shown = self.messages.get(query.get("message_id", ""))
         if shown is None:
-            return web.json_response({"code": "not.found", "message": "Message not found"}, 404)
+            return web.json_response(
+                {"code": "not.found", "message": "Message not found"}, status=404
+            )
         problem = self._check(body)
         if problem:
             return web.json_response({"code": "proto.payload", "message": problem}, status=400)
@@ -241,7 +250,8 @@ class FakeMax:
     async def _answer(self, query: Json, body: Any) -> web.StreamResponse:
         if not body or not (body.get("notification") or body.get("message")):
             return web.json_response(
-                {"code": "proto.payload", "message": "message or notification required"}, 400
+                {"code": "proto.payload", "message": "message or notification required"},
+                status=400,
             )
         self.toasts.append((query["callback_id"], body.get("notification") or ""))
         return web.json_response({"success": True})

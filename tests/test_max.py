@@ -281,7 +281,7 @@ async def test_max_5xx_and_429_are_waited_out_and_the_message_sent(
     fake.fail_next("messages", 502, "<html>Bad Gateway</html>")
     fake.fail_next("messages", 503, {"code": "internal", "message": "Service unavailable"})
     fake.fail_next(
-        "messages", 429, {"code": "too.many.requests", "message": "x"}, **{"Retry-After": "3"}
+        "messages", 429, {"code": "too.many.requests", "message": "x"}, headers={"Retry-After": "3"}
     )
     await chat.start()
     assert TEXTS("btn-welcome-next") in [label for label, _ in chat.last.buttons]
