@@ -1,6 +1,6 @@
 """Entry point.
 
-python -m bot            run the bot (long polling; needs BOT_TOKEN)
+python -m bot            run the bot (long polling; needs BOT_TOKEN, MAX_BOT_TOKEN or both)
 python -m bot demo       chat with the bot in this terminal, no Telegram needed
 python -m bot worker     only the scheduled jobs and the outbox (an extra process; needs BOT_TOKEN)
 python -m bot migrate    bring the database schema up to date and exit
@@ -50,9 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import-events":
         return asyncio.run(run_import(settings, args.file))
-    if settings.bot_token is None:
+    if settings.bot_token is None and settings.max_bot_token is None:
         print(
             "BOT_TOKEN is not set. Put it in .env or the environment (see config.example.env),\n"
+            "or MAX_BOT_TOKEN to run the bot in MAX (both: in both messengers),\n"
             "or try the bot without Telegram: python -m bot demo",
             file=sys.stderr,
         )

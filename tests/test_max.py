@@ -18,10 +18,12 @@ from aiogram.utils.backoff import BackoffConfig
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.factory import App, create_app, create_dispatcher
+from bot.conversation import Conversation
+from bot.factory import App, create_app, create_bot, create_dispatcher
+from bot.local_session import LocalTelegram
 from bot.max import create_max_bot
 from bot.max.polling import MaxPoller
-from db.models import MaxMessage, Step, User
+from db.models import MaxMessage, OutboxMessage, Step, User
 from handlers.callbacks import EventAction, EventStep, Manage, ManageStep
 from tests.conftest import (
     KLIMOV_TITLE,
@@ -30,6 +32,8 @@ from tests.conftest import (
     FakeClock,
     consent_text,
     question_head,
+    register as register_telegram,
+    reminder_text,
     result_head,
     settings_for_tests,
 )
@@ -311,3 +315,66 @@ async def test_getting_updates_through_5xx_goes_on(max_world: MaxWorld) -> None:
     await task
     assert TEXTS("btn-welcome-next") in [label for label, _ in chat.last.buttons]
     assert fake.commands  # the start-up set MAX's one command list
+
+
+# --- the outbox through each user's messenger --------------------------------------------------
+
+
+async def test_the_outbox_sends_each_user_through_their_own_messenger_and_marks_max_blocks(
+    max_world: MaxWorld,
+) -> None:
+    """One sender for both: a Telegram user's reminder goes to Telegram, a MAX user's to MAX;
+    a MAX user who stopped the bot (MAX refuses with 403) is marked blocked, as in Telegram."""
+    telegram = LocalTelegram()
+    telegram_bot = create_bot(max_world.settings, session=telegram)
+    anya = Conversation(max_world.dispatcher, telegram_bot, telegram, 5001, "Аня")
+    await register_telegram(anya)
+    await anya.click(START)
+    await anya.click(TEXTS("btn-quiz-begin"))
+    await anya.click("А")
+    masha, petya = max_world.user(), max_world.user(MAX_USER + 1, "Петя")
+    for chat in (masha, petya):
+        await register(chat)
+        await chat.click(START)
+        await chat.click(TEXTS("btn-quiz-begin"))
+        await chat.click("А")
+    max_world.fake.fail_next(
+        "messages", 403, {"code": "chat.denied", "message": "dialog.suspended"}
+    )  # Маша's reminder (the first in the queue of MAX)
+    bots = {"telegram": telegram_bot, "max": max_world.bot}
+    jobs = max_world.app.scheduled_jobs(telegram_bot, bots)
+    max_world.clock.advance(hours=25)
+    assert await jobs.send_quiz_reminders() >= 1
+    max_world.clock.advance(seconds=2)
+    await jobs.drain_outbox()
+
+    reminder = reminder_text(done=1)
+    assert reminder in anya.last.text
+    in_max = [m.text for m in masha.messages + petya.messages if reminder in m.text]
+    assert len(in_max) == 1
+    async with max_world.app.uow_factory() as uow:
+        users = await uow.users.many([-MAX_USER, -(MAX_USER + 1)])
+    blocked = [user_id for user_id, user in users.items() if user.blocked_at is not None]
+    assert len(blocked) == 1
+    delivered = next(m for m in masha.messages + petya.messages if reminder in m.text)
+    assert -delivered.user_id not in blocked
+
+
+async def test_with_only_max_a_telegram_user_is_not_sent_through_max(
+    max_world: MaxWorld,
+) -> None:
+    telegram = LocalTelegram()
+    telegram_bot = create_bot(max_world.settings, session=telegram)
+    anya = Conversation(max_world.dispatcher, telegram_bot, telegram, 5001, "Аня")
+    await register_telegram(anya)
+    await anya.click(START)
+    await anya.click(TEXTS("btn-quiz-begin"))
+    await anya.click("А")
+    jobs = max_world.app.scheduled_jobs(max_world.bot, {"max": max_world.bot})
+    max_world.clock.advance(hours=25)
+    await jobs.send_quiz_reminders()
+    assert max_world.fake.calls("POST", "messages") == []
+    async with max_world.app.uow_factory() as uow:
+        [row] = (await uow.session.scalars(select(OutboxMessage))).all()
+    assert row.outcome == "failed"
+    assert "telegram" in (row.error or "")

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
-from aiogram.exceptions import TelegramUnauthorizedError
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
@@ -81,6 +81,10 @@ class MaxPoller:
         except TelegramUnauthorizedError as error:
             raise SystemExit(
                 f"MAX_BOT_TOKEN is wrong or expired: MAX answered {error.message}"
+            ) from error
+        except TelegramNetworkError as error:
+            raise SystemExit(
+                f"MAX_API_URL ({self.session.max.base_url}) cannot be reached: {error.message}"
             ) from error
         log.info("MAX: polling as %s", me.username or me.first_name)
 
