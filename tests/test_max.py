@@ -32,10 +32,12 @@ from tests.conftest import (
     FakeClock,
     consent_text,
     question_head,
-    register as register_telegram,
     reminder_text,
     result_head,
     settings_for_tests,
+)
+from tests.conftest import (
+    register as register_telegram,
 )
 from tests.fake_max_api import BOT_USERNAME, TOKEN, FakeMax, MaxChat, serving
 from tests.test_events import make_event
