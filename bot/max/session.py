@@ -77,7 +77,7 @@ class MaxSession(BaseSession):
         self.clock = clock
         self.me: User | None = None
         #: MAX file tokens of files users sent, to their download address (a download follows
-        #: the message at once; a token is also what sends the file again).
+        #: the message at once, in this process; the token is what sends the file again).
         self.file_urls: dict[str, str] = {}
 
     async def close(self) -> None:
@@ -263,8 +263,10 @@ class MaxSession(BaseSession):
             )
             token = target.get("token")
             payload = {"token": token} if token else uploaded
-        elif isinstance(upload, str) and upload in self.file_urls:
-            payload = {"token": upload}  # a file a MAX user sent the bot, sent on again
+        elif isinstance(upload, str):
+            # A file sent before (a broadcast's photo): MAX sends it again by its token; a
+            # Telegram file id is refused by MAX, and the refusal is the reason recorded.
+            payload = {"token": upload}
         else:
             raise TelegramBadRequest(
                 method=method, message="Bad Request: this file cannot be sent in MAX"
