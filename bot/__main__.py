@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.demo import run_demo
+from bot.max.polling import MaxStartError
 from bot.runner import run_import, run_migrations, run_polling, run_worker
 
 
@@ -58,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    asyncio.run(run_worker(settings) if args.command == "worker" else run_polling(settings))
+    try:
+        asyncio.run(run_worker(settings) if args.command == "worker" else run_polling(settings))
+    except MaxStartError as error:
+        print(error, file=sys.stderr)
+        return 1
     return 0
 
 

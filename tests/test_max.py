@@ -22,7 +22,7 @@ from bot.conversation import Conversation
 from bot.factory import App, create_app, create_bot, create_dispatcher
 from bot.local_session import LocalTelegram
 from bot.max import create_max_bot
-from bot.max.polling import MaxPoller
+from bot.max.polling import MaxPoller, MaxStartError
 from db.models import MaxMessage, OutboxMessage, Step, User
 from handlers.callbacks import EventAction, EventStep, Manage, ManageStep
 from tests.conftest import (
@@ -40,6 +40,7 @@ from tests.conftest import (
     register as register_telegram,
 )
 from tests.fake_max_api import BOT_USERNAME, TOKEN, FakeMax, MaxChat, serving
+from tests.test_event_import import GOOD
 from tests.test_events import make_event
 
 ALL_TECHNIC = "БАААААБАААБАААААБААА"
@@ -237,6 +238,20 @@ async def test_a_max_deep_link_lands_on_the_event_after_onboarding(max_world: Ma
     assert TEXTS("event-seats", left=19, total=20) in chat.last.text
 
 
+async def test_a_coordinators_plan_sent_in_max_is_downloaded_and_imported(
+    max_world: MaxWorld,
+) -> None:
+    boss = MaxChat(max_world.fake, max_world.poller, 9, "Админ")  # ADMIN_IDS=-9
+    await register(boss, role=TEXTS("role-teacher"), grade=False)
+    await boss.send_document(GOOD.encode("cp1251"), "plan.csv")
+    assert TEXTS("import-report", created=2, known=0, failed=0) in boss.last.text
+
+    stranger = max_world.user()
+    await register(stranger)
+    await stranger.send_document(GOOD.encode(), "plan.csv")
+    assert TEXTS("unexpected-text") in stranger.last.text
+
+
 # --- bad input ---------------------------------------------------------------------------------
 
 
@@ -275,7 +290,7 @@ async def test_a_wrong_token_at_start_names_the_setting(
     max_world: MaxWorld,
 ) -> None:
     max_world.fake.token = "another"
-    with pytest.raises(SystemExit, match="MAX_BOT_TOKEN"):
+    with pytest.raises(MaxStartError, match="MAX_BOT_TOKEN"):
         await max_world.poller.check_token()
 
 

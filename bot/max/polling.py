@@ -43,6 +43,11 @@ HANDLED = ("message_created", "message_callback", "bot_started")
 _update_ids = itertools.count(1)
 
 
+class MaxStartError(RuntimeError):
+    """MAX cannot be used as configured (a wrong token, an address that cannot be reached):
+    the message names the setting to fix. `python -m bot` prints it and exits with 1."""
+
+
 class BadUpdate(ValueError):
     """A MAX update without the fields MAX documents for its kind."""
 
@@ -79,11 +84,11 @@ class MaxPoller:
         try:
             me = await self.bot.me()
         except TelegramUnauthorizedError as error:
-            raise SystemExit(
+            raise MaxStartError(
                 f"MAX_BOT_TOKEN is wrong or expired: MAX answered {error.message}"
             ) from error
         except TelegramNetworkError as error:
-            raise SystemExit(
+            raise MaxStartError(
                 f"MAX_API_URL ({self.session.max.base_url}) cannot be reached: {error.message}"
             ) from error
         log.info("MAX: polling as %s", me.username or me.first_name)
@@ -161,7 +166,7 @@ class MaxPoller:
             error = fetch.exception()
             if error is not None:
                 if isinstance(error, TelegramUnauthorizedError):
-                    raise SystemExit(f"MAX_BOT_TOKEN is no longer valid: {error.message}")
+                    raise MaxStartError(f"MAX_BOT_TOKEN is no longer valid: {error.message}")
                 delay = next(backoff)
                 log.error(
                     "MAX: GET /updates failed %d time(s) in a row (%s: %s); next try in %.1f s",
