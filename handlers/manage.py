@@ -14,6 +14,7 @@ from aiogram.dispatcher.event.bases import skip
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from db.channels import channel_of
 from handlers.callbacks import Attend, Manage, ManageList, ManageStep, Nav, Page
 from handlers.context import Request
 from handlers.editor import EVENT_ORGANISERS, start_editing
@@ -116,6 +117,7 @@ async def _send_list(
 ) -> None:
     texts = ctx.texts
     header = [texts("attendee-column", column=key) for key in ATTENDEE_HEADER_KEYS]
+    header.append(texts("attendee-channel-column"))
     rows = [
         event_files.AttendeeRow(
             number=number,
@@ -125,6 +127,7 @@ async def _send_list(
             grade=str(a.grade or ""),
             status=texts("registration-status", status=a.registration.status),
             signed_up_at=texts.when(a.registration.created_at, "dd.MM.yyyy HH:mm"),
+            channel=texts("channel-name", channel=channel_of(a.registration.user_id)),
         )
         for number, a in enumerate(attendees, 1)
     ]

@@ -223,6 +223,25 @@ async def test_a_coordinator_in_max_gets_the_event_link_and_qr_for_max(
     await chat.press(Manage(id=event.id, action=ManageStep.LINK).pack())
     assert len(max_world.fake.uploads) == 1
 
+    # The list of who signed up says which messenger each is in.
+    await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    await boss.press(Manage(id=event.id, action=ManageStep.CSV).pack())
+    listed = list(max_world.fake.uploads.values())[-1].decode("utf-8-sig")
+    assert TEXTS("attendee-channel-column") in listed
+    assert "Маша" in listed
+    assert ";MAX" in listed
+    assert boss.last.attachments[0]["type"] == "file"
+
+
+async def test_a_screen_max_will_not_edit_any_more_is_sent_anew(max_world: MaxWorld) -> None:
+    chat = max_world.user()
+    await register(chat)
+    menu = chat.last
+    del max_world.fake.messages[menu.mid]  # deleted by the user, or too old for MAX to edit
+    await chat.click(START, on=menu)
+    assert chat.last.mid != menu.mid
+    assert TEXTS("btn-quiz-begin") in [label for label, _ in chat.last.buttons]
+
 
 async def test_a_max_deep_link_lands_on_the_event_after_onboarding(max_world: MaxWorld) -> None:
     event = await make_event(max_world)  # type: ignore[arg-type]  # the fields it uses

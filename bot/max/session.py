@@ -206,9 +206,15 @@ class MaxSession(BaseSession):
         self, method: TelegramMethod[Any], mid: str, body: dict[str, Any], timeout: int | None
     ) -> None:
         sent = {k: v for k, v in body.items() if not k.startswith("_")}
-        data = await self.max.request(
-            "PUT", "messages", method, params={"message_id": mid}, body=sent, timeout=timeout
-        )
+        try:
+            data = await self.max.request(
+                "PUT", "messages", method, params={"message_id": mid}, body=sent, timeout=timeout
+            )
+        except TelegramBadRequest as error:
+            # Gone, or too old to edit: the screen is sent anew (handlers.ui.show).
+            raise TelegramBadRequest(
+                method=method, message=f"Bad Request: message can't be edited ({error.message})"
+            ) from error
         if isinstance(data, dict) and data.get("success") is False:
             raise TelegramBadRequest(
                 method=method,
