@@ -414,3 +414,20 @@ async def test_with_only_max_a_telegram_user_is_not_sent_through_max(
         [row] = (await uow.session.scalars(select(OutboxMessage))).all()
     assert row.outcome == "failed"
     assert "telegram" in (row.error or "")
+
+
+async def test_a_user_who_stops_the_bot_in_max_is_marked_blocked_until_they_write_again(
+    max_world: MaxWorld,
+) -> None:
+    chat = max_world.user()
+    await register(chat)
+    await chat.deliver({"update_type": "bot_stopped", "user": chat.user, "chat_id": 1})
+    user = await stored(max_world, chat.user_id)
+    assert user is not None
+    assert user.blocked_at is not None
+    assert user.role == "student"  # data kept
+    await chat.send("/menu")
+    user = await stored(max_world, chat.user_id)
+    assert user is not None
+    assert user.blocked_at is None
+    assert MENU_HEAD in chat.last.text

@@ -5,7 +5,8 @@
 - `message_callback`: a callback query, its payload the button's callback data, on the message
   the button was on;
 - `bot_started` (the user opened the bot, perhaps by a link `max.ru/<bot>?start=<code>`):
-  the message `/start <code>`, as Telegram's deep links arrive.
+  the message `/start <code>`, as Telegram's deep links arrive;
+- `bot_stopped`: the user is marked as blocked (services/channels.py), as after a refused send.
 
 Other kinds are logged and skipped; an update that does not have the shape MAX documents is
 logged, kept in data/rejected_max_updates.jsonl and skipped, so it holds up nothing. Each
@@ -31,6 +32,7 @@ from aiogram.utils.backoff import Backoff, BackoffConfig
 
 from bot.max.session import MaxSession
 from db import channels
+from services import channels as channels_service
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_REJECTED_PATH = Path("data/rejected_max_updates.jsonl")
 #: The update kinds the bot handles (asked for with `types`).
-HANDLED = ("message_created", "message_callback", "bot_started")
+HANDLED = ("message_created", "message_callback", "bot_started", "bot_stopped")
 _update_ids = itertools.count(1)
 
 
@@ -199,7 +201,8 @@ class MaxPoller:
             return
         if payload is None:
             kind = raw.get("update_type") if isinstance(raw, dict) else None
-            log.info("MAX update %r is not handled; skipped", kind)
+            if kind not in HANDLED:
+                log.info("MAX update %r is not handled; skipped", kind)
             return
         try:
             update = Update.model_validate(payload, context={"bot": self.bot})
@@ -224,6 +227,12 @@ class MaxPoller:
             return None if message is None else {"update_id": update_id, "message": message}
         if kind == "message_callback":
             return {"update_id": update_id, "callback_query": await self._callback(raw)}
+        if kind == "bot_stopped":
+            user = _user(raw["user"])
+            async with self.session.uow_factory() as uow:
+                await channels_service.user_stopped_the_bot(uow, user["id"], self.session.clock())
+            log.info("MAX user %s stopped the bot: marked as blocked", user["id"])
+            return None
         if kind == "bot_started":
             user = _user(raw["user"])
             payload = raw.get("payload")
