@@ -431,3 +431,26 @@ async def test_a_user_who_stops_the_bot_in_max_is_marked_blocked_until_they_writ
     assert user is not None
     assert user.blocked_at is None
     assert MENU_HEAD in chat.last.text
+
+
+async def test_with_both_messengers_the_coordinator_gets_a_link_and_qr_for_each(
+    max_world: MaxWorld,
+) -> None:
+    telegram_bot = create_bot(max_world.settings, session=LocalTelegram())
+    max_world.dispatcher["channel_bots"] = {"telegram": telegram_bot, "max": max_world.bot}
+    event = await make_event(max_world)  # type: ignore[arg-type]  # the fields it uses
+    boss = max_world.user(9, "Админ")
+    await register(boss, role=TEXTS("role-teacher"), grade=False)
+    await boss.press(Manage(id=event.id, action=ManageStep.LINK).pack())
+    photos = [m for m in boss.messages if m.attachments and m.attachments[0]["type"] == "image"]
+    captions = [m.text for m in photos]
+    assert len(captions) == 2
+    assert f"https://t.me/{LocalTelegram.BOT_USER.username}?start={event.code}" in captions[0]
+    assert f"https://max.ru/{BOT_USERNAME}?start={event.code}" in captions[1]
+
+
+def test_max_settings_default_to_the_current_address_and_an_empty_token_is_unset() -> None:
+    settings = Settings(_env_file=None, max_bot_token="", max_ca_file="")  # type: ignore[call-arg]
+    assert settings.max_bot_token is None
+    assert settings.max_ca_file is None
+    assert settings.max_api_url == "https://platform-api2.max.ru"
