@@ -450,7 +450,7 @@ async def test_with_both_messengers_the_coordinator_gets_a_link_and_qr_for_each(
 
 
 def test_max_settings_default_to_the_current_address_and_an_empty_token_is_unset() -> None:
-    settings = Settings(_env_file=None, max_bot_token="", max_ca_file="")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, max_bot_token="", max_ca_file="")
     assert settings.max_bot_token is None
     assert settings.max_ca_file is None
     assert settings.max_api_url == "https://platform-api2.max.ru"
