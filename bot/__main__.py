@@ -1,6 +1,6 @@
 """Entry point.
 
-python -m bot            run the bot (long polling; needs BOT_TOKEN)
+python -m bot            run the bot (long polling; needs BOT_TOKEN, MAX_BOT_TOKEN or both)
 python -m bot demo       chat with the bot in this terminal, no Telegram needed
 python -m bot worker     only the scheduled jobs and the outbox (an extra process; needs BOT_TOKEN)
 python -m bot migrate    bring the database schema up to date and exit
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.demo import run_demo
+from bot.max.polling import MaxStartError
 from bot.runner import run_import, run_migrations, run_polling, run_worker
 
 
@@ -50,14 +51,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import-events":
         return asyncio.run(run_import(settings, args.file))
-    if settings.bot_token is None:
+    if settings.bot_token is None and settings.max_bot_token is None:
         print(
             "BOT_TOKEN is not set. Put it in .env or the environment (see config.example.env),\n"
+            "or MAX_BOT_TOKEN to run the bot in MAX (both: in both messengers),\n"
             "or try the bot without Telegram: python -m bot demo",
             file=sys.stderr,
         )
         return 2
-    asyncio.run(run_worker(settings) if args.command == "worker" else run_polling(settings))
+    try:
+        asyncio.run(run_worker(settings) if args.command == "worker" else run_polling(settings))
+    except MaxStartError as error:
+        print(error, file=sys.stderr)
+        return 1
     return 0
 
 

@@ -90,6 +90,24 @@ class Settings(BaseSettings):
         description="Hours before an event at which everyone signed up is reminded.",
     )
 
+    # --- MAX (bot/max/) ------------------------------------------------------------------------
+    max_bot_token: SecretStr | None = Field(
+        default=None,
+        description="Token of the bot in MAX (business.max.ru → Чат-боты → Интеграция); with "
+        "BOT_TOKEN as well, the bot runs in both messengers in one process.",
+    )
+    max_api_url: str = Field(
+        default="https://platform-api2.max.ru",
+        description="MAX Bot API server (MAX has moved it before: botapi → platform-api → "
+        "platform-api2).",
+    )
+    max_ca_file: str | None = Field(
+        default=None,
+        description="A PEM file of certificate authorities to trust for MAX_API_URL besides the "
+        "system's (MAX's servers use the Russian Trusted Root CA); the certificate is always "
+        "verified.",
+    )
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _id_list(cls, value: object) -> object:
@@ -97,7 +115,7 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         return value
 
-    @field_validator("redis_url", mode="before")
+    @field_validator("redis_url", "max_ca_file", "max_bot_token", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

@@ -70,7 +70,8 @@ class App:
             Content(self.catalogue, load_professions(), load_retraining())
         )
 
-    def outbox_sender(self, bot: Bot) -> OutboxSender:
+    def outbox_sender(self, bot: Bot, bots: dict[str, Bot] | None = None) -> OutboxSender:
+        """`bots`: the bot of each messenger when it runs in several (the outbox routes)."""
         settings = self.settings
         return OutboxSender(
             bot=bot,
@@ -86,9 +87,10 @@ class App:
             ),
             paid_broadcast=settings.allow_paid_broadcast,
             request_timeout=settings.telegram_timeout_seconds,
+            bots=dict(bots or {}),
         )
 
-    def scheduled_jobs(self, bot: Bot) -> ScheduledJobs:
+    def scheduled_jobs(self, bot: Bot, bots: dict[str, Bot] | None = None) -> ScheduledJobs:
         hours = self.settings.quiz_reminder_hours
         return ScheduledJobs(
             bot=bot,
@@ -97,7 +99,7 @@ class App:
             clock=self.clock,
             reminder_after=timedelta(hours=hours) if hours else None,
             event_reminder_hours=self.settings.event_reminder_hours,
-            sender=self.outbox_sender(bot),
+            sender=self.outbox_sender(bot, bots),
         )
 
     async def close(self) -> None:

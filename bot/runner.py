@@ -8,14 +8,18 @@ import logging
 import signal
 from pathlib import Path
 
+from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
 from bot.demo import plain
-from bot.factory import create_app, create_bot, create_dispatcher
+from bot.factory import App, create_app, create_bot, create_dispatcher
+from bot.max import create_max_bot
+from bot.max.polling import MaxPoller
 from bot.polling import Poller
 from bot.scheduler import ScheduledJobs, create_scheduler
 from db import migrate
+from db.channels import MAX, TELEGRAM
 from db.engine import create_engine
 from services import event_import
 
@@ -32,30 +36,80 @@ def settle_heap() -> None:
 
 
 async def run_polling(settings: Settings) -> None:
-    """Poll Telegram until SIGINT/SIGTERM; then finish the updates in hand and close cleanly.
+    """Poll Telegram (BOT_TOKEN), MAX (MAX_BOT_TOKEN) or both, with one dispatcher, until
+    SIGINT/SIGTERM; then finish the updates in hand and close cleanly.
 
     Updates that arrived while the bot was down are processed, not dropped. An update that
     aiogram cannot parse is logged, kept in data/rejected_updates.jsonl and skipped, so it
-    does not hold up the others (see bot/polling.py).
+    does not hold up the others (see bot/polling.py; MAX's in bot/max/polling.py).
     """
     app = await create_app(settings)
-    bot = create_bot(settings)
     dispatcher = create_dispatcher(app)
-    jobs = app.scheduled_jobs(bot)
+    bots = _bots(settings, app)
+    if len(bots) > 1:
+        dispatcher["channel_bots"] = bots  # links and QR codes for each messenger
+    primary = bots.get(TELEGRAM) or bots[MAX]
+    jobs = app.scheduled_jobs(primary, bots if MAX in bots else None)
     settle_heap()
     scheduler = create_scheduler(
         jobs, settings.scheduler_tick_seconds, settings.outbox_poll_seconds
     )
     try:
-        # A webhook left from another deployment would make getUpdates fail; keep its queue.
-        await bot.delete_webhook(drop_pending_updates=False)
+        pollers: list[Poller | MaxPoller] = []
+        if TELEGRAM in bots:
+            # A webhook left from another deployment would make getUpdates fail; keep its queue.
+            await bots[TELEGRAM].delete_webhook(drop_pending_updates=False)
+            pollers.append(Poller(dispatcher, bots[TELEGRAM]))
+        if MAX in bots:
+            max_poller = MaxPoller(dispatcher, bots[MAX])
+            await max_poller.check_token()
+            pollers.append(max_poller)
         scheduler.start()
-        await Poller(dispatcher, bot).run(handle_signals=True, close_bot_session=False)
+        if len(pollers) == 1:
+            await pollers[0].run(handle_signals=True)
+        else:
+            await _run_together(pollers)
     finally:
         await _stop(jobs, scheduler)
-        await bot.session.close()
+        for each in bots.values():
+            await each.session.close()
         await app.close()
         log.info("stopped")
+
+
+def _bots(settings: Settings, app: App) -> dict[str, Bot]:
+    """The bot of each messenger that has a token."""
+    bots: dict[str, Bot] = {}
+    if settings.bot_token is not None:
+        bots[TELEGRAM] = create_bot(settings)
+    if settings.max_bot_token is not None:
+        bots[MAX] = create_max_bot(settings, app.uow_factory, app.clock)
+    return bots
+
+
+async def _run_together(pollers: list[Poller | MaxPoller]) -> None:
+    """Both messengers in one process: a signal stops both; one ending stops the other."""
+    loop = asyncio.get_running_loop()
+
+    def stop_all() -> None:
+        log.warning("stop requested: finishing the updates in hand and stopping")
+        for poller in pollers:
+            poller.stop()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop_all)
+    tasks = [asyncio.create_task(poller.run()) for poller in pollers]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        stop_all()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for task in tasks:
+            error = task.exception()
+            if error is not None:
+                raise error
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
 
 
 async def run_worker(settings: Settings) -> None:
@@ -63,8 +117,8 @@ async def run_worker(settings: Settings) -> None:
     shares the sending with the bot on one PostgreSQL database. Stops on SIGINT/SIGTERM after
     recording the messages in hand."""
     app = await create_app(settings)
-    bot = create_bot(settings)
-    jobs = app.scheduled_jobs(bot)
+    bots = _bots(settings, app)
+    jobs = app.scheduled_jobs(bots.get(TELEGRAM) or bots[MAX], bots if MAX in bots else None)
     settle_heap()
     scheduler = create_scheduler(
         jobs, settings.scheduler_tick_seconds, settings.outbox_poll_seconds
@@ -81,7 +135,8 @@ async def run_worker(settings: Settings) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
         await _stop(jobs, scheduler)
-        await bot.session.close()
+        for each in bots.values():
+            await each.session.close()
         await app.close()
         log.info("stopped")
 

@@ -35,6 +35,7 @@ from aiogram.methods.base import Response
 from aiogram.types import TelegramObject
 
 from bot.retry import handled_by_caller
+from db.channels import channel_of
 from db.records import BroadcastRecord, OutboxRecord
 from db.repositories.outbox import Outcome
 from db.uow import UnitOfWork, UnitOfWorkFactory
@@ -148,6 +149,9 @@ class OutboxSender:
     paid_broadcast: bool = False
     #: Seconds one send may take before it is a timeout (a passing failure).
     request_timeout: int = 30
+    #: The bot of each messenger ("telegram", "max") when it runs in several: each message
+    #: goes through its recipient's own (db/channels.py). Empty: everything through `bot`.
+    bots: dict[str, Bot] = field(default_factory=dict)
     _stopping: bool = field(default=False, init=False)
     _pace: Pace = field(init=False)
     _draining: asyncio.Task[Any] | None = field(default=None, init=False)
@@ -280,8 +284,24 @@ class OutboxSender:
         )
         return outbox.rejected(message, f"{type(error).__name__}: {error}")
 
+    def bot_for(self, chat_id: int) -> Bot | None:
+        """The bot that reaches this user: the one of their messenger."""
+        if not self.bots:
+            return self.bot
+        return self.bots.get(channel_of(chat_id))
+
+    def _routed(self, chat_id: int, text: str) -> Bot:
+        bot = self.bot_for(chat_id)
+        if bot is None:
+            raise TelegramBadRequest(
+                method=methods.SendMessage(chat_id=chat_id, text=text),
+                message=f"Bad Request: the bot does not run in {channel_of(chat_id)} now",
+            )
+        return bot
+
     async def _send(self, chat_id: int, outgoing: Outgoing) -> None:
         view = outgoing.view
+        bot = self._routed(chat_id, view.text)
         common: dict[str, Any] = {"chat_id": chat_id, "reply_markup": view.markup()}
         if self.paid_broadcast:
             common["allow_paid_broadcast"] = True
@@ -292,7 +312,7 @@ class OutboxSender:
             method = SendDocument(document=outgoing.media_file_id, caption=view.text, **common)
         else:
             method = SendMessage(text=view.text, **common)
-        await self.bot(method, request_timeout=self.request_timeout)
+        await bot(method, request_timeout=self.request_timeout)
 
     # --- broadcasts ---------------------------------------------------------------------------
 
@@ -302,7 +322,7 @@ class OutboxSender:
             progress = await broadcasts.progress_of(uow, started.id)
             view = broadcast_views.progress_view(self.texts, started, progress, self.rate)
             try:
-                shown = await self.bot.send_message(
+                shown = await self._routed(started.created_by, view.text).send_message(
                     started.created_by, view.text, reply_markup=view.markup()
                 )
             except TelegramAPIError as error:
@@ -338,7 +358,7 @@ class OutboxSender:
             return
         view = broadcast_views.progress_view(self.texts, found, progress, self.rate)
         try:
-            await self.bot.edit_message_text(
+            await self._routed(found.progress_chat_id, view.text).edit_message_text(
                 view.text,
                 chat_id=found.progress_chat_id,
                 message_id=found.progress_message_id,
@@ -352,6 +372,7 @@ class OutboxSender:
 
     async def _tell(self, chat_id: int, view: View) -> None:
         try:
-            await self.bot.send_message(chat_id, view.text, reply_markup=view.markup())
+            bot = self._routed(chat_id, view.text)
+            await bot.send_message(chat_id, view.text, reply_markup=view.markup())
         except TelegramAPIError as error:
             log.warning("message to coordinator %s not sent: %s", chat_id, error)

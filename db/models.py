@@ -137,6 +137,8 @@ class User(Base):
     blocked_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    #: The messenger: "telegram" or "max" (a MAX user's id is negative, see db/channels.py).
+    channel: Mapped[str] = mapped_column(String(16), server_default="telegram")
 
 
 class QuizAttempt(Base):
@@ -202,6 +204,8 @@ class Step(Base):
     academic_year: Mapped[int] = mapped_column(SmallInteger)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
+    #: The messenger the step was completed in (kept when the user is forgotten).
+    channel: Mapped[str] = mapped_column(String(16), server_default="telegram")
 
 
 class Coordinator(Base):
@@ -487,4 +491,18 @@ class ContentFile(Base):
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: The version this one restores (None: uploaded; 0: the file that comes with the code).
     restored_from: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+
+class MaxMessage(Base):
+    """A MAX message (MAX names it by a string, `mid`) under the integer id the bot knows it by,
+    so that a screen is still edited in place after a restart."""
+
+    __tablename__ = "max_messages"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    mid: Mapped[str] = mapped_column(String(128), unique=True)
+    #: The bot's id of the private chat (the negative MAX user id).
+    chat_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]

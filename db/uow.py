@@ -17,6 +17,7 @@ from db.repositories import (
     ConversationRepository,
     CoordinatorRepository,
     EventRepository,
+    MaxMessageRepository,
     OrganisationRepository,
     OutboxRepository,
     RegistrationRepository,
@@ -50,6 +51,7 @@ class UnitOfWork:
         self.subscriptions = SubscriptionRepository(session)
         self.consultations = ConsultationRepository(session)
         self.content_files = ContentFileRepository(session)
+        self.max_messages = MaxMessageRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:

@@ -3,7 +3,7 @@ revoke an invite or a coordinator. Every action is checked again by the service.
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery
 
@@ -11,7 +11,7 @@ from db.records import OrganisationRecord
 from handlers.callbacks import AdminAction, AdminStep, Nav, Page
 from handlers.context import Request
 from handlers.flow import organisations_of_kinds, refuse
-from handlers.ui import Event, deep_link, show
+from handlers.ui import Event, deep_links, show
 from handlers.views.admin import (
     admin_view,
     invite_for_view,
@@ -47,7 +47,10 @@ async def on_admin(event: Event, ctx: Request, note: str | None = None) -> None:
 
 
 async def on_admin_action(
-    callback: CallbackQuery, callback_data: AdminAction, ctx: Request
+    callback: CallbackQuery,
+    callback_data: AdminAction,
+    ctx: Request,
+    channel_bots: dict[str, Bot] | None = None,
 ) -> None:
     if not ctx.staff.is_admin:
         await refuse(callback, ctx)
@@ -64,7 +67,7 @@ async def on_admin_action(
             await ctx.uow.end_read()
             bot = callback.bot
             assert bot is not None
-            link = await deep_link(bot, invite.code)
+            link = "\n".join(await deep_links(bot, invite.code, channel_bots))
             name = organisation.name if organisation else ""
             await show(callback, invite_made_view(texts, name, link, invite))
             return

@@ -14,12 +14,13 @@ from aiogram.dispatcher.event.bases import skip
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from db.channels import channel_of
 from handlers.cabinet import cabinet_rows
 from handlers.callbacks import Attend, Manage, ManageList, ManageStep, Nav, Page
 from handlers.context import Request
 from handlers.editor import EVENT_ORGANISERS, start_editing
 from handlers.flow import organisations_of_kinds, refuse, show_outdated
-from handlers.ui import Event, deep_link, show
+from handlers.ui import Event, deep_links, show
 from handlers.views.manage import (
     cancel_confirm_view,
     import_report_view,
@@ -59,16 +60,26 @@ async def on_manage_page(callback: CallbackQuery, callback_data: ManageList, ctx
     await on_manage_list(callback, ctx, callback_data.page)
 
 
-async def on_manage(callback: CallbackQuery, callback_data: Manage, ctx: Request) -> None:
+async def on_manage(
+    callback: CallbackQuery,
+    callback_data: Manage,
+    ctx: Request,
+    channel_bots: dict[str, Bot] | None = None,
+) -> None:
     try:
-        await _manage(callback, callback_data, ctx)
+        await _manage(callback, callback_data, ctx, channel_bots)
     except NotPermitted:
         await refuse(callback, ctx)
     except NotFound:
         await show_outdated(callback, ctx)
 
 
-async def _manage(callback: CallbackQuery, callback_data: Manage, ctx: Request) -> None:
+async def _manage(
+    callback: CallbackQuery,
+    callback_data: Manage,
+    ctx: Request,
+    channel_bots: dict[str, Bot] | None,
+) -> None:
     action, event_id = callback_data.action, callback_data.id
     if action == ManageStep.CANCEL_CONFIRMED:
         await event_service.cancel_event(ctx.uow, ctx.staff, event_id, ctx.now())
@@ -95,7 +106,7 @@ async def _manage(callback: CallbackQuery, callback_data: Manage, ctx: Request) 
     elif action in (ManageStep.CSV, ManageStep.XLSX):
         await _send_list(callback, ctx, event.title, attendees, action)
     elif action == ManageStep.LINK:
-        await _send_link(callback, ctx, event.code, event.title)
+        await _send_link(callback, ctx, event.code, event.title, channel_bots)
     else:
         await show(callback, manage_event_view(texts, event, managed.organiser, attendees, started))
 
@@ -109,6 +120,7 @@ async def _send_list(
 ) -> None:
     texts = ctx.texts
     header = [texts("attendee-column", column=key) for key in ATTENDEE_HEADER_KEYS]
+    header.append(texts("attendee-channel-column"))
     rows = [
         event_files.AttendeeRow(
             number=number,
@@ -118,6 +130,7 @@ async def _send_list(
             grade=str(a.grade or ""),
             status=texts("registration-status", status=a.registration.status),
             signed_up_at=texts.when(a.registration.created_at, "dd.MM.yyyy HH:mm"),
+            channel=texts("channel-name", channel=channel_of(a.registration.user_id)),
         )
         for number, a in enumerate(attendees, 1)
     ]
@@ -135,15 +148,22 @@ async def _send_list(
     ctx.toast("manage-file-toast")
 
 
-async def _send_link(callback: CallbackQuery, ctx: Request, code: str, title: str) -> None:
+async def _send_link(
+    callback: CallbackQuery,
+    ctx: Request,
+    code: str,
+    title: str,
+    channel_bots: dict[str, Bot] | None,
+) -> None:
+    """The event's link and QR code, one for each messenger the bot runs in."""
     bot = callback.bot
     assert bot is not None
-    link = await deep_link(bot, code)
-    await bot.send_photo(
-        callback.from_user.id,
-        BufferedInputFile(event_files.qr_png(link), filename=f"{code}.png"),
-        caption=ctx.texts("manage-link", link=link, title=escape(title)),
-    )
+    for link in await deep_links(bot, code, channel_bots):
+        await bot.send_photo(
+            callback.from_user.id,
+            BufferedInputFile(event_files.qr_png(link), filename=f"{code}.png"),
+            caption=ctx.texts("manage-link", link=link, title=escape(title)),
+        )
     ctx.toast("manage-file-toast")
 
 

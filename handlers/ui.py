@@ -5,6 +5,7 @@ the message the button was on, or sends a new one.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -13,6 +14,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from db.channels import MAX, channel_of
 from handlers.callbacks import Nav, Page
 from locales import Texts
 
@@ -102,6 +104,15 @@ def back_row(texts: Texts, to: CallbackData) -> Row:
 
 
 async def deep_link(bot: Bot, code: str) -> str:
-    """The link that opens the bot with /start <code> (an event, an invite)."""
+    """The link that opens the bot with /start <code> (an event, an invite): `t.me/<bot>` in
+    Telegram, `max.ru/<bot>` in MAX (whose bot has a MAX user's negative id)."""
     me = await bot.me()
-    return f"https://t.me/{me.username}?start={code}"
+    host = "max.ru" if channel_of(me.id) == MAX else "t.me"
+    return f"https://{host}/{me.username}?start={code}"
+
+
+async def deep_links(bot: Bot, code: str, channel_bots: Mapping[str, Bot] | None) -> list[str]:
+    """The link in every messenger the bot runs in (`channel_bots`, set by the runner when
+    there are several), else in the one it was asked from."""
+    bots = list(channel_bots.values()) if channel_bots else [bot]
+    return [await deep_link(each, code) for each in bots]

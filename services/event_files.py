@@ -87,6 +87,8 @@ class AttendeeRow:
     grade: str
     status: str
     signed_up_at: str
+    #: The messenger they signed up in ("Telegram", "MAX").
+    channel: str = ""
 
 
 #: What makes a spreadsheet treat a cell as a formula. A Telegram name is whatever its owner

@@ -49,10 +49,15 @@ ONLINE = CalendarEntry(
     cancelled=True,
     organiser="",
 )
-HEADER = ("№", "Имя в Telegram", "Кто", "Организация", "Класс/курс", "Статус", "Записан(а)")
+HEADER = (
+    *("№", "Имя в Telegram", "Кто", "Организация", "Класс/курс", "Статус", "Записан(а)"),
+    "Мессенджер",
+)
 ROWS = [
-    AttendeeRow(1, "Аня К.", "школьник", "Школа № 1", "9", "записан(а)", "01.12.2026 10:15"),
-    AttendeeRow(2, 'Петя "Ёж"; ; 7', "родитель", "", "", "в очереди", "02.12.2026 18:40"),
+    AttendeeRow(
+        1, "Аня К.", "школьник", "Школа № 1", "9", "записан(а)", "01.12.2026 10:15", "Telegram"
+    ),
+    AttendeeRow(2, 'Петя "Ёж"; ; 7', "родитель", "", "", "в очереди", "02.12.2026 18:40", "MAX"),
 ]
 
 
@@ -202,6 +207,7 @@ def test_the_list_as_csv_opens_in_a_russian_excel() -> None:
         "9",
         "записан(а)",
         "01.12.2026 10:15",
+        "Telegram",
     ]
     assert lines[3][1] == 'Петя "Ёж"; ; 7'  # quoted, so ; in a name does not split it
     assert len(lines) == 4
@@ -232,13 +238,14 @@ def test_the_list_as_xlsx_has_a_bold_frozen_header_and_the_rows() -> None:
         "9",
         "записан(а)",
         "01.12.2026 10:15",
+        "Telegram",
     ]
     assert values[2][1] == 'Петя "Ёж"; ; 7'
     assert len(values) == 3
     assert all(cell.font.b for cell in sheet[1])
     assert not sheet["B2"].font.b
     assert sheet.freeze_panes == "A2"
-    for column, text in zip("ABCDEFG", HEADER, strict=True):
+    for column, text in zip("ABCDEFGH", HEADER, strict=True):
         assert (sheet.column_dimensions[column].width or 0) >= len(text)
 
 

@@ -29,6 +29,7 @@ from db.engine import create_engine
 
 TABLES = {
     "broadcasts",
+    "max_messages",
     "subscriptions",
     "organisations",
     "users",

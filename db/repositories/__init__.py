@@ -5,6 +5,7 @@ from db.repositories.broadcasts import BroadcastRepository
 from db.repositories.conversations import ConversationRepository
 from db.repositories.coordinators import CoordinatorRepository
 from db.repositories.events import EventRepository, RegistrationRepository
+from db.repositories.max_messages import MaxMessageRepository
 from db.repositories.organisations import OrganisationRepository
 from db.repositories.outbox import OutboxRepository
 from db.repositories.steps import StepRepository
@@ -17,6 +18,7 @@ __all__ = [
     "ConversationRepository",
     "CoordinatorRepository",
     "EventRepository",
+    "MaxMessageRepository",
     "OrganisationRepository",
     "OutboxRepository",
     "RegistrationRepository",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.channels import TELEGRAM, channel_of
 from db.dialect import insert_ignoring_conflicts
 from db.models import Step
 from db.records import NewStep
@@ -30,6 +31,7 @@ class StepRepository:
                     "academic_year": step.academic_year,
                     "detail": step.detail,
                     "created_at": step.created_at,
+                    "channel": TELEGRAM if step.user_id is None else channel_of(step.user_id),
                 },
             )
         )

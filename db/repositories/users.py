@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.channels import channel_of
 from db.dialect import insert_ignoring_conflicts
 from db.models import User
 from db.records import UserRecord
@@ -57,6 +58,7 @@ class UserRepository:
                     "consent_at": now,
                     "created_at": now,
                     "updated_at": now,
+                    "channel": channel_of(user_id),
                 },
             )
         )

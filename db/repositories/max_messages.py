@@ -1,0 +1,43 @@
+"""MAX message ids (strings) under the integer ids the bot's code knows messages by."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.dialect import insert_ignoring_conflicts
+from db.models import MaxMessage
+
+_BY_MID = select(MaxMessage.id).where(MaxMessage.mid == bindparam("mid"))
+_BY_ID = select(MaxMessage.mid).where(
+    MaxMessage.id == bindparam("id"), MaxMessage.chat_id == bindparam("chat_id")
+)
+
+
+class MaxMessageRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def id_of(self, mid: str) -> int | None:
+        connection = await self._session.connection()
+        return (await connection.execute(_BY_MID, {"mid": mid})).scalar()
+
+    async def remember(self, mid: str, chat_id: int, now: datetime) -> int:
+        """The integer id of the MAX message `mid`, given it now if it has none. Idempotent."""
+        await self._session.execute(
+            insert_ignoring_conflicts(
+                self._session,
+                MaxMessage.__table__,  # type: ignore[arg-type]
+                {"mid": mid, "chat_id": chat_id, "created_at": now},
+            )
+        )
+        found = await self.id_of(mid)
+        assert found is not None
+        return found
+
+    async def mid_of(self, message_id: int, chat_id: int) -> str | None:
+        """The MAX message behind the bot's `message_id` in that chat, if there is one."""
+        connection = await self._session.connection()
+        return (await connection.execute(_BY_ID, {"id": message_id, "chat_id": chat_id})).scalar()
