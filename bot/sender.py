@@ -40,10 +40,12 @@ from handlers.ui import View
 from handlers.views import broadcasts as broadcast_views
 from handlers.views import events as events_views
 from handlers.views import quiz as quiz_views
+from handlers.views import stats as stats_views
 from locales import Texts
 from quizzes import Questionnaire
 from services import broadcasts, outbox
 from services.outbox import Batch, Delivery, RetryPolicy
+from services.outbox_kinds import OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +186,9 @@ class OutboxSender:
             return None if view is None else Outgoing(view, found.media_kind, found.media_file_id)
         if "attempt_id" in message.payload:
             return self._quiz_reminder(message, batch)
+        if message.kind == OutboxKind.DESTINATION_SURVEY:
+            year = int(message.payload["year"])
+            return Outgoing(stats_views.destination_view(self.texts, year))
         event = batch.events.get(int(message.payload.get("event_id", 0)))
         if event is None:
             return None

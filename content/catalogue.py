@@ -51,6 +51,9 @@ class Programme(_Strict):
     level: str
     types: tuple[str, ...] = Field(min_length=1)
     sample: bool = False
+    #: A trade the region needs (the education committee's list): a school leaver who goes on
+    #: to study it at a college of the region counts for «local continuation».
+    demanded: bool = False
 
 
 class Profession(_Strict):
@@ -73,6 +76,9 @@ class Catalogue(_Strict):
                 raise ValueError(f"programme {programme.title!r}: unknown organisation")
             if programme.level not in LEVELS:
                 raise ValueError(f"programme {programme.title!r}: level must be one of {LEVELS}")
+            college = self.by_code[programme.organisation]
+            if programme.demanded and college.kind != OrganisationKind.COLLEGE:
+                raise ValueError(f"programme {programme.title!r}: only a college's can be demanded")
         tagged: list[tuple[str, tuple[str, ...]]] = [
             *((p.title, p.types) for p in self.programmes),
             *((p.title, p.types) for p in self.professions),

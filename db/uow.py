@@ -20,6 +20,7 @@ from db.repositories import (
     OrganisationRepository,
     OutboxRepository,
     RegistrationRepository,
+    StatsRepository,
     StepRepository,
     SubscriptionRepository,
     UserRepository,
@@ -46,6 +47,7 @@ class UnitOfWork:
         self.broadcasts = BroadcastRepository(session)
         self.conversations = ConversationRepository(session)
         self.subscriptions = SubscriptionRepository(session)
+        self.stats = StatsRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:

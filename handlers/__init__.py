@@ -27,6 +27,7 @@ from handlers import (
     quiz,
     results,
     start,
+    stats,
     subscriptions,
 )
 
@@ -46,6 +47,7 @@ def get_routers() -> list[Router]:
         catalogue.create_router(),
         privacy.create_router(),
         menu.create_router(),
+        stats.create_router(),
         broadcasts.create_router(),
         manage.create_router(),
         editor.create_router(),

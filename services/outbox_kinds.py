@@ -21,6 +21,8 @@ class OutboxKind(StrEnum):
     #: (who can unsubscribe from it, as from announcements).
     BROADCAST = "broadcast"
     BROADCAST_TO_SUBSCRIBERS = "broadcast_topic"
+    #: The monitoring's question to a school leaver: where they go after grade 9 or 11.
+    DESTINATION_SURVEY = "destination_survey"
 
 
 #: What unsubscribing stops.

@@ -40,6 +40,9 @@ TABLES = {
     "registrations",
     "outbox",
     "conversation_state",
+    "roster",
+    "term_indicators",
+    "survey_answers",
 }
 
 

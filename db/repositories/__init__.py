@@ -7,6 +7,7 @@ from db.repositories.coordinators import CoordinatorRepository
 from db.repositories.events import EventRepository, RegistrationRepository
 from db.repositories.organisations import OrganisationRepository
 from db.repositories.outbox import OutboxRepository
+from db.repositories.stats import StatsRepository
 from db.repositories.steps import StepRepository
 from db.repositories.subscriptions import SubscriptionRepository
 from db.repositories.users import UserRepository
@@ -20,6 +21,7 @@ __all__ = [
     "OrganisationRepository",
     "OutboxRepository",
     "RegistrationRepository",
+    "StatsRepository",
     "StepRepository",
     "SubscriptionRepository",
     "UserRepository",
