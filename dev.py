@@ -71,6 +71,7 @@ BENCHMARKS = {
     "answer": "bench/bench_answer.py",
     "events": "bench/bench_events.py",
     "outbox": "bench/bench_outbox.py",
+    "stats": "bench/bench_stats.py",
 }
 
 

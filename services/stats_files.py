@@ -9,6 +9,7 @@ import io
 from collections import defaultdict
 from collections.abc import Sequence
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from openpyxl import Workbook
@@ -42,43 +43,69 @@ def share_cell(share: Share) -> float | str | None:
 # --- the chart ---------------------------------------------------------------------------------
 
 
+#: Up to this many schools the chart draws a bar per school and grade (the town's few schools,
+#: named); beyond, a dot per school in each grade's column (a region's hundreds: bars and names
+#: would neither fit nor draw within a second).
+BARS_UP_TO = 12
+
+
 def chart_png(texts: Texts, report: Report) -> bytes:
     """Coverage by school and grade against the 80 % line (counts, when there is no roster),
     and steps per month by kind."""
     figure = Figure(figsize=(11, 8), dpi=90)
     FigureCanvasAgg(figure)  # drawn by Agg: no display, no GUI toolkit
     top, bottom = figure.subplots(2, 1)
+    _coverage_chart(texts, report, top)
+    _months_chart(texts, report, bottom)
+    # Fixed margins: `tight_layout` measures every label twice, which costs more than drawing.
+    figure.subplots_adjust(left=0.07, right=0.98, top=0.95, bottom=0.12, hspace=0.55)
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def _coverage_chart(texts: Texts, report: Report, axes: Axes) -> None:
     schools = list(report.schools.items())
-    positions = range(len(schools))
-    width = 0.8 / len(COVERAGE_GRADES)
     cells = {(c.organisation_id, c.grade): c for c in report.coverage}
     with_roster = report.roster_known
-    for index, grade in enumerate(COVERAGE_GRADES):
-        heights = []
-        for school_id, _ in schools:
-            cell = cells.get((school_id, grade))
-            if cell is None or cell.share.hidden:
-                heights.append(0.0)
-            elif with_roster:
-                heights.append(100 * (cell.share.value or 0.0))
-            else:
-                heights.append(float(cell.participants))
-        offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
-        label = texts("stats-chart-grade", grade=grade)
-        top.bar(offsets, heights, width, label=label)
+
+    def height(school_id: int, grade: int) -> float:
+        cell = cells.get((school_id, grade))
+        if cell is None or cell.share.hidden:
+            return 0.0
+        if with_roster:
+            return 100 * (cell.share.value or 0.0)
+        return float(cell.participants)
+
+    if len(schools) <= BARS_UP_TO:
+        width = 0.8 / len(COVERAGE_GRADES)
+        for index, grade in enumerate(COVERAGE_GRADES):
+            offsets = [p - 0.4 + width * (index + 0.5) for p in range(len(schools))]
+            heights = [height(school_id, grade) for school_id, _ in schools]
+            axes.bar(offsets, heights, width, label=texts("stats-chart-grade", grade=grade))
+        axes.set_xticks(list(range(len(schools))))
+        axes.set_xticklabels([name for _, name in schools], fontsize=8)
+    else:
+        for index, grade in enumerate(COVERAGE_GRADES):
+            # A dot per school, spread across the grade's column (the same place every time).
+            spread_x = [index + ((n * 37) % 61 - 30) / 100 for n in range(len(schools))]
+            heights = [height(school_id, grade) for school_id, _ in schools]
+            axes.scatter(spread_x, heights, s=6, label=texts("stats-chart-grade", grade=grade))
+        axes.set_xticks(list(range(len(COVERAGE_GRADES))))
+        axes.set_xticklabels([texts("stats-chart-grade", grade=g) for g in COVERAGE_GRADES])
+        axes.set_xlabel(texts("stats-chart-dots", schools=len(schools)))
     if with_roster:
         goal = 100 * TARGETS["coverage"].goal
-        top.axhline(goal, color="red", linestyle="--", label=texts("stats-chart-target"))
-        top.set_ylim(0, 105)
-        top.set_ylabel(texts("stats-chart-share"))
+        axes.axhline(goal, color="red", linestyle="--", label=texts("stats-chart-target"))
+        axes.set_ylim(0, 105)
+        axes.set_ylabel(texts("stats-chart-share"))
     else:
-        top.set_ylabel(texts("stats-chart-count"))
-    top.set_title(texts("stats-chart-coverage", year=year_label(report.year)))
-    top.set_xticks(list(positions))
-    small_font = 6 if len(schools) > 30 else 8
-    top.set_xticklabels([name for _, name in schools], rotation=60, ha="right", fontsize=small_font)
-    top.legend(fontsize=7, loc="upper right")
+        axes.set_ylabel(texts("stats-chart-count"))
+    axes.set_title(texts("stats-chart-coverage", year=year_label(report.year)))
+    axes.legend(fontsize=7, loc="upper right")
 
+
+def _months_chart(texts: Texts, report: Report, axes: Axes) -> None:
     months = sorted({m.month for m in report.months})
     by_kind: dict[str, dict[str, int]] = defaultdict(dict)
     for count in report.months:
@@ -86,17 +113,13 @@ def chart_png(texts: Texts, report: Report) -> bytes:
     base = [0] * len(months)
     for kind, counts in sorted(by_kind.items()):
         values = [counts.get(m, 0) for m in months]
-        bottom.bar(months, values, bottom=base, label=texts("stats-step-kind", kind=kind))
+        axes.bar(months, values, bottom=base, label=texts("stats-step-kind", kind=kind))
         base = [b + v for b, v in zip(base, values, strict=True)]
-    bottom.set_title(texts("stats-chart-months"))
-    bottom.set_ylabel(texts("stats-chart-steps"))
+    axes.set_title(texts("stats-chart-months"))
+    axes.set_ylabel(texts("stats-chart-steps"))
     if by_kind:
-        bottom.legend(fontsize=7, loc="upper left")
-    bottom.tick_params(axis="x", labelsize=8)
-    figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+        axes.legend(fontsize=7, loc="upper left")
+    axes.tick_params(axis="x", labelsize=8)
 
 
 # --- the committee's report (XLSX) -------------------------------------------------------------

@@ -6,6 +6,7 @@ report reads back with the same numbers."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -212,3 +213,8 @@ async def test_the_xlsx_report_reads_back_with_the_same_numbers(app: App) -> Non
     assert total[4] == pytest.approx(6 / 32)
     chart = stats_files.chart_png(TEXTS, report)
     assert chart.startswith(b"\x89PNG")
+    # A region's hundreds of schools: a dot per school and grade instead of named bars.
+    many = {n: f"Школа {n}" for n in range(1, 301)}
+    region = replace(report, schools=many)
+    assert len(region.schools) > stats_files.BARS_UP_TO
+    assert stats_files.chart_png(TEXTS, region).startswith(b"\x89PNG")

@@ -113,6 +113,7 @@ stats-chart-share = Охват, %
 stats-chart-count = Участвовали, чел.
 stats-chart-coverage = Охват по школам и классам, { $year }
 stats-chart-months = Шаги по месяцам
+stats-chart-dots = Каждая точка — школа ({ $schools }); подробности по школам — в отчёте XLSX
 stats-chart-steps = Шагов
 stats-step-kind = { $kind ->
         [quiz_finished] Опросники
