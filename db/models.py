@@ -184,7 +184,7 @@ class Step(Base):
         Index("ix_steps_year_kind", "academic_year", "kind"),
         # The monitoring's queries read these alone (migration 0006): coverage by school and
         # grade, and steps by kind and month.
-        Index("ix_steps_coverage", "academic_year", "organisation_id", "grade", "role", "user_id"),
+        Index("ix_steps_coverage", "academic_year", "role", "organisation_id", "grade", "user_id"),
         Index("ix_steps_participation", "academic_year", "kind", "created_at"),
         {"sqlite_autoincrement": True},
     )
@@ -487,7 +487,18 @@ class SurveyAnswer(Base):
 
     __tablename__ = "survey_answers"
     __table_args__ = (
-        Index("ix_survey_answers_year", "academic_year", "kind", "latest"),
+        # Everything the indicators count, so that they read the index alone.
+        Index(
+            "ix_survey_answers_year",
+            "academic_year",
+            "kind",
+            "latest",
+            "window",
+            "organisation_id",
+            "grade",
+            "answer",
+            "counts",
+        ),
         Index("ix_survey_answers_user", "user_id", "kind", "academic_year", "window"),
         {"sqlite_autoincrement": True},
     )

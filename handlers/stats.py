@@ -102,7 +102,8 @@ async def _show_report(event: Event, ctx: Request, year: int, note: str | None =
 
 
 async def _send_file(callback: CallbackQuery, ctx: Request, year: int, kind: StatsStep) -> None:
-    report = await service.report(ctx.uow, ctx.staff, year, ctx.moment())
+    full = kind == StatsStep.XLSX
+    report = await service.report(ctx.uow, ctx.staff, year, ctx.moment(), full=full)
     texts, label = ctx.texts, stats_files.year_label(year)
     bot = callback.bot
     assert bot is not None

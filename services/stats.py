@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 from content import OrganisationKind
-from db.calendar import Moment
-from db.models import Destination, SurveyKind
+from db.calendar import FIRST_MONTH, Moment
+from db.models import Destination, StepKind, SurveyKind
 from db.records import OrganisationRecord
 from db.repositories.stats import (
     COVERAGE_GRADES,
@@ -209,8 +211,24 @@ def is_counted_school(school: OrganisationRecord) -> bool:
     return school.kind == OrganisationKind.SCHOOL and not school.code.endswith("-other")
 
 
-async def report(uow: UnitOfWork, staff: Staff, year: int, moment: Moment) -> Report:
-    """The indicators of academic year `year` as this coordinator may see them."""
+def year_months(year: int, tz: ZoneInfo) -> list[tuple[str, datetime, datetime]]:
+    """The twelve local months of academic year `year` (September to August): each one's name
+    («2026-09») and its start and end in UTC."""
+    starts = [
+        datetime(year + (FIRST_MONTH - 1 + n) // 12, (FIRST_MONTH - 1 + n) % 12 + 1, 1, tzinfo=tz)
+        for n in range(13)
+    ]
+    return [
+        (f"{start:%Y-%m}", start.astimezone(UTC), end.astimezone(UTC))
+        for start, end in pairwise(starts)
+    ]
+
+
+async def report(
+    uow: UnitOfWork, staff: Staff, year: int, moment: Moment, *, full: bool = False
+) -> Report:
+    """The indicators of academic year `year` as this coordinator may see them; `full` adds
+    what only the XLSX report shows (attendances by event kind)."""
     scope = await scope_of(uow, staff)
     stats = uow.stats
     schools = await uow.organisations.list_active(OrganisationKind.SCHOOL)
@@ -218,11 +236,11 @@ async def report(uow: UnitOfWork, staff: Staff, year: int, moment: Moment) -> Re
     roster = await stats.roster(year)
     own = scope.organisation_id
     narrowed = own if not scope.sees_all else None
-    tz = moment.tz
-    offset = moment.now.astimezone(tz).utcoffset()
-    hours = int(offset.total_seconds() // 3600) if offset is not None else 0
-    months = await stats.steps_by_month(year, str(tz), hours, narrowed)
-    events = await stats.events_by_kind(year, narrowed)
+    months = await stats.steps_by_month(
+        year, list(StepKind), year_months(year, moment.tz), narrowed
+    )
+    # Attendances by event kind read each step's JSON detail: for the XLSX report only.
+    events = await stats.events_by_kind(year, narrowed) if full else {}
     feedback = await stats.feedback(year, narrowed)
     self_check = await stats.sheets(SurveyKind.SELF_CHECK, year, narrowed)
     destinations = await stats.sheets(SurveyKind.DESTINATION, year, narrowed)

@@ -145,7 +145,7 @@ async def test_participation_by_local_month_and_trial_feedback(app: App) -> None
     for detail in feedback:
         await add_step(app, 500, s1, 9, kind="trial_feedback", detail=detail)
     async with app.uow_factory() as uow:
-        report = await stats.report(uow, admin_staff(app), YEAR, moment(app))
+        report = await stats.report(uow, admin_staff(app), YEAR, moment(app), full=True)
     months = {(m.month, m.kind): m.count for m in report.months}
     assert months[("2026-09", "quiz_finished")] == 1
     assert months[("2026-10", "quiz_finished")] == 1

@@ -63,10 +63,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('survey_answers', schema=None) as batch_op:
         batch_op.create_index('ix_survey_answers_user', ['user_id', 'kind', 'academic_year', 'window'], unique=False)
-        batch_op.create_index('ix_survey_answers_year', ['academic_year', 'kind', 'latest'], unique=False)
+        batch_op.create_index('ix_survey_answers_year', ['academic_year', 'kind', 'latest', 'window', 'organisation_id', 'grade', 'answer', 'counts'], unique=False)
 
     with op.batch_alter_table('steps', schema=None) as batch_op:
-        batch_op.create_index('ix_steps_coverage', ['academic_year', 'organisation_id', 'grade', 'role', 'user_id'], unique=False)
+        batch_op.create_index('ix_steps_coverage', ['academic_year', 'role', 'organisation_id', 'grade', 'user_id'], unique=False)
         batch_op.create_index('ix_steps_participation', ['academic_year', 'kind', 'created_at'], unique=False)
 
 
