@@ -18,6 +18,7 @@ from handlers.callbacks import (
     QuizStep,
 )
 from quizzes import load_all
+from services import profile
 from tests.conftest import MENU_HEAD, TEXTS, World, register
 
 SELF_CHECK = load_all()["self_check"]
@@ -154,3 +155,13 @@ async def test_the_destination_survey_outside_its_months_and_stale_buttons(
     assert leaver.last_toast == TEXTS("button-outdated")
     assert MENU_HEAD in leaver.last.text
     assert await sheets(world) == []
+
+
+async def test_forgetting_a_user_keeps_their_sheets_as_anonymous_counts(world: World) -> None:
+    chat = world.user(5001)
+    await register(chat)
+    await take_self_check(chat, "ААА")
+    async with world.app.uow_factory() as uow:
+        assert await profile.forget(uow, chat.user_id)
+    [sheet] = await sheets(world)
+    assert (sheet.user_id, sheet.latest, sheet.counts) == (None, True, True)
