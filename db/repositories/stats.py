@@ -110,8 +110,12 @@ class StatsRepository:
             select(Step.organisation_id, Step.grade, func.count(distinct(Step.user_id)))
             .where(
                 Step.academic_year == year,
-                Step.grade.between(COVERAGE_GRADES[0], COVERAGE_GRADES[-1]),
                 Step.role == Role.STUDENT,
+                # `+ 0`: not a condition on the index's column. Once ANALYZE has seen one year
+                # and one role, SQLite would skip-scan the index by grade and then group and
+                # count through temporary B-trees (three times slower); this way it reads the
+                # year's and role's range in the index's order, grouping as it goes.
+                (Step.grade + 0).between(COVERAGE_GRADES[0], COVERAGE_GRADES[-1]),
             )
             .group_by(Step.organisation_id, Step.grade)
         )
