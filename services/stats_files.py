@@ -52,7 +52,7 @@ BARS_UP_TO = 12
 def chart_png(texts: Texts, report: Report) -> bytes:
     """Coverage by school and grade against the 80 % line (counts, when there is no roster),
     and steps per month by kind."""
-    figure = Figure(figsize=(11, 8), dpi=90)
+    figure = Figure(figsize=(11, 8), dpi=80)
     FigureCanvasAgg(figure)  # drawn by Agg: no display, no GUI toolkit
     top, bottom = figure.subplots(2, 1)
     _coverage_chart(texts, report, top)
@@ -60,7 +60,9 @@ def chart_png(texts: Texts, report: Report) -> bytes:
     # Fixed margins: `tight_layout` measures every label twice, which costs more than drawing.
     figure.subplots_adjust(left=0.07, right=0.98, top=0.95, bottom=0.12, hspace=0.55)
     out = io.BytesIO()
-    figure.savefig(out, format="png")
+    # Light compression: encoding at the default level took as long as drawing; the image is
+    # flat colours and stays small.
+    figure.savefig(out, format="png", pil_kwargs={"compress_level": 1})
     return out.getvalue()
 
 
@@ -102,7 +104,8 @@ def _coverage_chart(texts: Texts, report: Report, axes: Axes) -> None:
     else:
         axes.set_ylabel(texts("stats-chart-count"))
     axes.set_title(texts("stats-chart-coverage", year=year_label(report.year)))
-    axes.legend(fontsize=7, loc="upper right")
+    if len(schools) <= BARS_UP_TO:  # beyond, the columns are named by grade: no legend
+        axes.legend(fontsize=7, loc="upper right")
 
 
 def _months_chart(texts: Texts, report: Report, axes: Axes) -> None:
