@@ -106,16 +106,18 @@ class StatsRepository:
     async def participants(self, year: int, organisation_id: int | None = None) -> list[Cell]:
         """School students of grades 8-11 with at least one step in the year, by school and
         grade (the school and grade each step was logged with)."""
+        # SQLite: `+ 0` keeps the grade's condition off the index. Once ANALYZE has seen one
+        # year and one role, SQLite would skip-scan the index by grade, then group and count
+        # through temporary B-trees (three times slower); this way it reads the year's and
+        # role's range in the index's order, grouping as it goes. PostgreSQL needs the plain
+        # column: for an expression it guesses a few rows, and sorts half a million on disk.
+        grade = Step.grade if self._postgres else Step.grade + 0
         query = (
             select(Step.organisation_id, Step.grade, func.count(distinct(Step.user_id)))
             .where(
                 Step.academic_year == year,
                 Step.role == Role.STUDENT,
-                # `+ 0`: not a condition on the index's column. Once ANALYZE has seen one year
-                # and one role, SQLite would skip-scan the index by grade and then group and
-                # count through temporary B-trees (three times slower); this way it reads the
-                # year's and role's range in the index's order, grouping as it goes.
-                (Step.grade + 0).between(COVERAGE_GRADES[0], COVERAGE_GRADES[-1]),
+                grade.between(COVERAGE_GRADES[0], COVERAGE_GRADES[-1]),
             )
             .group_by(Step.organisation_id, Step.grade)
         )
