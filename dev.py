@@ -72,6 +72,7 @@ BENCHMARKS = {
     "events": "bench/bench_events.py",
     "outbox": "bench/bench_outbox.py",
     "content": "bench/bench_content.py",
+    "stats": "bench/bench_stats.py",
 }
 
 

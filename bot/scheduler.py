@@ -14,9 +14,10 @@ from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.sender import OutboxSender
+from db.calendar import Moment
 from db.uow import UnitOfWorkFactory
 from locales import Texts
-from services import outbox, reminders
+from services import outbox, reminders, surveys
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,17 @@ class ScheduledJobs:
         async with self.uow_factory() as uow:
             return await outbox.queue_event_reminders(uow, self.event_reminder_hours, self.clock())
 
+    async def queue_destination_surveys(self) -> int:
+        """From June to September, in the daytime: queue the destination survey for the
+        school leavers who have not had it this year (services/surveys.py)."""
+        if not self._daytime():
+            return 0
+        moment = Moment(self.clock(), self.texts.tz)
+        async with self.uow_factory() as uow:
+            return await surveys.queue_destination_surveys(
+                uow, moment, self.texts("consent-version")
+            )
+
     async def drain_outbox(self) -> int:
         """Send what the outbox holds (see bot/sender.py); returns how many were sent."""
         if self.sender is None:
@@ -105,6 +117,14 @@ def create_scheduler(
         "interval",
         seconds=every_seconds,
         id="quiz_reminders",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        jobs.queue_destination_surveys,
+        "interval",
+        seconds=every_seconds,
+        id="destination_surveys",
         max_instances=1,
         coalesce=True,
     )

@@ -44,6 +44,7 @@ from handlers.views import broadcasts as broadcast_views
 from handlers.views import consultations as consultation_views
 from handlers.views import events as events_views
 from handlers.views import quiz as quiz_views
+from handlers.views import stats as stats_views
 from locales import Texts
 from quizzes import Questionnaire
 from services import broadcasts, outbox
@@ -81,6 +82,14 @@ _ANSWER_MODELS = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
     for method in (SendMessage, SendPhoto, SendDocument, methods.EditMessageText)
 )
+
+#: Kinds of message whose every word is in their payload.
+PAYLOAD_VIEWS: dict[str, Callable[[Texts, dict[str, Any]], View]] = {
+    OutboxKind.CONSULTATION: consultation_views.outbox_view,
+    OutboxKind.DESTINATION_SURVEY: lambda texts, payload: stats_views.destination_view(
+        texts, int(payload["year"])
+    ),
+}
 
 #: A broadcast's progress message is edited at most this often.
 PROGRESS_EVERY = timedelta(seconds=3)
@@ -235,8 +244,9 @@ class OutboxSender:
             return None if view is None else Outgoing(view, found.media_kind, found.media_file_id)
         if "attempt_id" in message.payload:
             return self._quiz_reminder(message, batch)
-        if message.kind == OutboxKind.CONSULTATION:  # all it says is in its payload
-            return Outgoing(consultation_views.outbox_view(self.texts, message.payload))
+        from_payload = PAYLOAD_VIEWS.get(message.kind)
+        if from_payload is not None:
+            return Outgoing(from_payload(self.texts, message.payload))
         event = batch.events.get(int(message.payload.get("event_id", 0)))
         if event is None:
             return None

@@ -53,6 +53,9 @@ class Programme(_Strict):
     level: str
     types: tuple[str, ...] = Field(min_length=1)
     sample: bool = False
+    #: A trade the region needs (the education committee's list): a school leaver who goes on
+    #: to study it at a college of the region counts for «local continuation».
+    demanded: bool = False
 
 
 class Profession(_Strict):
@@ -85,6 +88,7 @@ class Catalogue(_Strict):
                     )
                 )
             codes.add(organisation.code)
+        kinds = {organisation.code: organisation.kind for organisation in self.organisations}
         for index, programme in enumerate(self.programmes):
             loc = ("programmes", index)
             if programme.organisation not in codes:
@@ -100,6 +104,14 @@ class Catalogue(_Strict):
                     Problem.at(
                         (*loc, "level"),
                         f"programme {programme.title!r}: level must be one of {LEVELS}",
+                    )
+                )
+            kind = kinds.get(programme.organisation)
+            if programme.demanded and kind is not None and kind != OrganisationKind.COLLEGE:
+                found.append(
+                    Problem.at(
+                        (*loc, "demanded"),
+                        f"programme {programme.title!r}: only a college's can be demanded",
                     )
                 )
         tagged = [

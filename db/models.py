@@ -186,6 +186,10 @@ class Step(Base):
     __table_args__ = (
         UniqueConstraint("kind", "ref"),
         Index("ix_steps_year_kind", "academic_year", "kind"),
+        # The monitoring's queries read these alone (migration 0006): coverage by school and
+        # grade, and steps by kind and month.
+        Index("ix_steps_coverage", "academic_year", "role", "organisation_id", "grade", "user_id"),
+        Index("ix_steps_participation", "academic_year", "kind", "created_at"),
         {"sqlite_autoincrement": True},
     )
 
@@ -505,4 +509,100 @@ class MaxMessage(Base):
     mid: Mapped[str] = mapped_column(String(128), unique=True)
     #: The bot's id of the private chat (the negative MAX user id).
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+
+# --- the municipal monitoring (statistics) --------------------------------------------------
+
+
+class Roster(Base):
+    """How many students a school has in a grade in an academic year: the denominator of
+    coverage, entered or imported by the committee."""
+
+    __tablename__ = "roster"
+
+    academic_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    grade: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    students: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]
+
+
+class TermIndicators(Base):
+    """The administrative indicators the committee enters once a term (the latest term of a
+    year is the year's figure)."""
+
+    __tablename__ = "term_indicators"
+
+    academic_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    term: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    #: Agreements with partners (enterprises, colleges) in force.
+    agreements: Mapped[int] = mapped_column(Integer)
+    #: Teachers who completed career-guidance courses.
+    teachers_trained: Mapped[int] = mapped_column(Integer)
+    #: Schools with a career-guidance page on their website.
+    schools_with_page: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]
+
+
+class SurveyKind(StrEnum):
+    #: The conscious-choice self-assessment (a questionnaire with a `conscious` rule).
+    SELF_CHECK = "self_check"
+    #: Where a school leaver goes after grade 9 or 11.
+    DESTINATION = "destination"
+
+
+class Destination(StrEnum):
+    COLLEGE = "college"
+    SCHOOL = "school"  # the 10th grade of a school
+    WORK = "work"
+    OTHER = "other"
+
+
+class SurveyAnswer(Base):
+    """One answer sheet of a survey. Every sheet is kept; the latest of a user in a year (and
+    window) is the one that counts (`latest`), which stays true after the user is forgotten.
+    School, grade and the derived flag are as they were at that moment."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (
+        # Everything the indicators count, so that they read the index alone.
+        Index(
+            "ix_survey_answers_year",
+            "academic_year",
+            "kind",
+            "latest",
+            "window",
+            "organisation_id",
+            "grade",
+            "answer",
+            "counts",
+        ),
+        Index("ix_survey_answers_user", "user_id", "kind", "academic_year", "window"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    grade: Mapped[int | None] = mapped_column(SmallInteger)
+    academic_year: Mapped[int] = mapped_column(SmallInteger)
+    #: The self-assessment's window in the year (1, 2); 0 for the destination survey.
+    window: Mapped[int] = mapped_column(SmallInteger, default=0)
+    #: The choice: a `Destination`, or the self-assessment's verdict.
+    answer: Mapped[str] = mapped_column(String(16))
+    #: The college's catalogue code and the programme's title (a destination «college»).
+    college: Mapped[str] = mapped_column(String(40), default="")
+    programme: Mapped[str] = mapped_column(String(200), default="")
+    #: What the indicator counts: a conscious choice, or continuing in a regional college in
+    #: a demanded programme.
+    counts: Mapped[bool] = mapped_column(Boolean, default=False)
+    latest: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]

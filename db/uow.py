@@ -21,6 +21,7 @@ from db.repositories import (
     OrganisationRepository,
     OutboxRepository,
     RegistrationRepository,
+    StatsRepository,
     StepRepository,
     SubscriptionRepository,
     UserRepository,
@@ -52,6 +53,7 @@ class UnitOfWork:
         self.consultations = ConsultationRepository(session)
         self.content_files = ContentFileRepository(session)
         self.max_messages = MaxMessageRepository(session)
+        self.stats = StatsRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:

@@ -31,6 +31,7 @@ from handlers import (
     results,
     retraining,
     start,
+    stats,
     subscriptions,
 )
 
@@ -50,6 +51,7 @@ def get_routers() -> list[Router]:
         catalogue.create_router(),
         privacy.create_router(),
         menu.create_router(),
+        stats.create_router(),
         broadcasts.create_router(),
         content_files.create_router(),  # before manage: its document handler takes any file
         manage.create_router(),

@@ -441,3 +441,45 @@ class ContentRestore(CallbackData, prefix="cfr"):
 
     kind: Code
     version: BigRowId
+
+
+# --- the municipal monitoring (/stats) -------------------------------------------------------
+
+
+class StatsStep(StrEnum):
+    SHOW = "show"
+    YEARS = "years"
+    CHART = "chart"
+    XLSX = "xlsx"
+    ROSTER = "roster"
+    TERM = "term"
+
+
+class Stats(CallbackData, prefix="st"):
+    """A coordinator's monitoring screen of an academic year (0: the current one)."""
+
+    action: StatsStep = StatsStep.SHOW
+    year: Annotated[int, Field(ge=0, le=2100)] = 0
+
+
+class DestinationStep(StrEnum):
+    """The destination survey's answers and steps: a college (then its programme), a school's
+    10th grade, work, something else."""
+
+    COLLEGE = "college"
+    SCHOOL = "school"
+    WORK = "work"
+    OTHER = "other"
+    #: Show the question again; the colleges' list (college 0) or one's programmes.
+    ASK = "ask"
+    PROGRAMME = "programme"
+
+
+class DestinationAnswer(CallbackData, prefix="dst"):
+    """A school leaver's answer to the destination survey of academic year `year`; for a
+    programme, the college's id and the programme's place in the catalogue's list."""
+
+    year: Year
+    step: DestinationStep
+    college: RowId = 0
+    programme: SmallNumber = 0

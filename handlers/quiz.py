@@ -42,6 +42,11 @@ async def _quiz_of_button(
         return None
     if (user := await require_profile(callback, ctx)) is None:
         return None
+    # Not for this user's grade, or outside its weeks: only an attempt begun may go on.
+    offered = quiz_service.offered(quiz, user, ctx.moment())
+    if not offered and await quiz_service.current(ctx.uow, quiz, user.id) is None:
+        await show_outdated(callback, ctx)
+        return None
     return quiz, user.id
 
 

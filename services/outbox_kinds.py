@@ -23,6 +23,8 @@ class OutboxKind(StrEnum):
     BROADCAST_TO_SUBSCRIBERS = "broadcast_topic"
     #: A consultation request was taken, held or not held: to the person who asked.
     CONSULTATION = "consultation"
+    #: The monitoring's question to a school leaver: where they go after grade 9 or 11.
+    DESTINATION_SURVEY = "destination_survey"
 
 
 #: What unsubscribing stops.

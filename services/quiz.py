@@ -10,10 +10,10 @@ import quizzes
 from content.catalogue import INTEREST_TYPES
 from db.calendar import Moment
 from db.models import StepKind
-from db.records import AttemptRecord
+from db.records import AttemptRecord, UserRecord
 from db.uow import UnitOfWork
 from quizzes import Progress, Questionnaire
-from services import steps
+from services import profile, steps, surveys
 from services.errors import ConsentOutdated, NotFound, NotRegistered
 
 
@@ -63,6 +63,14 @@ def interest_quiz(quizzes: dict[str, Questionnaire]) -> Questionnaire:
             f"exactly one questionnaire must have the scales {INTEREST_TYPES}; found {len(found)}"
         )
     return found[0]
+
+
+def offered(quiz: Questionnaire, user: UserRecord, moment: Moment) -> bool:
+    """Whether the questionnaire is offered to this user now (its audience and windows)."""
+    if quiz.audience is None and not quiz.windows:
+        return True
+    grade = profile.current_grade(user, moment.academic_year)
+    return quiz.offered_to(user.role, grade, moment.now.astimezone(moment.tz).month)
 
 
 def progress_of(quiz: Questionnaire, attempt: AttemptRecord) -> Progress:
@@ -170,7 +178,11 @@ async def answer(
                 "leading": list(quizzes.interpret(quiz, scores).leading),
             }
             ref = f"attempt:{attempt.id}"
-            await uow.steps.log(steps.step_of(user, StepKind.QUIZ_FINISHED, ref, moment, detail))
+            step = steps.step_of(user, StepKind.QUIZ_FINISHED, ref, moment, detail)
+            await uow.steps.log(step)
+            sheet = surveys.self_check_sheet(quiz, user, scores, moment, step.grade)
+            if sheet is not None:  # the monitoring's self-assessment: its sheet is kept too
+                await uow.stats.add_sheet(sheet)
             updated = replace(attempt, finished_at=now, scores=scores)
         else:
             await uow.attempts.save_progress(attempt.id, progress.answers, progress.position, now)

@@ -43,6 +43,9 @@ TABLES = {
     "conversation_state",
     "consultations",
     "content_files",
+    "roster",
+    "term_indicators",
+    "survey_answers",
 }
 
 

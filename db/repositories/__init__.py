@@ -8,6 +8,7 @@ from db.repositories.events import EventRepository, RegistrationRepository
 from db.repositories.max_messages import MaxMessageRepository
 from db.repositories.organisations import OrganisationRepository
 from db.repositories.outbox import OutboxRepository
+from db.repositories.stats import StatsRepository
 from db.repositories.steps import StepRepository
 from db.repositories.subscriptions import SubscriptionRepository
 from db.repositories.users import UserRepository
@@ -22,6 +23,7 @@ __all__ = [
     "OrganisationRepository",
     "OutboxRepository",
     "RegistrationRepository",
+    "StatsRepository",
     "StepRepository",
     "SubscriptionRepository",
     "UserRepository",

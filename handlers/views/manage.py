@@ -16,6 +16,7 @@ from handlers.callbacks import (
     ManageStep,
     Nav,
     Page,
+    Stats,
 )
 from handlers.ui import Row, View, back_row, fit_label, menu_row
 from handlers.views.events import event_text
@@ -34,6 +35,7 @@ def manage_list_view(texts: Texts, listed: EventPage, organisation: str, now: da
             (texts("btn-broadcast-new"), BroadcastPick(field="new")),
             (texts("btn-broadcasts"), Nav(to=Page.BROADCASTS)),
         ],
+        [(texts("btn-stats"), Stats())],
     ]
     page, total = listed.page, listed.total
     for event in listed.events:

@@ -45,8 +45,11 @@ async def menu_view(ctx: Request) -> View:
             ],
         )
     rows: list[Row] = []
+    moment = ctx.moment()
     for quiz in ctx.quizzes.values():
         state = await quiz_service.current(ctx.uow, quiz, user.id)
+        if state is None and not quiz_service.offered(quiz, user, moment):
+            continue  # for other grades, or outside its weeks (the self-assessment)
         if state is None:
             label = texts("btn-quiz-start", title=quiz.title)
         else:

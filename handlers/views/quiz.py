@@ -110,6 +110,8 @@ def question_view(texts: Texts, quiz: Questionnaire, state: QuizState) -> View:
         texts("quiz-option", letter=LETTERS[i], text=escape(option.text))
         for i, option in enumerate(question.options)
     )
+    if question.text:  # a question with its own wording (not one of Klimov's pairs)
+        options = f"<b>{escape(question.text)}</b>\n\n{options}"
     text = texts(
         "quiz-question",
         title=escape(quiz.title),
