@@ -45,6 +45,9 @@ class StepKind(StrEnum):
     EVENT_ATTENDED = "event_attended"
     TRIAL_COMPLETED = "trial_completed"
     TRIAL_FEEDBACK = "trial_feedback"
+    #: A teacher's completed qualification course on career guidance (one step per course):
+    #: the committee's indicator of trained teachers counts these.
+    TEACHER_COURSE = "teacher_course"
 
 
 class EventKind(StrEnum):
@@ -59,6 +62,7 @@ class EventKind(StrEnum):
     GAME = "game"  # role-play games about choosing a profession
     EMPLOYMENT_CENTRE = "employment_centre"  # meetings with employment-centre specialists
     TEACHER_SEMINAR = "teacher_seminar"
+    TEACHER_COURSE = "teacher_course"  # a qualification course on career guidance for teachers
 
 
 #: The bit of each role in `Event.audience`.

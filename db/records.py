@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -256,3 +256,14 @@ class SubscriptionRecord:
     organisation_id: int | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CourseRecord:
+    """A teacher's completed qualification course, as recorded in the monitoring log."""
+
+    ref: str
+    title: str
+    hours: int
+    completed_on: date
+    recorded_at: datetime

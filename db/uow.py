@@ -22,6 +22,7 @@ from db.repositories import (
     RegistrationRepository,
     StepRepository,
     SubscriptionRepository,
+    TeacherRepository,
     UserRepository,
 )
 
@@ -46,6 +47,7 @@ class UnitOfWork:
         self.broadcasts = BroadcastRepository(session)
         self.conversations = ConversationRepository(session)
         self.subscriptions = SubscriptionRepository(session)
+        self.teachers = TeacherRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:

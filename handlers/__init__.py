@@ -28,6 +28,7 @@ from handlers import (
     results,
     start,
     subscriptions,
+    teachers,
 )
 
 
@@ -50,5 +51,6 @@ def get_routers() -> list[Router]:
         manage.create_router(),
         editor.create_router(),
         admin.create_router(),
+        teachers.create_router(),
         fallback.create_router(),
     ]

@@ -333,3 +333,28 @@ class BroadcastAct(CallbackData, prefix="bca"):
 
     id: BigRowId
     action: BroadcastStep = BroadcastStep.SHOW
+
+
+# --- teachers ---------------------------------------------------------------------------------
+
+
+class TeacherStep(StrEnum):
+    SHOW = "show"
+    COURSES = "courses"
+    RECORD = "record"
+    CANCEL = "cancel"
+
+
+class Teachers(CallbackData, prefix="tch"):
+    """The teachers' section, their list of completed courses, recording one."""
+
+    action: TeacherStep = TeacherStep.SHOW
+
+
+class CoursePick(CallbackData, prefix="tcp"):
+    """A choice while recording a course: `field` the step (hours, date, save), `value` the
+    choice; `token` names the entry (an old screen's button is refused)."""
+
+    field: Code
+    value: Code = ""
+    token: Code = ""

@@ -9,6 +9,7 @@ from db.repositories.organisations import OrganisationRepository
 from db.repositories.outbox import OutboxRepository
 from db.repositories.steps import StepRepository
 from db.repositories.subscriptions import SubscriptionRepository
+from db.repositories.teachers import TeacherRepository
 from db.repositories.users import UserRepository
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "RegistrationRepository",
     "StepRepository",
     "SubscriptionRepository",
+    "TeacherRepository",
     "UserRepository",
 ]

@@ -12,6 +12,7 @@ from handlers.callbacks import (
     QuizControl,
     QuizStep,
     Subscriptions,
+    Teachers,
 )
 from handlers.context import Request
 from handlers.ui import Row, View, menu_row
@@ -57,6 +58,8 @@ async def menu_view(ctx: Request) -> View:
         rows.append([(texts("btn-results"), Nav(to=Page.RESULTS))])
     rows.append([(texts("btn-events"), EventList()), (texts("btn-plans"), Nav(to=Page.PLANS))])
     rows.append([(texts("btn-subscriptions"), Subscriptions())])
+    if user.role == "teacher":
+        rows.append([(texts("btn-teachers"), Teachers())])
     rows.extend(public_rows(texts, ctx.role))
     rows.append(
         [
