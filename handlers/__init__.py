@@ -20,6 +20,7 @@ from handlers import (
     errors,
     events,
     fallback,
+    handover,
     manage,
     menu,
     privacy,
@@ -52,5 +53,6 @@ def get_routers() -> list[Router]:
         editor.create_router(),
         admin.create_router(),
         teachers.create_router(),
+        handover.create_router(),
         fallback.create_router(),
     ]

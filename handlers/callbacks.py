@@ -358,3 +358,13 @@ class CoursePick(CallbackData, prefix="tcp"):
     field: Code
     value: Code = ""
     token: Code = ""
+
+
+# --- /forget by a coordinator -----------------------------------------------------------------
+
+
+class HandOver(CallbackData, prefix="hov"):
+    """Leave the coordinator's role before being forgotten: hand it to the colleague `to`
+    (a Telegram id), or `to` 0: simply drop it."""
+
+    to: BigRowId = 0
