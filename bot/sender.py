@@ -39,11 +39,13 @@ from db.uow import UnitOfWork, UnitOfWorkFactory
 from handlers.ui import View
 from handlers.views import broadcasts as broadcast_views
 from handlers.views import events as events_views
+from handlers.views import family as family_views
 from handlers.views import quiz as quiz_views
 from locales import Texts
 from quizzes import Questionnaire
 from services import broadcasts, outbox
 from services.outbox import Batch, Delivery, RetryPolicy
+from services.outbox_kinds import OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -184,10 +186,22 @@ class OutboxSender:
             return None if view is None else Outgoing(view, found.media_kind, found.media_file_id)
         if "attempt_id" in message.payload:
             return self._quiz_reminder(message, batch)
+        if message.kind in (OutboxKind.FAMILY_NOTICE, OutboxKind.CHILD_REMINDER):
+            return self._family(message, batch, now)
         event = batch.events.get(int(message.payload.get("event_id", 0)))
         if event is None:
             return None
         view = events_views.outbox_view(self.texts, message, event[0], event[1], now)
+        return None if view is None else Outgoing(view)
+
+    def _family(self, message: OutboxRecord, batch: Batch, now: datetime) -> Outgoing | None:
+        """A notice to a parent or a child, or a copy of a child's event reminder to a parent."""
+        if message.kind == OutboxKind.FAMILY_NOTICE:
+            return Outgoing(family_views.notice_view(self.texts, message))
+        event = batch.events.get(int(message.payload.get("event_id", 0)))
+        if event is None:
+            return None
+        view = family_views.child_reminder_view(self.texts, message, event[0], event[1], now)
         return None if view is None else Outgoing(view)
 
     def _quiz_reminder(self, message: OutboxRecord, batch: Batch) -> Outgoing | None:

@@ -267,3 +267,26 @@ class CourseRecord:
     hours: int
     completed_on: date
     recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyInviteRecord:
+    id: int
+    token: str
+    child_id: int
+    purpose: str
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None
+    used_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParentLinkRecord:
+    id: int
+    parent_id: int
+    child_id: int
+    parent_name: str
+    reminders: bool
+    consent_by_parent: bool
+    created_at: datetime

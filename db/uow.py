@@ -17,6 +17,7 @@ from db.repositories import (
     ConversationRepository,
     CoordinatorRepository,
     EventRepository,
+    FamilyRepository,
     OrganisationRepository,
     OutboxRepository,
     RegistrationRepository,
@@ -48,6 +49,7 @@ class UnitOfWork:
         self.conversations = ConversationRepository(session)
         self.subscriptions = SubscriptionRepository(session)
         self.teachers = TeacherRepository(session)
+        self.family = FamilyRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:

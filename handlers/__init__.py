@@ -20,6 +20,7 @@ from handlers import (
     errors,
     events,
     fallback,
+    family,
     handover,
     manage,
     menu,
@@ -54,5 +55,6 @@ def get_routers() -> list[Router]:
         admin.create_router(),
         teachers.create_router(),
         handover.create_router(),
+        family.create_router(),
         fallback.create_router(),
     ]

@@ -368,3 +368,43 @@ class HandOver(CallbackData, prefix="hov"):
     (a Telegram id), or `to` 0: simply drop it."""
 
     to: BigRowId = 0
+
+
+# --- parents and children ---------------------------------------------------------------------
+
+
+class FamilyStep(StrEnum):
+    #: The child's side: who is linked, a link for a parent, unlinking one.
+    SHOW = "show"
+    INVITE = "invite"
+    UNLINK = "unlink"
+    UNLINK_CONFIRMED = "unlink-yes"
+    #: The parent's side: their children, a child's results and plans, reminders.
+    CHILDREN = "children"
+    CHILD = "child"
+    REMINDERS_ON = "remind-on"
+    REMINDERS_OFF = "remind-off"
+
+
+class Family(CallbackData, prefix="fam"):
+    """`id`: the parent (on the child's side) or the child (on the parent's)."""
+
+    action: FamilyStep = FamilyStep.SHOW
+    id: BigRowId = 0
+
+
+class FamilyAnswer(CallbackData, prefix="fans"):
+    """A parent's answer to a child's link (`token`): agree or not."""
+
+    token: Code
+    agree: bool
+
+
+class MinorStep(StrEnum):
+    #: «Мне меньше 14 лет» on the consent screen: a link for a parent's consent.
+    ASK = "ask"
+    CANCEL = "cancel"
+
+
+class Minor(CallbackData, prefix="minor"):
+    action: MinorStep

@@ -22,6 +22,11 @@ class OutboxKind(StrEnum):
     BROADCAST = "broadcast"
     BROADCAST_TO_SUBSCRIBERS = "broadcast_topic"
 
+    #: Parents and children: a parent linked or unlinked, a parent's consent given (a notice
+    #: to the other side); a copy of a child's event reminder to a parent who asked for it.
+    FAMILY_NOTICE = "family_notice"
+    CHILD_REMINDER = "child_event_reminder"
+
 
 #: What unsubscribing stops.
 SUBSCRIBED_KINDS = (OutboxKind.ANNOUNCEMENT, OutboxKind.BROADCAST_TO_SUBSCRIBERS)

@@ -40,6 +40,8 @@ TABLES = {
     "registrations",
     "outbox",
     "conversation_state",
+    "parent_links",
+    "family_invites",
 }
 
 

@@ -5,6 +5,7 @@ from db.repositories.broadcasts import BroadcastRepository
 from db.repositories.conversations import ConversationRepository
 from db.repositories.coordinators import CoordinatorRepository
 from db.repositories.events import EventRepository, RegistrationRepository
+from db.repositories.family import FamilyRepository
 from db.repositories.organisations import OrganisationRepository
 from db.repositories.outbox import OutboxRepository
 from db.repositories.steps import StepRepository
@@ -18,6 +19,7 @@ __all__ = [
     "ConversationRepository",
     "CoordinatorRepository",
     "EventRepository",
+    "FamilyRepository",
     "OrganisationRepository",
     "OutboxRepository",
     "RegistrationRepository",

@@ -6,6 +6,8 @@ from handlers.callbacks import (
     Consent,
     ConsentAction,
     EventList,
+    Family,
+    FamilyStep,
     ManageList,
     Nav,
     Page,
@@ -18,6 +20,7 @@ from handlers.context import Request
 from handlers.ui import Row, View, menu_row
 from locales import Texts
 from services import coordinators
+from services import family as family_service
 from services import quiz as quiz_service
 
 
@@ -60,6 +63,8 @@ async def menu_view(ctx: Request) -> View:
     rows.append([(texts("btn-subscriptions"), Subscriptions())])
     if user.role == "teacher":
         rows.append([(texts("btn-teachers"), Teachers())])
+    if not family_service.may_link_parent(user) and await family_service.children(ctx.uow, user.id):
+        rows.append([(texts("btn-parent-children"), Family(action=FamilyStep.CHILDREN))])
     rows.extend(public_rows(texts, ctx.role))
     rows.append(
         [
