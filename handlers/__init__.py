@@ -24,6 +24,7 @@ from handlers import (
     handover,
     manage,
     menu,
+    minor,
     privacy,
     profile,
     quiz,
@@ -56,5 +57,6 @@ def get_routers() -> list[Router]:
         teachers.create_router(),
         handover.create_router(),
         family.create_router(),
+        minor.create_router(),
         fallback.create_router(),
     ]

@@ -408,3 +408,12 @@ class MinorStep(StrEnum):
 
 class Minor(CallbackData, prefix="minor"):
     action: MinorStep
+
+
+class GuestAnswer(CallbackData, prefix="gq"):
+    """The questionnaire taken without saving (a child under 14 waiting for a parent's
+    consent): `given` holds the answers so far, one option key each, so the button itself is
+    the whole state and nothing is stored anywhere; the next question is `len(given)`."""
+
+    quiz: Code
+    given: Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9]*$")] = ""

@@ -12,8 +12,16 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.conversation import Conversation
-from db.models import FamilyInvite, OutboxMessage, ParentLink, User
-from handlers.callbacks import EventAction, EventStep, Family, FamilyStep
+from db.models import ConversationState, FamilyInvite, OutboxMessage, ParentLink, User
+from handlers.callbacks import (
+    EventAction,
+    EventStep,
+    Family,
+    FamilyStep,
+    GuestAnswer,
+    Minor,
+    MinorStep,
+)
 from tests.conftest import TEXTS, World, register, send_outbox, settings_for_tests, stored_user
 from tests.test_events import ADMIN, make_event
 from tests.test_privacy import finish_quiz
@@ -269,3 +277,157 @@ async def test_mydata_lists_the_link_and_forget_ends_it(world: World) -> None:
     assert await stored_user(world, parent.user_id) is not None
     async with world.app.uow_factory() as uow:
         assert await uow.session.get(User, child.user_id) is None
+
+
+# --- a child under 14 ---------------------------------------------------------------------------
+
+
+async def minor_asks_for_consent(child: Conversation) -> str:
+    await child.send("/start")
+    await child.click(TEXTS("btn-minor"))
+    found = LINK.search(child.last.text)
+    assert found is not None, child.last.text
+    return found[1]
+
+
+async def what_is_stored_about(world: World, user_id: int) -> dict[str, int]:
+    """Rows naming the user in any table (the consent link excepted)."""
+    async with world.app.uow_factory() as uow:
+        tables = {
+            "users": select(func.count()).select_from(User).where(User.id == user_id),
+            "links": select(func.count())
+            .select_from(ParentLink)
+            .where(ParentLink.child_id == user_id),
+            "outbox": select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.user_id == user_id),
+            "invites": select(func.count())
+            .select_from(FamilyInvite)
+            .where(FamilyInvite.child_id == user_id),
+        }
+        return {name: int(await uow.session.scalar(q) or 0) for name, q in tables.items()}
+
+
+async def test_a_child_under_14_gets_a_parents_consent_with_nothing_stored_before(
+    world: World,
+) -> None:
+    child = world.user(5001, "Аня")
+    code = await minor_asks_for_consent(child)
+    assert TEXTS("btn-guest-quiz") in labels(child)
+    # Only the link is kept: the child's Telegram id, the token and its times.
+    assert await what_is_stored_about(world, child.user_id) == {
+        "users": 0,
+        "links": 0,
+        "outbox": 0,
+        "invites": 1,
+    }
+    async with world.app.uow_factory() as uow:
+        [invite] = await uow.session.scalars(select(FamilyInvite))
+    assert (invite.child_id, invite.purpose, invite.used_by) == (5001, "consent", None)
+    assert invite.expires_at - invite.created_at == timedelta(days=7)
+
+    # Coming back later shows the same link; the child cannot use it themselves.
+    await child.send("/start")
+    assert code in child.last.text
+    await child.send(f"/start {code}")
+    assert refused("own") in child.last.text
+    assert (await what_is_stored_about(world, child.user_id))["users"] == 0
+
+    parent = world.user(6001, "Ольга")
+    await parent.send(f"/start {code}")
+    assert TEXTS("consent-child", version=TEXTS("consent-child-version")) in parent.last.text
+    await parent.click(TEXTS("btn-family-agree"))
+    assert TEXTS("family-linked") in parent.last.text
+    [link] = await links(world)
+    assert (link.parent_id, link.child_id) == (6001, 5001)
+    assert link.consent_by_parent
+    assert link.consent_version == TEXTS("consent-child-version")
+    stored_child = await stored_user(world, child.user_id)
+    assert stored_child is not None
+    assert stored_child.consent_version == TEXTS("consent-version")
+    assert stored_child.role is None  # the child tells the rest themselves
+    stored_parent = await stored_user(world, parent.user_id)
+    assert stored_parent is not None
+    assert stored_parent.role == "parent"
+
+    assert await send_outbox(world) == 1
+    assert TEXTS("family-notice", what="consented") in child.last.text
+    await child.click(TEXTS("btn-minor-continue"))
+    assert TEXTS("ask-role") in child.last.text
+    await child.click(TEXTS("role-student"))
+    await child.click("Школа № 1")
+    await child.click(TEXTS("btn-grade", grade=7))
+    await finish_quiz(world, child)  # now saved
+    async with world.app.uow_factory() as uow:
+        assert await uow.attempts.count_finished(child.user_id) == 1
+
+    # The used link: opened again, by a second parent.
+    second = world.user(6002, "Пётр")
+    await second.send(f"/start {code}")
+    assert refused("used") in second.last.text
+    await parent.send(f"/start {code}")
+    assert refused("used-by-you") in parent.last.text
+    assert len(await links(world)) == 1
+
+
+async def test_a_consent_link_expires_after_seven_days_and_a_new_one_can_be_made(
+    world: World,
+) -> None:
+    child = world.user(5001)
+    code = await minor_asks_for_consent(child)
+    world.clock.advance(days=7, seconds=1)
+    parent = world.user(6001)
+    await parent.send(f"/start {code}")
+    assert refused("expired") in parent.last.text
+    assert await stored_user(world, child.user_id) is None
+    assert await stored_user(world, parent.user_id) is None
+    await child.send("/start")  # no open link any more: the welcome again
+    assert TEXTS("welcome", linked="no") in child.last.text
+    fresh = await minor_asks_for_consent(child)
+    assert fresh != code
+    await parent.send(f"/start {fresh}")
+    await parent.click(TEXTS("btn-family-agree"))
+    assert await stored_user(world, child.user_id) is not None
+
+
+async def test_the_child_takes_the_questionnaire_unsaved_while_waiting(world: World) -> None:
+    child = world.user(5001)
+    await minor_asks_for_consent(child)
+    await child.click(TEXTS("btn-guest-quiz"))
+    assert TEXTS("guest-quiz-note") in child.last.text
+    for _ in range(3):
+        await child.click("А")
+    await child.click(TEXTS("btn-quiz-back"))
+    assert "3 / 20" in child.last.text
+    for _ in range(18):
+        await child.click("Б")
+    assert TEXTS("guest-quiz-done") in child.last.text
+    assert TEXTS(
+        "result-head", title="Опросник Климова (ДДО)", date=TEXTS.date(world.clock.now)
+    ) in (child.last.text)
+    # Nothing about the answers was stored: no user, no attempt, no dialog state.
+    assert (await what_is_stored_about(world, child.user_id))["users"] == 0
+    async with world.app.uow_factory() as uow:
+        states = list(
+            await uow.session.execute(select(ConversationState.state, ConversationState.data))
+        )
+    assert all(state is None and not data for state, data in states)
+    # A forged button (an answer that is no option) is refused politely.
+    await child.press(GuestAnswer(quiz="klimov", given="zz").pack())
+    assert child.last_toast == TEXTS("button-outdated")
+
+
+async def test_a_child_who_is_14_after_all_cancels_the_link(world: World) -> None:
+    child = world.user(5001)
+    code = await minor_asks_for_consent(child)
+    await child.click(TEXTS("btn-minor-cancel"))
+    assert TEXTS("btn-agree") in labels(child)  # the consent screen again
+    assert await count(world, FamilyInvite) == 0
+    parent = world.user(6001)
+    await parent.send(f"/start {code}")
+    assert refused("unknown") in parent.last.text
+    await child.click(TEXTS("btn-agree"))
+    assert await stored_user(world, child.user_id) is not None
+    await child.press(Minor(action=MinorStep.ASK).pack())  # an old button: consent is on record
+    assert child.last_toast == TEXTS("button-outdated")
+    assert await count(world, FamilyInvite) == 0

@@ -7,12 +7,20 @@ from datetime import datetime
 from html import escape
 from urllib.parse import quote
 
+from content import Catalogue
 from db.models import EventStatus
-from db.records import EventRecord, FamilyInviteRecord, OutboxRecord, ParentLinkRecord
+from db.records import (
+    AttemptRecord,
+    EventRecord,
+    FamilyInviteRecord,
+    OutboxRecord,
+    ParentLinkRecord,
+)
 from handlers.callbacks import (
     Family,
     FamilyAnswer,
     FamilyStep,
+    GuestAnswer,
     Minor,
     MinorStep,
     Nav,
@@ -22,6 +30,7 @@ from handlers.callbacks import (
 from handlers.ui import Row, View, back_row, fit_label, menu_row
 from handlers.views.events import event_text
 from handlers.views.menu import public_rows
+from handlers.views.quiz import LETTERS, result_text, type_rows
 from locales import Texts
 from quizzes import Questionnaire
 from services import quiz as quiz_service
@@ -60,14 +69,18 @@ def _share(link: str, texts: Texts) -> str:
     return f"https://t.me/share/url?url={quote(link, safe='')}&text={text}"
 
 
-def invite_view(texts: Texts, invite: FamilyInviteRecord, link: str) -> View:
-    """The link to forward to a parent (the consent link of a child under 14 has its own)."""
+def invite_view(
+    texts: Texts, invite: FamilyInviteRecord, link: str, guest_quiz: str | None = None
+) -> View:
+    """The link to forward to a parent (the consent link of a child under 14 has its own,
+    with the questionnaire `guest_quiz` to take meanwhile, unsaved)."""
     key = "family-consent-link" if invite.purpose == CONSENT else "family-invite-link"
     text = texts(key, link=escape(link), until=texts.when(invite.expires_at, "d MMMM, HH:mm"))
     if invite.purpose == CONSENT:
         rows: list[Row] = [
-            [(texts("btn-minor-cancel"), Minor(action=MinorStep.CANCEL))],
+            [(texts("btn-guest-quiz"), GuestAnswer(quiz=guest_quiz))] if guest_quiz else [],
             *public_rows(texts),
+            [(texts("btn-minor-cancel"), Minor(action=MinorStep.CANCEL))],
         ]
     else:
         rows = [back_row(texts, Family()), menu_row(texts)]
@@ -221,4 +234,40 @@ def child_reminder_view(
                 )
             ],
         ],
+    )
+
+
+# --- the questionnaire without saving (a child waiting for a parent's consent) ---------------
+
+
+def guest_question_view(texts: Texts, quiz: Questionnaire, given: str) -> View:
+    index = len(given)
+    question = quiz.questions[index]
+    options = "\n\n".join(
+        texts("quiz-option", letter=LETTERS[i], text=escape(option.text))
+        for i, option in enumerate(question.options)
+    )
+    text = texts(
+        "quiz-question",
+        title=escape(quiz.title),
+        number=index + 1,
+        total=quiz.length,
+        options=options,
+    )
+    answers: Row = [
+        (LETTERS[i], GuestAnswer(quiz=quiz.id, given=given + option.key))
+        for i, option in enumerate(question.options)
+    ]
+    nav: Row = (
+        [(texts("btn-quiz-back"), GuestAnswer(quiz=quiz.id, given=given[:-1]))] if given else []
+    )
+    return View(texts("guest-quiz-note") + "\n\n" + text, [answers, nav, menu_row(texts)])
+
+
+def guest_result_view(
+    texts: Texts, quiz: Questionnaire, catalogue: Catalogue, attempt: AttemptRecord
+) -> View:
+    rows = [*type_rows(texts, quiz, attempt), menu_row(texts)]
+    return View(
+        result_text(texts, quiz, catalogue, attempt) + "\n\n" + texts("guest-quiz-done"), rows
     )

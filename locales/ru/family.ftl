@@ -113,6 +113,11 @@ family-notice = { $what ->
 
 ## --- A child under 14: the parent's consent
 
+btn-minor = 👶 Мне меньше 14 лет — согласие даст родитель
+btn-guest-quiz = 📝 Пройти опросник Климова (без сохранения)
+guest-quiz-note = <i>Без сохранения: ответы нигде не хранятся, пока родитель не дал согласия.</i>
+guest-quiz-done = <i>Этот результат не сохранён. Когда родитель даст согласие, пройдите опросник ещё раз — и результат останется в «Мои результаты».</i>
+guest-quiz-registered = Согласие уже есть: проходите опросник из меню — результат сохранится.
 btn-minor-cancel = Отменить: мне уже есть 14
 btn-minor-continue = Продолжить →
 # Raise the version whenever the consent text for a child changes.
