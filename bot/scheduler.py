@@ -16,7 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.sender import OutboxSender
 from db.uow import UnitOfWorkFactory
 from locales import Texts
-from services import outbox, reminders
+from services import family, outbox, reminders
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,11 @@ class ScheduledJobs:
         async with self.uow_factory() as uow:
             return await outbox.queue_event_reminders(uow, self.event_reminder_hours, self.clock())
 
+    async def expire_family_links(self) -> int:
+        """Delete the links for parents that expired a while ago (see services.family)."""
+        async with self.uow_factory() as uow:
+            return await family.expire_links(uow, self.clock())
+
     async def drain_outbox(self) -> int:
         """Send what the outbox holds (see bot/sender.py); returns how many were sent."""
         if self.sender is None:
@@ -97,6 +102,14 @@ def create_scheduler(
         "interval",
         seconds=outbox_every_seconds,
         id="outbox",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        jobs.expire_family_links,
+        "interval",
+        seconds=every_seconds,
+        id="family_links",
         max_instances=1,
         coalesce=True,
     )

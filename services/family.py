@@ -27,6 +27,9 @@ from services.errors import NotAllowed, NotFound, NotRegistered
 from services.outbox_kinds import OutboxKind
 
 LINK_LIFETIME = timedelta(days=7)
+#: How long an expired (or used) link is kept after its expiry, so that a parent who opens it
+#: late is told it expired (or was used) rather than that it never existed; then it goes.
+KEEP_EXPIRED = timedelta(days=7)
 FAMILY_PREFIX = "f-"
 #: What a link asks of the parent.
 LINK = "link"
@@ -113,6 +116,12 @@ async def consent_link(uow: UnitOfWork, child_id: int, now: datetime) -> FamilyI
     found = await uow.family.open_invite(child_id, CONSENT, now)
     await uow.end_read()
     return found
+
+
+async def expire_links(uow: UnitOfWork, now: datetime) -> int:
+    """Delete the links that expired more than `KEEP_EXPIRED` ago (a scheduled job)."""
+    async with uow.write():
+        return await uow.family.drop_stale_invites(now - KEEP_EXPIRED)
 
 
 async def cancel_consent(uow: UnitOfWork, child_id: int) -> int:

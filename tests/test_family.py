@@ -431,3 +431,22 @@ async def test_a_child_who_is_14_after_all_cancels_the_link(world: World) -> Non
     await child.press(Minor(action=MinorStep.ASK).pack())  # an old button: consent is on record
     assert child.last_toast == TEXTS("button-outdated")
     assert await count(world, FamilyInvite) == 0
+
+
+async def test_expired_links_are_deleted_a_week_after_they_expire(world: World) -> None:
+    child = world.user(5001)
+    code = await minor_asks_for_consent(child)
+    jobs = world.app.scheduled_jobs(world.bot)
+    world.clock.advance(days=7, hours=1)  # expired: kept a while, so a parent is told so
+    assert await jobs.expire_family_links() == 0
+    parent = world.user(6001)
+    await parent.send(f"/start {code}")
+    assert refused("expired") in parent.last.text
+    world.clock.advance(days=7)
+    assert await jobs.expire_family_links() == 1
+    assert await what_is_stored_about(world, child.user_id) == {
+        "users": 0,
+        "links": 0,
+        "outbox": 0,
+        "invites": 0,
+    }
