@@ -17,7 +17,7 @@ from bot.sender import OutboxSender
 from db.calendar import Moment
 from db.uow import UnitOfWorkFactory
 from locales import Texts
-from services import outbox, reminders, surveys
+from services import family, outbox, reminders, surveys
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,11 @@ class ScheduledJobs:
                 uow, moment, self.texts("consent-version")
             )
 
+    async def expire_family_links(self) -> int:
+        """Delete the links for parents that expired a while ago (see services.family)."""
+        async with self.uow_factory() as uow:
+            return await family.expire_links(uow, self.clock())
+
     async def drain_outbox(self) -> int:
         """Send what the outbox holds (see bot/sender.py); returns how many were sent."""
         if self.sender is None:
@@ -109,6 +114,14 @@ def create_scheduler(
         "interval",
         seconds=outbox_every_seconds,
         id="outbox",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        jobs.expire_family_links,
+        "interval",
+        seconds=every_seconds,
+        id="family_links",
         max_instances=1,
         coalesce=True,
     )

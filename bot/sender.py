@@ -43,6 +43,7 @@ from handlers.ui import View
 from handlers.views import broadcasts as broadcast_views
 from handlers.views import consultations as consultation_views
 from handlers.views import events as events_views
+from handlers.views import family as family_views
 from handlers.views import quiz as quiz_views
 from handlers.views import stats as stats_views
 from locales import Texts
@@ -237,13 +238,11 @@ class OutboxSender:
 
     def _render(self, message: OutboxRecord, batch: Batch, now: datetime) -> Outgoing | None:
         if message.broadcast_id is not None:
-            found = batch.broadcasts.get(message.broadcast_id)
-            if found is None:
-                return None
-            view = broadcast_views.delivery_view(self.texts, found)
-            return None if view is None else Outgoing(view, found.media_kind, found.media_file_id)
+            return self._broadcast(batch.broadcasts.get(message.broadcast_id))
         if "attempt_id" in message.payload:
             return self._quiz_reminder(message, batch)
+        if message.kind in (OutboxKind.FAMILY_NOTICE, OutboxKind.CHILD_REMINDER):
+            return self._family(message, batch, now)
         from_payload = PAYLOAD_VIEWS.get(message.kind)
         if from_payload is not None:
             return Outgoing(from_payload(self.texts, message.payload))
@@ -251,6 +250,23 @@ class OutboxSender:
         if event is None:
             return None
         view = events_views.outbox_view(self.texts, message, event[0], event[1], now)
+        return None if view is None else Outgoing(view)
+
+    def _broadcast(self, found: BroadcastRecord | None) -> Outgoing | None:
+        """None when the broadcast is gone or was stopped."""
+        view = None if found is None else broadcast_views.delivery_view(self.texts, found)
+        if found is None or view is None:
+            return None
+        return Outgoing(view, found.media_kind, found.media_file_id)
+
+    def _family(self, message: OutboxRecord, batch: Batch, now: datetime) -> Outgoing | None:
+        """A notice to a parent or a child, or a copy of a child's event reminder to a parent."""
+        if message.kind == OutboxKind.FAMILY_NOTICE:
+            return Outgoing(family_views.notice_view(self.texts, message))
+        event = batch.events.get(int(message.payload.get("event_id", 0)))
+        if event is None:
+            return None
+        view = family_views.child_reminder_view(self.texts, message, event[0], event[1], now)
         return None if view is None else Outgoing(view)
 
     def _quiz_reminder(self, message: OutboxRecord, batch: Batch) -> Outgoing | None:

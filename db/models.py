@@ -47,6 +47,9 @@ class StepKind(StrEnum):
     TRIAL_COMPLETED = "trial_completed"
     TRIAL_FEEDBACK = "trial_feedback"
     CONSULTATION = "consultation"
+    #: A teacher's completed qualification course on career guidance (one step per course):
+    #: the committee's indicator of trained teachers counts these.
+    TEACHER_COURSE = "teacher_course"
 
 
 class EventKind(StrEnum):
@@ -61,6 +64,7 @@ class EventKind(StrEnum):
     GAME = "game"  # role-play games about choosing a profession
     EMPLOYMENT_CENTRE = "employment_centre"  # meetings with employment-centre specialists
     TEACHER_SEMINAR = "teacher_seminar"
+    TEACHER_COURSE = "teacher_course"  # a qualification course on career guidance for teachers
 
 
 #: The bit of each role in `Event.audience`.
@@ -606,3 +610,51 @@ class SurveyAnswer(Base):
     counts: Mapped[bool] = mapped_column(Boolean, default=False)
     latest: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+
+
+class ParentLink(Base):
+    """A parent linked to their child (a student): the parent sees the child's results and
+    plans and may get the child's event reminders. Made when the parent accepts the child's
+    link; the child can end it. `consent_by_parent`: the parent also gave the consent for a
+    child under 14 (the version of that text in `consent_version`)."""
+
+    __tablename__ = "parent_links"
+    __table_args__ = (
+        UniqueConstraint("parent_id", "child_id"),
+        Index("ix_parent_links_child", "child_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: The parent's first name from Telegram when they accepted, so the child knows who it is.
+    parent_name: Mapped[str] = mapped_column(String(130), default="")
+    #: The parent gets the child's event reminders too.
+    reminders: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_by_parent: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_version: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class FamilyInvite(Base):
+    """A one-time link (t.me/<bot>?start=f-<token>, valid 7 days) a student forwards to a
+    parent: to link them (`purpose` "link"), or, for a child under 14, to ask for the consent
+    (`purpose` "consent"). Such a child is not a user yet, so `child_id` (their Telegram id)
+    is no foreign key: with the token and the times it is all that is kept about them until
+    the parent agrees."""
+
+    __tablename__ = "family_invites"
+    __table_args__ = (
+        Index("ix_family_invites_child", "child_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    child_id: Mapped[int] = mapped_column(BigInteger)
+    purpose: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[datetime | None]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -283,4 +283,38 @@ class ContentFileRecord:
     entries: int
     uploaded_by: int | None
     restored_from: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CourseRecord:
+    """A teacher's completed qualification course, as recorded in the monitoring log."""
+
+    ref: str
+    title: str
+    hours: int
+    completed_on: date
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyInviteRecord:
+    id: int
+    token: str
+    child_id: int
+    purpose: str
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None
+    used_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParentLinkRecord:
+    id: int
+    parent_id: int
+    child_id: int
+    parent_name: str
+    reminders: bool
+    consent_by_parent: bool
     created_at: datetime

@@ -17,6 +17,7 @@ from db.repositories import (
     ConversationRepository,
     CoordinatorRepository,
     EventRepository,
+    FamilyRepository,
     MaxMessageRepository,
     OrganisationRepository,
     OutboxRepository,
@@ -24,6 +25,7 @@ from db.repositories import (
     StatsRepository,
     StepRepository,
     SubscriptionRepository,
+    TeacherRepository,
     UserRepository,
 )
 from db.repositories.consultations import ConsultationRepository
@@ -54,6 +56,8 @@ class UnitOfWork:
         self.content_files = ContentFileRepository(session)
         self.max_messages = MaxMessageRepository(session)
         self.stats = StatsRepository(session)
+        self.teachers = TeacherRepository(session)
+        self.family = FamilyRepository(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Self]:

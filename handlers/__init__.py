@@ -22,8 +22,11 @@ from handlers import (
     errors,
     events,
     fallback,
+    family,
+    handover,
     manage,
     menu,
+    minor,
     privacy,
     professions,
     profile,
@@ -33,6 +36,7 @@ from handlers import (
     start,
     stats,
     subscriptions,
+    teachers,
 )
 
 
@@ -60,5 +64,9 @@ def get_routers() -> list[Router]:
         professions.create_router(),
         retraining.create_router(),
         consultations.create_router(),
+        teachers.create_router(),
+        handover.create_router(),
+        family.create_router(),
+        minor.create_router(),
         fallback.create_router(),
     ]

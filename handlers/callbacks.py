@@ -483,3 +483,87 @@ class DestinationAnswer(CallbackData, prefix="dst"):
     step: DestinationStep
     college: RowId = 0
     programme: SmallNumber = 0
+
+
+# --- teachers ---------------------------------------------------------------------------------
+
+
+class TeacherStep(StrEnum):
+    SHOW = "show"
+    COURSES = "courses"
+    RECORD = "record"
+    CANCEL = "cancel"
+
+
+class Teachers(CallbackData, prefix="tch"):
+    """The teachers' section, their list of completed courses, recording one."""
+
+    action: TeacherStep = TeacherStep.SHOW
+
+
+class CoursePick(CallbackData, prefix="tcp"):
+    """A choice while recording a course: `field` the step (hours, date, save), `value` the
+    choice; `token` names the entry (an old screen's button is refused)."""
+
+    field: Code
+    value: Code = ""
+    token: Code = ""
+
+
+# --- /forget by a coordinator -----------------------------------------------------------------
+
+
+class HandOver(CallbackData, prefix="hov"):
+    """Leave the coordinator's role before being forgotten: hand it to the colleague `to`
+    (a Telegram id), or `to` 0: simply drop it."""
+
+    to: BigRowId = 0
+
+
+# --- parents and children ---------------------------------------------------------------------
+
+
+class FamilyStep(StrEnum):
+    #: The child's side: who is linked, a link for a parent, unlinking one.
+    SHOW = "show"
+    INVITE = "invite"
+    UNLINK = "unlink"
+    UNLINK_CONFIRMED = "unlink-yes"
+    #: The parent's side: their children, a child's results and plans, reminders.
+    CHILDREN = "children"
+    CHILD = "child"
+    REMINDERS_ON = "remind-on"
+    REMINDERS_OFF = "remind-off"
+
+
+class Family(CallbackData, prefix="fam"):
+    """`id`: the parent (on the child's side) or the child (on the parent's)."""
+
+    action: FamilyStep = FamilyStep.SHOW
+    id: BigRowId = 0
+
+
+class FamilyAnswer(CallbackData, prefix="fans"):
+    """A parent's answer to a child's link (`token`): agree or not."""
+
+    token: Code
+    agree: bool
+
+
+class MinorStep(StrEnum):
+    #: «Мне меньше 14 лет» on the consent screen: a link for a parent's consent.
+    ASK = "ask"
+    CANCEL = "cancel"
+
+
+class Minor(CallbackData, prefix="minor"):
+    action: MinorStep
+
+
+class GuestAnswer(CallbackData, prefix="gq"):
+    """The questionnaire taken without saving (a child under 14 waiting for a parent's
+    consent): `given` holds the answers so far, one option key each, so the button itself is
+    the whole state and nothing is stored anywhere; the next question is `len(given)`."""
+
+    quiz: Code
+    given: Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9]*$")] = ""

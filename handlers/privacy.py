@@ -4,26 +4,39 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery
+from aiogram.types import BufferedInputFile, CallbackQuery
 
 from handlers.callbacks import Forget, Nav, Page
 from handlers.commands import update_commands
 from handlers.context import Request
 from handlers.flow import show_menu
+from handlers.handover import handover_needed
 from handlers.ui import Event, show
+from handlers.views.mydata import mydata_file
 from handlers.views.profile import forget_confirm_view, mydata_view
-from services import profile
+from services import mydata, profile
 
 
-async def on_mydata(event: Event, ctx: Request) -> None:
+async def on_mydata(event: Event, bot: Bot, ctx: Request) -> None:
     await show(event, await mydata_view(ctx))
+    if ctx.user is not None:  # and everything stored, as a file
+        sections = await mydata.collect(ctx.uow, ctx.user.id)
+        data = mydata_file(ctx.texts, sections, ctx.now())
+        await bot.send_document(
+            ctx.sender_id,
+            BufferedInputFile(data, filename=f"mydata-{ctx.user.id}.txt"),
+            caption=ctx.texts("mydata-file-caption"),
+        )
 
 
 async def on_forget_ask(event: Event, ctx: Request) -> None:
-    await show(event, forget_confirm_view(ctx))
+    if not await handover_needed(event, ctx):
+        await show(event, forget_confirm_view(ctx))
 
 
 async def on_forget(callback: CallbackQuery, bot: Bot, ctx: Request) -> None:
+    if await handover_needed(callback, ctx):  # still a coordinator: the role first
+        return
     if ctx.user is not None:
         await profile.forget(ctx.uow, ctx.user.id)
         await update_commands(bot, ctx.texts, callback.from_user.id, registered=False)

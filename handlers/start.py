@@ -11,20 +11,28 @@ from aiogram.types import CallbackQuery, Message
 from handlers.callbacks import Consent, ConsentAction, ConsentFor, Nav, Page
 from handlers.commands import update_commands
 from handlers.context import Request
+from handlers.family import open_family_link
 from handlers.flow import continue_profile, remember_landing, show_home
+from handlers.minor import show_pending_consent
 from handlers.ui import Event, show
 from handlers.views.consent import consent_view, declined_view, welcome_view
 from services import coordinators, profile
 from services.coordinators import INVITE_PREFIX
 from services.errors import NotFound
+from services.family import FAMILY_PREFIX
 
 
-async def cmd_start(message: Message, command: CommandObject, ctx: Request) -> None:
+async def cmd_start(message: Message, command: CommandObject, bot: Bot, ctx: Request) -> None:
     """/start, or a link: `t.me/<bot>?start=<code>` names an event (a poster, a school chat)
     or is a coordinator's invite. A newcomer gives consent and fills in the profile first,
     then lands where the link pointed."""
     code = _link_code(command.args)
+    if code.startswith(FAMILY_PREFIX):  # a child's link, opened by a parent: its own screen
+        await open_family_link(message, ctx, code)
+        return
     if ctx.user is None:
+        if not code and await show_pending_consent(message, bot, ctx):  # a child under 14
+            return
         await show(message, welcome_view(ctx.texts, code))
     elif ctx.consent_outdated:
         await show(message, consent_view(ctx, updated=True, code=code))

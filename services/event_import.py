@@ -79,6 +79,8 @@ KIND_NAMES = {
     "игра": EventKind.GAME,
     "центр занятости": EventKind.EMPLOYMENT_CENTRE,
     "семинар": EventKind.TEACHER_SEMINAR,
+    "курсы": EventKind.TEACHER_COURSE,
+    "курсы повышения квалификации": EventKind.TEACHER_COURSE,
 }
 ROLE_NAMES = {
     "школьники": "student",

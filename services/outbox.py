@@ -93,6 +93,8 @@ async def queue_event_reminders(uow: UnitOfWork, hours: Sequence[int], now: date
     async with uow.write():
         for h in hours:
             queued += await uow.outbox.queue_event_reminders(h, now, OutboxKind.REMINDER)
+            # A copy for each parent who asked for their child's reminders.
+            queued += await uow.family.queue_child_reminders(h, now, OutboxKind.CHILD_REMINDER)
     return queued
 
 

@@ -26,6 +26,11 @@ class OutboxKind(StrEnum):
     #: The monitoring's question to a school leaver: where they go after grade 9 or 11.
     DESTINATION_SURVEY = "destination_survey"
 
+    #: Parents and children: a parent linked or unlinked, a parent's consent given (a notice
+    #: to the other side); a copy of a child's event reminder to a parent who asked for it.
+    FAMILY_NOTICE = "family_notice"
+    CHILD_REMINDER = "child_event_reminder"
+
 
 #: What unsubscribing stops.
 SUBSCRIBED_KINDS = (OutboxKind.ANNOUNCEMENT, OutboxKind.BROADCAST_TO_SUBSCRIBERS)

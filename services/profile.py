@@ -155,4 +155,5 @@ async def choose_grade(
 async def forget(uow: UnitOfWork, user_id: int) -> bool:
     """Erase everything personal; anonymous monitoring steps stay, unlinked from the user."""
     async with uow.write():
+        await uow.family.drop_invites(user_id)  # links made for them, or used by them
         return await uow.users.delete(user_id)

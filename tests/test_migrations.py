@@ -46,6 +46,8 @@ TABLES = {
     "roster",
     "term_indicators",
     "survey_answers",
+    "parent_links",
+    "family_invites",
 }
 
 

@@ -5,12 +5,14 @@ from db.repositories.broadcasts import BroadcastRepository
 from db.repositories.conversations import ConversationRepository
 from db.repositories.coordinators import CoordinatorRepository
 from db.repositories.events import EventRepository, RegistrationRepository
+from db.repositories.family import FamilyRepository
 from db.repositories.max_messages import MaxMessageRepository
 from db.repositories.organisations import OrganisationRepository
 from db.repositories.outbox import OutboxRepository
 from db.repositories.stats import StatsRepository
 from db.repositories.steps import StepRepository
 from db.repositories.subscriptions import SubscriptionRepository
+from db.repositories.teachers import TeacherRepository
 from db.repositories.users import UserRepository
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "ConversationRepository",
     "CoordinatorRepository",
     "EventRepository",
+    "FamilyRepository",
     "MaxMessageRepository",
     "OrganisationRepository",
     "OutboxRepository",
@@ -26,5 +29,6 @@ __all__ = [
     "StatsRepository",
     "StepRepository",
     "SubscriptionRepository",
+    "TeacherRepository",
     "UserRepository",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import UTCDateTime
 from db.dialect import insert_ignoring_conflicts
 from db.models import QuizAttempt, User
+from db.personal import PersonalRows, personal_rows
 from db.records import AttemptRecord
 
 _COLUMNS = (
@@ -205,3 +206,19 @@ class AttemptRepository:
                 .values(reminded_at=now)
             )
         return due
+
+    async def personal_data(self, user_id: int) -> PersonalRows:
+        """Every questionnaire attempt with its answers and scores, for /mydata's file."""
+        query = (
+            select(
+                QuizAttempt.quiz_id,
+                QuizAttempt.quiz_version,
+                QuizAttempt.started_at,
+                QuizAttempt.finished_at,
+                QuizAttempt.answers,
+                QuizAttempt.scores,
+            )
+            .where(QuizAttempt.user_id == user_id)
+            .order_by(QuizAttempt.id)
+        )
+        return await personal_rows(self._session, query)

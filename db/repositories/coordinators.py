@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.dialect import upsert
-from db.models import Coordinator, Invite, Organisation
+from db.models import Broadcast, Coordinator, Event, Invite, Organisation
+from db.personal import PersonalRows, personal_rows
 from db.records import CoordinatorRecord, InviteRecord, OrganisationRecord
 from db.repositories.organisations import organisation_record
 
@@ -88,6 +89,46 @@ class CoordinatorRepository:
             )
         )
         return [CoordinatorRecord(*row) for row in rows]
+
+    async def personal_data(self, user_id: int) -> PersonalRows:
+        """The appointment, if any, for /mydata's file."""
+        query = (
+            select(
+                Organisation.name.label("organisation"),
+                Coordinator.appointed_at,
+            )
+            .join(Organisation, Organisation.id == Coordinator.organisation_id)
+            .where(Coordinator.user_id == user_id)
+        )
+        return await personal_rows(self._session, query)
+
+    async def colleagues(self, user_id: int) -> list[CoordinatorRecord]:
+        """The other coordinators of the organisation the user coordinates."""
+        mine = select(Coordinator.organisation_id).where(Coordinator.user_id == user_id)
+        rows = await self._session.execute(
+            select(*_COORDINATOR_COLUMNS)
+            .where(
+                Coordinator.organisation_id == mine.scalar_subquery(),
+                Coordinator.user_id != user_id,
+            )
+            .order_by(Coordinator.appointed_at)
+        )
+        return [CoordinatorRecord(*row) for row in rows]
+
+    async def count_events_by(self, user_id: int) -> int:
+        query = select(func.count()).select_from(Event).where(Event.created_by == user_id)
+        return int(await self._session.scalar(query) or 0)
+
+    async def hand_over(self, user_id: int, to: int | None) -> None:
+        """Leave the role: the events and broadcasts the user made pass to the colleague `to`
+        (or to nobody: they stay with their organisation) and the appointment ends."""
+        await self._session.execute(
+            update(Event).where(Event.created_by == user_id).values(created_by=to)
+        )
+        await self._session.execute(
+            update(Broadcast).where(Broadcast.created_by == user_id).values(created_by=to or 0)
+        )
+        await self._session.execute(delete(Coordinator).where(Coordinator.user_id == user_id))
 
     # --- invites ---------------------------------------------------------------------------
 

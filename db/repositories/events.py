@@ -35,6 +35,7 @@ from db.models import (
     RegistrationStatus,
     User,
 )
+from db.personal import PersonalRows, personal_rows
 from db.records import EventDraft, EventRecord, RegistrationRecord, SeatContext, UserRecord
 from db.repositories.users import USER_COLUMNS
 
@@ -506,3 +507,20 @@ class RegistrationRepository:
             await self._session.scalar(select(func.count()).where(Registration.user_id == user_id))
             or 0
         )
+
+    async def personal_data(self, user_id: int) -> PersonalRows:
+        """Every sign-up with its event, for /mydata's file."""
+        query = (
+            select(
+                Event.title.label("event"),
+                Event.starts_at,
+                Registration.status,
+                Registration.display_name,
+                Registration.created_at,
+                Registration.updated_at,
+            )
+            .join(Event, Event.id == Registration.event_id)
+            .where(Registration.user_id == user_id)
+            .order_by(Event.starts_at)
+        )
+        return await personal_rows(self._session, query)

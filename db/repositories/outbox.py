@@ -41,6 +41,7 @@ from db.models import (
     User,
     grade_bits,
 )
+from db.personal import PersonalRows, personal_rows
 from db.records import EventRecord, OutboxRecord
 from db.repositories.events import audience_mask
 
@@ -323,6 +324,20 @@ class OutboxRepository:
             .order_by(OutboxMessage.id)
         )
         return [(int(u), str(o), e) for u, o, e in rows]
+
+    async def personal_data(self, user_id: int) -> PersonalRows:
+        """The messages sent or waiting to be sent to the user, for /mydata's file."""
+        query = (
+            select(
+                OutboxMessage.kind,
+                OutboxMessage.created_at,
+                OutboxMessage.sent_at,
+                OutboxMessage.outcome,
+            )
+            .where(OutboxMessage.user_id == user_id)
+            .order_by(OutboxMessage.id)
+        )
+        return await personal_rows(self._session, query)
 
 
 class Outcome(StrEnum):

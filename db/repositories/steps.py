@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.channels import TELEGRAM, channel_of
 from db.dialect import insert_ignoring_conflicts
 from db.models import Step
+from db.personal import PersonalRows, personal_rows
 from db.records import NewStep
 
 
@@ -42,3 +43,12 @@ class StepRepository:
         if user_id is not None:
             query = query.where(Step.user_id == user_id)
         return int(await self._session.scalar(query) or 0)
+
+    async def personal_data(self, user_id: int) -> PersonalRows:
+        """The monitoring steps still linked to the user (unlinked when they are forgotten)."""
+        query = (
+            select(Step.kind, Step.created_at, Step.role, Step.grade, Step.detail)
+            .where(Step.user_id == user_id)
+            .order_by(Step.id)
+        )
+        return await personal_rows(self._session, query)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.dialect import upsert
 from db.models import Subscription
+from db.personal import PersonalRows, personal_rows
 from db.records import SubscriptionRecord
 
 _COLUMNS = (
@@ -61,3 +62,8 @@ class SubscriptionRepository:
             .values(active=active, updated_at=now)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def personal_data(self, user_id: int) -> PersonalRows:
+        """The subscription (bitmasks as stored), for /mydata's file."""
+        query = select(*_COLUMNS[1:]).where(Subscription.user_id == user_id)
+        return await personal_rows(self._session, query)

@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.channels import channel_of
 from db.dialect import insert_ignoring_conflicts
-from db.models import User
+from db.models import Organisation, User
+from db.personal import PersonalRows, personal_rows
 from db.records import UserRecord
 
 USER_COLUMNS = (
@@ -106,3 +107,22 @@ class UserRepository:
         """Erase the user and what hangs on them (attempts); anonymous steps stay."""
         result = await self._session.execute(delete(User).where(User.id == user_id))
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def personal_data(self, user_id: int) -> PersonalRows:
+        """The profile, for /mydata's file."""
+        query = select(
+            User.id.label("telegram_id"),
+            User.role,
+            Organisation.name.label("organisation"),
+            User.grade,
+            User.grade_year,
+            User.consent_version,
+            User.consent_at,
+            User.blocked_at,
+            User.created_at,
+            User.updated_at,
+        )
+        query = query.outerjoin(Organisation, Organisation.id == User.organisation_id).where(
+            User.id == user_id
+        )
+        return await personal_rows(self._session, query)

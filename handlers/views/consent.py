@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
-from handlers.callbacks import Consent, ConsentAction, ConsentFor, Nav, Page
+from handlers.callbacks import Consent, ConsentAction, ConsentFor, Minor, MinorStep, Nav, Page
 from handlers.context import Request
 from handlers.ui import Row, View, menu_row
 from handlers.views.menu import public_rows
@@ -19,7 +19,11 @@ def _consent_button(action: ConsentAction, code: str) -> CallbackData:
 def welcome_view(texts: Texts, code: str = "") -> View:
     """The greeting; `code`: the event or invite link the user came by."""
     first: Row = [(texts("btn-welcome-next"), _consent_button(ConsentAction.SHOW, code))]
-    return View(texts("welcome", linked="yes" if code else "no"), [first, *public_rows(texts)])
+    # Under 14 a parent gives the consent: asked before anything is stored.
+    minor: Row = [(texts("btn-minor"), Minor(action=MinorStep.ASK))]
+    return View(
+        texts("welcome", linked="yes" if code else "no"), [first, minor, *public_rows(texts)]
+    )
 
 
 def consent_view(ctx: Request, *, updated: bool = False, code: str = "") -> View:

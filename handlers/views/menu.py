@@ -8,17 +8,21 @@ from handlers.callbacks import (
     Consent,
     ConsentAction,
     EventList,
+    Family,
+    FamilyStep,
     ManageList,
     Nav,
     Page,
     QuizControl,
     QuizStep,
     Subscriptions,
+    Teachers,
 )
 from handlers.context import Request
 from handlers.ui import Row, View, menu_row
 from locales import Texts
 from services import coordinators
+from services import family as family_service
 from services import quiz as quiz_service
 
 
@@ -64,6 +68,10 @@ async def menu_view(ctx: Request) -> View:
         rows.append([(texts("btn-results"), Nav(to=Page.RESULTS))])
     rows.append([(texts("btn-events"), EventList()), (texts("btn-plans"), Nav(to=Page.PLANS))])
     rows.append([(texts("btn-subscriptions"), Subscriptions())])
+    if user.role == "teacher":
+        rows.append([(texts("btn-teachers"), Teachers())])
+    if not family_service.may_link_parent(user) and await family_service.children(ctx.uow, user.id):
+        rows.append([(texts("btn-parent-children"), Family(action=FamilyStep.CHILDREN))])
     rows.extend(public_rows(texts, ctx.role))
     rows.append(
         [

@@ -9,6 +9,7 @@ from typing import Any
 from db.models import SELF_SERVICE_ROLES, Role
 from handlers.callbacks import (
     ChangeProfile,
+    Family,
     Forget,
     Nav,
     Page,
@@ -24,6 +25,7 @@ from handlers.views.menu import public_rows
 from services import consultations, profile
 from services import events as event_service
 from services import quiz as quiz_service
+from services.family import may_link_parent
 from services.profile import needs_grade, needs_organisation, profile_complete
 
 GRADE_BUTTONS_PER_ROW = 4
@@ -126,6 +128,8 @@ async def profile_view(ctx: Request) -> View:
     if needs_grade(user.role):
         label = texts("btn-change-grade", role=ctx.role)
         rows.append([(label, ChangeProfile(part=ProfilePart.GRADE))])
+    if may_link_parent(user):  # who is linked, a link for a parent
+        rows.append([(texts("btn-family"), Family())])
     rows.append(menu_row(texts))
     return View(text, rows)
 

@@ -370,6 +370,7 @@ event-kind = { $kind ->
         [game] Профориентационная игра
         [employment_centre] Встреча в центре занятости
         [teacher_seminar] Семинар для педагогов
+        [teacher_course] Курсы повышения квалификации
        *[other] Мероприятие
     }
 interest-type = { $type ->
