@@ -23,6 +23,7 @@ SECTIONS: list[tuple[str, Exporter]] = [
     ("registrations", lambda uow, user_id: uow.registrations.personal_data(user_id)),
     ("subscription", lambda uow, user_id: uow.subscriptions.personal_data(user_id)),
     ("family", lambda uow, user_id: uow.family.personal_data(user_id)),
+    ("consultations", lambda uow, user_id: uow.consultations.personal_data(user_id)),
     ("steps", lambda uow, user_id: uow.steps.personal_data(user_id)),
     ("messages", lambda uow, user_id: uow.outbox.personal_data(user_id)),
 ]

@@ -11,6 +11,8 @@ from bot.conversation import Conversation
 from db.models import Coordinator, Event
 from db.records import EventRecord
 from handlers.callbacks import Forget, HandOver
+from services import consultations
+from tests import test_consultations
 from tests.conftest import TEXTS, World, register, settings_for_tests, stored_user
 from tests.test_events import ADMIN, COORDINATOR, appoint, make_event
 from tests.test_privacy import finish_quiz
@@ -72,6 +74,26 @@ async def test_mydata_sends_everything_stored_as_a_file(world: World, chat: Conv
     await guest.send("/mydata")
     assert TEXTS("mydata-none") in guest.last.text
     assert not [f for f in world.telegram.files if f.chat_id == guest.user_id]
+
+
+async def test_the_file_holds_the_users_consultation_requests(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat, role=TEXTS("role-adult"), organisation=None, grade=None)
+    centre = world.app.catalogue.by_code["czn"]
+    organisation_id = await test_consultations.organisation_id(world, centre.code)
+    async with world.app.uow_factory() as uow:
+        draft = consultations.Draft(
+            organisation_id, "Переобучение на сварщика", "morning", "+79001234567", "t1"
+        )
+        await consultations.submit(uow, chat.user_id, draft, world.clock())
+
+    await chat.send("/mydata")
+    text = file_text(world, chat)
+    assert section("consultations") in text
+    assert f"{field('topic')}: Переобучение на сварщика" in text
+    assert f"{field('phone')}: +79001234567" in text
+    assert f"{field('organisation')}: {centre.name}" in text
 
 
 async def coordinators_of_the_college(world: World) -> tuple[Conversation, Conversation]:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.dialect import insert_ignoring_conflicts
 from db.models import Consultation, ConsultationStatus, Organisation
+from db.personal import PersonalRows, personal_rows
 from db.records import ConsultationRecord
 
 _COLUMNS = (
@@ -125,3 +126,21 @@ class ConsultationRepository:
             .values(status=status, closed_at=now)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def personal_data(self, user_id: int) -> PersonalRows:
+        """The user's consultation requests, for /mydata's file."""
+        query = (
+            select(
+                Organisation.name.label("organisation"),
+                Consultation.topic,
+                Consultation.preferred,
+                Consultation.phone,
+                Consultation.status,
+                Consultation.created_at,
+                Consultation.closed_at,
+            )
+            .join(Organisation, Organisation.id == Consultation.organisation_id)
+            .where(Consultation.user_id == user_id)
+            .order_by(Consultation.id)
+        )
+        return await personal_rows(self._session, query)

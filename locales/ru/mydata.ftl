@@ -19,6 +19,7 @@ mydata-section = { $section ->
         [steps] Шаги профориентации (для обезличенной статистики)
         [messages] Сообщения, которые бот вам отправил или отправит
         [family] Связь родителя и ребёнка
+        [consultations] Заявки на консультацию
        *[other] { $section }
     }
 mydata-field = { $field ->
@@ -57,6 +58,10 @@ mydata-field = { $field ->
         [reminders] Напоминания о мероприятиях ребёнка родителю
         [linked_at] Связь установлена
         [consent_by_parent] Согласие дал родитель
+        [topic] Тема
+        [preferred] Удобное время
+        [phone] Телефон (если вы его оставили)
+        [closed_at] Закрыта
        *[other] { $field }
     }
 
