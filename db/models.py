@@ -402,6 +402,18 @@ class OutboxMessage(Base):
         UniqueConstraint("user_id", "key"),
         Index("ix_outbox_pending", "sent_at", "not_before"),
         Index("ix_outbox_broadcast", "broadcast_id", "outcome"),
+        # The sender's claim walks the due rows in order and stops at a round's worth (it read
+        # and sorted every waiting row: 12 ms a round with 10 000 waiting on PostgreSQL) ...
+        Index(
+            "ix_outbox_due",
+            "not_before",
+            "id",
+            sqlite_where=text("sent_at IS NULL AND claimed_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL AND claimed_at IS NULL"),
+        ),
+        # ... and finds what was claimed lately (one message a second per chat) or never
+        # finished (interrupted) among the few rows claimed, not among all.
+        Index("ix_outbox_claimed", "claimed_at"),
         {"sqlite_autoincrement": True},
     )
 
