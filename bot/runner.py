@@ -30,9 +30,15 @@ def settle_heap() -> None:
     """Once started: move everything alive (modules, aiogram's and pydantic's models, the
     texts, the catalogue — a few hundred thousand objects) out of the garbage collector's
     sight (`gc.freeze`). They live as long as the process, yet every full collection walked
-    them all: a pause of 0.3–0.4 s on this machine, every few thousand messages sent."""
+    them all: a pause of 0.3–0.4 s on this machine, every few thousand messages sent. The
+    youngest generation is collected every 5 000 allocations instead of 700: each update or
+    message allocates a few hundred short-lived objects, nearly all freed by reference counting,
+    and the collector walked the survivors over and over (3–4 % of the outbox's time). Not
+    more rarely: cyclic garbage then piles up between collections (at 20 000 the outbox's
+    peak memory doubled from 1 000 to 10 000 recipients)."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(5_000, 10, 10)
 
 
 async def run_polling(settings: Settings) -> None:
