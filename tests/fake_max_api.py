@@ -349,6 +349,17 @@ class MaxChat:
         }
         await self.deliver(self._message({"text": None, "attachments": [attachment]}))
 
+    async def send_contact(self, phone: str, of: int | None = None) -> None:
+        """A contact card, as MAX's `request_contact` button shares it (the sender's own), or
+        one of another MAX user (`of`)."""
+        owner = self.user if of is None else {"user_id": of, "name": "Чужой", "is_bot": False}
+        vcf = f"BEGIN:VCARD\r\nVERSION:3.0\r\nTEL;TYPE=cell:{phone}\r\nEND:VCARD"
+        attachment = {
+            "type": "contact",
+            "payload": {"vcf_info": vcf, "max_info": owner},
+        }
+        await self.deliver(self._message({"text": None, "attachments": [attachment]}))
+
     async def click(self, label: str, on: MaxShown | None = None) -> None:
         shown = on or self.with_buttons()
         found = [p for t, p in shown.buttons if t == label] or [

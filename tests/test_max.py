@@ -204,6 +204,33 @@ async def test_signing_up_for_an_event_in_max(max_world: MaxWorld) -> None:
     assert registration.status == "confirmed"
 
 
+async def test_a_consultation_in_max_takes_the_phone_from_maxs_contact_button(
+    max_world: MaxWorld,
+) -> None:
+    chat = max_world.user()
+    await chat.start()
+    await chat.click(TEXTS("btn-welcome-next"))
+    await chat.click(TEXTS("btn-agree"))
+    await chat.click(TEXTS("role-adult"))
+    await chat.send("/retraining")
+    await chat.click(TEXTS("btn-consult"))
+    await chat.click("Центр занятости")
+    await chat.send("Хочу переучиться на сварщика")
+    await chat.click(TEXTS("consult-time", time="evening"))
+    await chat.click(TEXTS("btn-consult-by-phone"))
+    buttons = [b for row in chat.last.keyboard for b in row]
+    assert [b["type"] for b in buttons] == ["request_contact"]
+    await chat.send_contact("79990000000", of=4_200_777)  # someone else's card
+    assert chat.last.text == TEXTS("consult-phone-not-yours")
+    await chat.send_contact("79141234567")
+    assert "+79141234567" in chat.last.text
+    await chat.click(TEXTS("btn-consult-send"))
+    assert TEXTS("consult-sent", organisation="Центр занятости") in chat.last.text
+    async with max_world.app.uow_factory() as uow:
+        [request] = await uow.consultations.of_user(chat.user_id)
+    assert request.phone == "+79141234567"
+
+
 async def test_a_coordinator_in_max_gets_the_event_link_and_qr_for_max(
     max_world: MaxWorld,
 ) -> None:

@@ -299,6 +299,12 @@ class MaxPoller:
             phone = str(payload.get("vcf_phone") or _vcf_phone(payload.get("vcf_info")) or "")
             name = str(payload.get("name") or result["from"]["first_name"])
             result["contact"] = {"phone_number": phone, "first_name": name}
+            # The MAX user the card is of (`max_info`; `tam_info` in older answers): a card
+            # shared by the contact button is the sender's own, as Telegram's `user_id` says.
+            owner = payload.get("max_info") or payload.get("tam_info") or {}
+            owner_id = owner.get("user_id") if isinstance(owner, dict) else None
+            if isinstance(owner_id, int) and not isinstance(owner_id, bool):
+                result["contact"]["user_id"] = channels.from_max(owner_id)
 
     async def _callback(self, raw: dict[str, Any]) -> dict[str, Any]:
         callback = raw["callback"]
