@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,8 +23,24 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@lru_cache(maxsize=1)
+def head() -> str | None:
+    """The newest revision of the migrations shipped with this code."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current(connection: Connection) -> str | None:
+    """The revision the database is at (None: not migrated yet)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema to `revision`. A database already at the head is only looked at (one
+    read of `alembic_version`), so a process starts without Alembic loading its environment
+    and every migration file again."""
     async with engine.begin() as connection:
+        if revision == "head" and await connection.run_sync(current) == head():
+            return
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
