@@ -60,8 +60,8 @@ def _diff(connection: Connection) -> list[object]:
     return list(compare_metadata(context, Base.metadata))
 
 
-async def test_upgrade_downgrade_upgrade(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await migrate.upgrade(engine)
         async with engine.connect() as connection:
@@ -111,9 +111,9 @@ CLAIMED = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 
 
 async def test_reminder_lease_migration_keeps_what_was_sent_and_what_was_claimed(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     try:
         await migrate.upgrade(engine, "0001")
         async with engine.begin() as connection:
