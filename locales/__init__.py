@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from fluent.runtime import FluentBundle, FluentResource
-from fluent.syntax.ast import Junk
+from fluent.syntax.ast import Junk, Resource
 
 LOCALES_DIR = Path(__file__).parent
 log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=64)
-def _parse(source: str) -> FluentResource:
+def _parse(source: str) -> Resource:
     """A file's messages, parsed once per process for the same text (parsing the Russian files
     takes a fifth of a second; a bundle only reads the tree it is given)."""
     return FluentResource(source)
