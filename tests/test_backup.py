@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
+from bot.backups import run_restore
 from bot.config import Settings
 from bot.factory import App, create_app, create_bot, create_dispatcher
 from bot.local_session import LocalTelegram
@@ -248,7 +249,7 @@ async def test_a_backup_taken_while_the_bot_writes_restores_every_committed_answ
 
 
 async def test_restoring_over_the_database_brings_back_the_moment_of_the_backup(
-    world: World, database_url: str, tmp_path: Path
+    world: World, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = world.user(6001)
     await register(first)
@@ -256,6 +257,15 @@ async def test_restoring_over_the_database_brings_back_the_moment_of_the_backup(
     second = world.user(6002)
     await register(second)
     await world.app.close()  # the bot is stopped for a restore
+
+    # Without --yes the command only says what it would do.
+    assert await run_restore(world.app.settings, made.path, confirmed=False) == 2
+    assert "--yes" in capsys.readouterr().err
+    app = await create_app(settings_for_tests(database_url), clock=world.clock)
+    try:
+        assert set((await read_restored(app)).users) == {6001, 6002}
+    finally:
+        await app.close()
 
     saved = await backups.restore(database_url, made.path)
     app = await create_app(settings_for_tests(database_url), clock=world.clock)
