@@ -5,6 +5,8 @@ python -m bot demo       chat with the bot in this terminal, no Telegram needed
 python -m bot worker     only the scheduled jobs and the outbox (an extra process; needs BOT_TOKEN)
 python -m bot migrate    bring the database schema up to date and exit
 python -m bot import-events FILE.csv   publish a year's plan of events (see README.md)
+python -m bot backup [DEST]            back the database up (DEST: BACKUP_DIR by default)
+python -m bot restore FILE --yes       replace the database with a backup (bot stopped)
 """
 
 from __future__ import annotations
@@ -15,13 +17,11 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.backups import run_backup, run_restore
 from bot.config import Settings
-from bot.demo import run_demo
-from bot.max.polling import MaxStartError
-from bot.runner import run_import, run_migrations, run_polling, run_worker
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return per command
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", help="chat with the bot in this terminal")
@@ -35,6 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("worker", help="run only the scheduled jobs and the outbox, no polling")
     importing = sub.add_parser("import-events", help="publish events from a CSV file")
     importing.add_argument("file", type=Path, help="CSV: UTF-8 or Windows-1251, ; or ,")
+    backing = sub.add_parser("backup", help="back the database up into a timestamped file")
+    backing.add_argument(
+        "dest", type=Path, nargs="?", help="folder for the backup (default: BACKUP_DIR)"
+    )
+    restoring = sub.add_parser("restore", help="replace the database with a backup")
+    restoring.add_argument("file", type=Path, help="a file written by `python -m bot backup`")
+    restoring.add_argument(
+        "--yes", action="store_true", help="confirm: the bot is stopped, replace the database"
+    )
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -43,6 +52,15 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Backups need neither aiogram nor the bot's wiring, whose import takes seconds.
+    if args.command == "backup":
+        return asyncio.run(run_backup(settings, args.dest))
+    if args.command == "restore":
+        return asyncio.run(run_restore(settings, args.file, confirmed=args.yes))
+    from bot.demo import run_demo  # noqa: PLC0415
+    from bot.max.polling import MaxStartError  # noqa: PLC0415
+    from bot.runner import run_import, run_migrations, run_polling, run_worker  # noqa: PLC0415
+
     if args.command == "demo":
         logging.getLogger().setLevel(logging.WARNING)
         return asyncio.run(run_demo(settings, args.database_url, fresh=args.fresh))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -88,6 +89,18 @@ class Settings(BaseSettings):
     event_reminder_hours: Annotated[tuple[int, ...], NoDecode] = Field(
         default=(24, 2),
         description="Hours before an event at which everyone signed up is reminded.",
+    )
+
+    # --- Backups (python -m bot backup, db/backup.py) -------------------------------------------
+    backup_dir: Path = Field(
+        default=Path("data/backups"),
+        description="Where `python -m bot backup` writes its timestamped files.",
+    )
+    backup_keep: int = Field(
+        default=14,
+        ge=1,
+        description="How many of the newest backups `python -m bot backup` keeps in BACKUP_DIR; "
+        "older ones are deleted after each backup.",
     )
 
     # --- MAX (bot/max/) ------------------------------------------------------------------------
