@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     )
     event_reminder_hours: Annotated[tuple[int, ...], NoDecode] = Field(
         default=(24, 2),
-        description="Hours before an event at which everyone signed up is reminded.",
+        description="Hours before an event at which everyone signed up is reminded; empty: none.",
     )
 
     # --- Backups (python -m bot backup, db/backup.py) -------------------------------------------

@@ -51,6 +51,13 @@ def test_lists_are_read_as_people_write_them(monkeypatch: pytest.MonkeyPatch) ->
     assert settings.redis_url is None
 
 
+def test_an_empty_reminder_list_switches_event_reminders_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("EVENT_REMINDER_HOURS", "")
+    assert Settings(_env_file=None).event_reminder_hours == ()
+
+
 @pytest.mark.parametrize(
     ("name", "value"), [("ADMIN_IDS", "one,two"), ("EVENT_REMINDER_HOURS", "-2")]
 )

@@ -311,6 +311,20 @@ async def test_reminders_a_day_and_two_hours_before_once_each_even_across_a_rest
     assert await send_outbox(world) == 0
 
 
+async def test_with_event_reminder_hours_empty_nobody_is_reminded(
+    world: World, chat: Conversation
+) -> None:
+    event = await make_event(world, starts_at=world.clock() + timedelta(days=3))
+    await register(chat)
+    await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    signed_up = chat.last.text
+    world.app.settings = world.app.settings.model_copy(update={"event_reminder_hours": ()})
+    for before in (timedelta(hours=23), timedelta(hours=1, minutes=50)):
+        world.clock.now = event.starts_at - before
+        assert await send_outbox(world) == 0
+    assert chat.last.text == signed_up
+
+
 async def test_a_reminder_whose_sending_was_interrupted_is_not_sent_twice(
     world: World, chat: Conversation
 ) -> None:
