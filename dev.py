@@ -2,7 +2,8 @@
 """Routine tasks, runnable on a fresh machine that has only Python 3.11+.
 
     python3 dev.py demo     try the bot in this terminal (no Telegram token needed)
-    python3 dev.py test     run the whole test suite (pytest; add pytest options after it)
+    python3 dev.py test     run the whole test suite on every core (pytest-xdist); with pytest
+                            options after it, runs what they say in one process
     python3 dev.py run      run the bot against Telegram (needs BOT_TOKEN)
     python3 dev.py lint     ruff check, ruff format --check, mypy
     python3 dev.py format   apply ruff format and safe ruff fixes
@@ -116,7 +117,8 @@ def main(argv: list[str]) -> int:  # noqa: PLR0911 - one return per command
     if command == "migrate":
         return run(py, "-m", "bot", "migrate", *extra)
     if command == "test":
-        return run(py, "-m", "pytest", *extra)
+        # The whole suite on every core (pytest-xdist); with options, exactly what is asked.
+        return run(py, "-m", "pytest", *(extra or ["-n", "auto", "--dist", "worksteal"]))
     if command == "lint":
         return lint()
     if command == "format":
