@@ -1,6 +1,7 @@
 """Entry point.
 
-python -m bot            run the bot (long polling; needs BOT_TOKEN, MAX_BOT_TOKEN or both)
+python -m bot            run the bot (long polling; needs BOT_TOKEN, MAX_BOT_TOKEN or both;
+                         webhook mode instead when WEBHOOK_URL is set)
 python -m bot demo       chat with the bot in this terminal, no Telegram needed
 python -m bot worker     only the scheduled jobs and the outbox (an extra process; needs BOT_TOKEN)
 python -m bot migrate    bring the database schema up to date and exit
@@ -13,12 +14,15 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings
 from bot.demo import run_demo
+from bot.logs import configure_logging
 from bot.max.polling import MaxStartError
-from bot.runner import run_import, run_migrations, run_polling, run_worker
+from bot.runner import run_import, run_migrations, run_polling, run_webhook, run_worker
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,11 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings)
     if args.command == "demo":
         logging.getLogger().setLevel(logging.WARNING)
         return asyncio.run(run_demo(settings, args.database_url, fresh=args.fresh))
@@ -51,6 +51,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import-events":
         return asyncio.run(run_import(settings, args.file))
+    running = _runner(args.command, settings)
+    if running is None:
+        return 2
+    try:
+        asyncio.run(running)
+    except MaxStartError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _runner(command: str | None, settings: Settings) -> Coroutine[Any, Any, None] | None:
+    """What `python -m bot [worker]` runs: the worker, webhook mode or long polling; None
+    (said why) when the settings do not allow it."""
     if settings.bot_token is None and settings.max_bot_token is None:
         print(
             "BOT_TOKEN is not set. Put it in .env or the environment (see config.example.env),\n"
@@ -58,13 +72,17 @@ def main(argv: list[str] | None = None) -> int:
             "or try the bot without Telegram: python -m bot demo",
             file=sys.stderr,
         )
-        return 2
-    try:
-        asyncio.run(run_worker(settings) if args.command == "worker" else run_polling(settings))
-    except MaxStartError as error:
-        print(error, file=sys.stderr)
-        return 1
-    return 0
+        return None
+    if command == "worker":
+        return run_worker(settings)
+    if settings.webhook_url is None:
+        return run_polling(settings)
+    if settings.bot_token is None:
+        print(
+            "WEBHOOK_URL is set but BOT_TOKEN is not: webhook mode is Telegram's.", file=sys.stderr
+        )
+        return None
+    return run_webhook(settings)
 
 
 if __name__ == "__main__":
