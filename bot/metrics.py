@@ -56,6 +56,9 @@ HANDLER_BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0
 #: Buckets of the scheduler's lag (seconds).
 LAG_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
+#: Update kinds whose series are shown before the first update arrives.
+SEEN_KINDS = ("message", "callback_query")
+
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -138,6 +141,11 @@ class Metrics:
             ["job"],
             registry=r,
         )
+
+        for kind in SEEN_KINDS:  # shown from 0, so that a rate of errors has a base
+            self.updates.labels(kind)
+            self.update_errors.labels(kind)
+            self.handler_seconds.labels(kind)
 
     # --- hooks ----------------------------------------------------------------------------------
 

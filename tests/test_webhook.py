@@ -1,20 +1,22 @@
 """Webhook mode end to end: `python -m bot` as a real process with WEBHOOK_URL set, its Bot API
 a fake over HTTP (tests/fake_bot_api.py), the updates real HTTP requests carrying Telegram's
-JSON with the secret header, as Telegram sends them.
+JSON with the secret header, as Telegram sends them. A process takes seconds to start (most of
+it importing aiogram), so each test walks one process through its life:
 
 - on start it calls setWebhook with the URL, the secret and the update kinds it handles,
   keeping pending updates;
-- /start, the consent, the profile and questionnaire answers come in as requests and the
-  bot's screens arrive at the fake API; the database holds what the user did;
 - a forged secret and a missing one get 401 and change nothing (no user, nothing sent);
 - an update aiogram cannot parse gets 200, is kept in data/rejected_updates.jsonl, and the
-  update after it is answered;
-- /healthz is 200, and 503 once its PostgreSQL database is gone; /metrics counts updates by
-  kind, handler time, the 401s and the rejected update;
-- SIGTERM while an update is in hand: the request is finished (200, its message sent), then
-  the process exits 0;
+  updates after it are answered;
+- /start, the consent, the profile and a questionnaire answer come in as requests, the bot's
+  screens arrive at the fake API and the database holds what the user did;
+- /metrics counts the updates by kind, their handler time, the 401s, the rejected update and
+  the scheduler's runs;
+- SIGTERM while an update is in hand: the request is finished (200, its message delivered),
+  then the process exits 0 and accepts no more;
 - two processes on one PostgreSQL, one user's updates alternating between them: the whole
-  questionnaire, with the right result.
+  questionnaire, with the right scores; then the database is dropped and both /healthz say
+  503 (and an in-process check: a database port that is closed).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +48,15 @@ from bot.factory import create_app
 from bot.metrics import Metrics, web_routes
 from db.engine import create_engine
 from db.models import QuizAttempt, User
-from tests.conftest import KLIMOV_TITLE, POSTGRES_URL, TEXTS, _admin, settings_for_tests
-from tests.fake_bot_api import BOT_USER, DATE, TOKEN, Behaviour, FakeBotAPI, held
+from tests.conftest import (
+    KLIMOV_TITLE,
+    TEXTS,
+    _admin,
+    question_head,
+    result_head,
+    settings_for_tests,
+)
+from tests.fake_bot_api import BOT_USER, DATE, OK, TOKEN, Behaviour, FakeBotAPI, held
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "s3cret-Token_for-the-webhook"
@@ -136,6 +146,7 @@ def start_bot(
             "WEBHOOK_HOST": "127.0.0.1",
             "WEBHOOK_PORT": str(port),
             "QUIZ_REMINDER_HOURS": "0",
+            "OUTBOX_POLL_SECONDS": "0.2",
             "TELEGRAM_TIMEOUT_SECONDS": "10",
             "LOG_LEVEL": "INFO",
             **extra,
@@ -330,6 +341,17 @@ async def finished_scores(database_url: str, user_id: int) -> list[dict[str, int
         await engine.dispose()
 
 
+async def answers_of(database_url: str, user_id: int) -> list[str | None] | None:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.scalar(
+                select(QuizAttempt.answers).where(QuizAttempt.user_id == user_id)
+            )
+    finally:
+        await engine.dispose()
+
+
 def reply_to_a_story(user: WebhookUser) -> Json:
     """A reply to a story as Telegram has sent it (aiogram issue 1587): the story in
     `external_reply` lacks the `chat` and `id` aiogram's Story requires."""
@@ -340,9 +362,11 @@ def reply_to_a_story(user: WebhookUser) -> Json:
 # --- the tests ---------------------------------------------------------------------------------
 
 
-async def test_updates_through_the_webhook_are_answered_and_stored(
+async def test_webhook_mode_end_to_end(
     start_bot: StartBot, api: FakeBotAPI, http: aiohttp.ClientSession, database_url: str
 ) -> None:
+    """One process through its life: registered, refusing forged requests, skipping an
+    update it cannot parse, serving a user, counting, and stopping with an update in hand."""
     bot = await start_bot()
     (registered,) = [r for r in api.requests if r.method == "setWebhook"]
     assert registered.form["url"] == WEBHOOK_URL
@@ -351,118 +375,103 @@ async def test_updates_through_the_webhook_are_answered_and_stored(
     assert {"message", "callback_query"} <= set(json.loads(registered.form["allowed_updates"]))
     assert "deleteWebhook" not in api.methods()  # polling's start, not webhook mode's
 
-    user = WebhookUser(http, api, [bot.webhook], 7101)
-    await register_and_open_quiz(user)
-    assert (
-        TEXTS("quiz-question", title=KLIMOV_TITLE, number=1, total=20, options="").split("\n")[0]
-        in user.last().text
-    )
-    assert await user.click("Б") == 200
-    assert "2 / 20" in user.last().text or "вопрос 2" in user.last().text.lower()
-
-    stored = await user_row(database_url, 7101)
-    assert stored is not None
-    assert stored.role == "student"
-    assert stored.grade == 9
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            answers = await connection.scalar(
-                select(QuizAttempt.answers).where(QuizAttempt.user_id == 7101)
-            )
-    finally:
-        await engine.dispose()
-    assert answers is not None
-    assert answers[0] == "b"
-
-    samples = await metric(http, bot)
-    assert samples["profnavigator_updates_total", "kind=message"] == 1
-    assert samples["profnavigator_updates_total", "kind=callback_query"] == 8
-    assert samples["profnavigator_handler_seconds_count", "kind=callback_query"] == 8
-    assert samples["profnavigator_webhook_requests_total", "status=200"] == 9
-    assert samples["profnavigator_outbox_read_ok", ""] == 1
-    await bot.stop()
-
-
-async def test_a_forged_or_missing_secret_gets_401_and_changes_nothing(
-    start_bot: StartBot, api: FakeBotAPI, http: aiohttp.ClientSession, database_url: str
-) -> None:
-    bot = await start_bot()
+    # A forged secret and a missing one: 401, nothing read, written or sent.
     for secret in ("not-the-secret", None):
         intruder = WebhookUser(http, api, [bot.webhook], 7201, secret=secret)
         assert await intruder.send("/start") == 401
-    # The real Telegram's /start from someone else is answered: the server is working.
-    user = WebhookUser(http, api, [bot.webhook], 7202)
-    assert await user.send("/start") == 200
-    assert api.sends(7202)
     assert api.sends(7201) == []
     assert await user_row(database_url, 7201) is None
-    samples = await metric(http, bot)
-    assert samples["profnavigator_webhook_requests_total", "status=401"] == 2
-    assert samples["profnavigator_updates_total", "kind=message"] == 1
-    await bot.stop()
 
-
-async def test_an_update_aiogram_cannot_parse_gets_200_and_is_kept(
-    start_bot: StartBot, api: FakeBotAPI, http: aiohttp.ClientSession
-) -> None:
-    bot = await start_bot()
-    user = WebhookUser(http, api, [bot.webhook], 7301)
+    # An update aiogram cannot parse: 200 (Telegram would send it forever), kept, skipped.
+    user = WebhookUser(http, api, [bot.webhook], 7101)
     story = reply_to_a_story(user)
     assert await user.post(story) == 200
-    assert await user.send("/start") == 200
-    assert api.sends(7301), "the update after the rejected one is answered"
     kept = (bot.workdir / "data" / "rejected_updates.jsonl").read_text(encoding="utf-8")
     records = [json.loads(line) for line in kept.splitlines()]
     assert [r["update_id"] for r in records] == [story["update_id"]]
     assert records[0]["update"] == story
     assert "cannot parse" in bot.tail()
+
+    # The user's updates are answered; what they did is in the database.
+    await register_and_open_quiz(user)
+    assert question_head(1) in user.last().text
+    assert await user.click("Б") == 200
+    assert question_head(2) in user.last().text
+    stored = await user_row(database_url, 7101)
+    assert stored is not None
+    assert (stored.role, stored.grade) == ("student", 9)
+    assert await answers_of(database_url, 7101) == ["b", *[None] * 19]
+
     samples = await metric(http, bot)
-    assert samples["profnavigator_rejected_updates_total", ""] == 1
     assert samples["profnavigator_updates_total", "kind=message"] == 1
-    await bot.stop()
+    assert samples["profnavigator_updates_total", "kind=callback_query"] == 8
+    assert samples["profnavigator_handler_seconds_count", "kind=callback_query"] == 8
+    assert samples["profnavigator_update_errors_total", "kind=callback_query"] == 0
+    assert samples["profnavigator_webhook_requests_total", "status=200"] == 10
+    assert samples["profnavigator_webhook_requests_total", "status=401"] == 2
+    assert samples["profnavigator_rejected_updates_total", ""] == 1
+    assert samples["profnavigator_outbox_read_ok", ""] == 1
+    assert samples["profnavigator_outbox_due_messages", ""] == 0
+    assert samples["profnavigator_scheduler_lag_seconds_count", "job=outbox"] >= 1
 
-
-async def test_sigterm_finishes_the_update_in_hand(
-    start_bot: StartBot, api: FakeBotAPI, http: aiohttp.ClientSession
-) -> None:
-    bot = await start_bot()
-    user = WebhookUser(http, api, [bot.webhook], 7401)
-    api.script(7401, Behaviour("slow", (held(1.5),)))
-    request = asyncio.create_task(user.send("/start"))
-    while not api.sends(7401):
+    # SIGTERM with an update in hand: it is finished and answered, then the process exits.
+    sent_before = len(api.sends(7101))
+    api.script(7101, Behaviour("slow", (OK,) * sent_before + (held(1.5),)))
+    request = asyncio.create_task(user.send("/menu"))
+    while len(api.sends(7101)) == sent_before:
         assert not request.done(), "answered before the bot sent its message"
         await asyncio.sleep(0.02)
     bot.process.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(request, 20) == 200
-    assert api.deliveries(7401) == 1
+    assert api.sends(7101)[-1].delivered
     assert await asyncio.wait_for(bot.process.wait(), 20) == 0, bot.tail()
     with pytest.raises(aiohttp.ClientConnectionError):
         await user.send("/menu")
 
 
-@pytest.mark.skipif(not POSTGRES_URL, reason="TEST_DATABASE_URL is not set")
-async def test_healthz_is_503_when_the_database_is_gone(
-    start_bot: StartBot, http: aiohttp.ClientSession, postgres_url: str | None
+async def test_two_processes_share_one_users_questionnaire_then_the_database_goes(
+    start_bot: StartBot,
+    api: FakeBotAPI,
+    http: aiohttp.ClientSession,
+    database_url: str,
+    postgres_url: str | None,
 ) -> None:
-    assert postgres_url is not None
-    name = f"profnavigator_health_{os.getpid()}"
+    """Two processes on one PostgreSQL database, the user's updates alternating between them
+    (a reverse proxy's round robin): the questionnaire to its result. Then the database is
+    dropped: both say so on /healthz."""
+    if postgres_url is None or not database_url.startswith("postgresql"):
+        pytest.skip("several processes are for PostgreSQL")
+    name = f"profnavigator_webhook_{os.getpid()}"
     url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
     await _admin(postgres_url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
     try:
-        bot = await start_bot("health", url=url)
-        async with http.get(bot.base + "/healthz") as response:
-            assert response.status == 200
-            assert (await response.json())["database"] == "ok"
+        await (await create_app(settings_for_tests(url))).close()  # migrated once, before both
+        first, second = await asyncio.gather(
+            start_bot("first", url=url), start_bot("second", url=url)
+        )
+        user = WebhookUser(http, api, [first.webhook, second.webhook], 7501)
+        await register_and_open_quiz(user)
+        for letter in ALL_TECHNIC:
+            assert await user.click(letter) == 200
+        assert result_head(datetime.now(UTC)) in user.last().text
+        assert await finished_scores(url, 7501) == [SCORES]
+        counts = []
+        for bot in (first, second):
+            samples = await metric(http, bot)
+            kinds = ("message", "callback_query")
+            counts.append([samples["profnavigator_updates_total", f"kind={k}"] for k in kinds])
+        assert counts == [[1, 13], [0, 14]]  # /start and 27 taps, every other one to each
+
         await _admin(postgres_url, f"DROP DATABASE {name} WITH (FORCE)")
-        async with http.get(bot.base + "/healthz") as response:
-            assert response.status == 503
-            body = await response.json()
-        assert body["status"] == "unavailable"
-        assert name in body["database"] or "does not exist" in body["database"]
-        samples = await metric(http, bot)  # the rest is served; the outbox figures say so
-        assert samples["profnavigator_outbox_read_ok", ""] == 0
-        await bot.stop()
+        for bot in (first, second):
+            async with http.get(bot.base + "/healthz") as response:
+                assert response.status == 503
+                body = await response.json()
+            assert body["status"] == "unavailable"
+            assert "does not exist" in body["database"]
+            samples = await metric(http, bot)  # the rest is served; the outbox figures say so
+            assert samples["profnavigator_outbox_read_ok", ""] == 0
+        await asyncio.gather(first.stop(), second.stop())
     finally:
         await _admin(postgres_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
@@ -489,29 +498,6 @@ async def test_healthz_is_503_when_the_database_port_is_closed(settings: Setting
         await runner.cleanup()
         await closed.dispose()
         await app.close()
-
-
-async def test_two_processes_share_one_users_questionnaire(
-    start_bot: StartBot, api: FakeBotAPI, http: aiohttp.ClientSession, database_url: str
-) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("several processes are for PostgreSQL")
-    first = await start_bot("first")
-    second = await start_bot("second")
-    user = WebhookUser(http, api, [first.webhook, second.webhook], 7501)
-    await register_and_open_quiz(user)
-    for letter in ALL_TECHNIC:
-        assert await user.click(letter) == 200
-    assert TEXTS("result-head", title=KLIMOV_TITLE, date="").split(" ")[0] in user.last().text
-    assert await finished_scores(database_url, 7501) == [SCORES]
-    counts = [
-        (await metric(http, bot))["profnavigator_updates_total", "kind=callback_query"]
-        for bot in (first, second)
-    ]
-    assert sum(counts) == 7 + len(ALL_TECHNIC)
-    assert min(counts) >= 10, "each process handled its half"
-    await first.stop()
-    await second.stop()
 
 
 def test_the_settings_refuse_a_webhook_without_a_proper_secret() -> None:
