@@ -102,9 +102,7 @@ async def test_an_update_that_fails_is_counted_and_the_user_told(world: World) -
     await chat.send("/start")
     await chat.send("boom")
     assert chat.last.text == TEXTS("error")
-    found = samples(
-        world.app.metrics, await world.app.metrics.scrape(world.app.uow_factory, world.clock())
-    )
+    found = samples(await world.app.metrics.scrape(world.app.uow_factory, world.clock()))
     assert found["profnavigator_updates_total", "kind=message"] == 2
     assert found["profnavigator_update_errors_total", "kind=message"] == 1
     assert found["profnavigator_handler_seconds_count", "kind=message"] == 2
