@@ -79,13 +79,43 @@ CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 # --- CPU accounting from /proc -------------------------------------------------------------------
 
 
+def _stat(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command's name (the first is the state)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def process_cpu(pid: int) -> float:
     """CPU seconds (user + system) a process has used so far; 0 if it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+    fields = _stat(pid)
+    return 0.0 if fields is None else (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+
+
+def postgres_cpu() -> float:
+    """CPU seconds the local PostgreSQL server has used so far: the postmaster with its exited
+    children (backends come and go as the bots' pools open connections) and the live ones.
+    The whole server: other sessions' work on it counts too. 0 if it does not run here."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                name = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+            fields = _stat(entry.name) if name == "postgres" else None
+            if fields is not None:
+                parents[int(entry.name)] = int(fields[1])
+    total = 0.0
+    for pid, parent in parents.items():
+        fields = _stat(pid)
+        if fields is None:
+            continue
+        total += int(fields[11]) + int(fields[12])
+        if parent not in parents:  # the postmaster: add its reaped children
+            total += int(fields[13]) + int(fields[14])
+    return total / CLOCK_TICK
 
 
 def machine_cpu() -> tuple[float, float]:
@@ -108,15 +138,19 @@ class CpuWindow:
     _machine: tuple[float, float] = (0.0, 0.0)
     _t: float = 0.0
 
+    def _now(self) -> dict[str, float]:
+        at = {name: sum(map(process_cpu, pids)) for name, pids in self.groups.items()}
+        return at | {"PostgreSQL": postgres_cpu()}
+
     def start(self) -> None:
-        self._at = {name: sum(map(process_cpu, pids)) for name, pids in self.groups.items()}
+        self._at = self._now()
         self._machine = machine_cpu()
         self._t = time.perf_counter()
 
     def stop(self) -> None:
         self.seconds = time.perf_counter() - self._t
-        for name, pids in self.groups.items():
-            self.used[name] = sum(map(process_cpu, pids)) - self._at[name]
+        now = self._now()
+        self.used = {name: now[name] - self._at[name] for name in now}
         self.machine_busy = machine_cpu()[0] - self._machine[0]
 
     def line(self, generator_cpu: float) -> str:
@@ -206,18 +240,6 @@ async def stop_bot(bot: BotProcess) -> None:
     except TimeoutError:
         bot.process.kill()
         await bot.process.wait()
-
-
-async def backend_pids(app: App) -> list[int]:
-    """The PostgreSQL server processes serving this database's connections (the bots')."""
-    async with app.engine.connect() as connection:
-        rows = await connection.execute(
-            text(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid()"
-            )
-        )
-        return [int(pid) for (pid,) in rows]
 
 
 # --- the users -----------------------------------------------------------------------------------
@@ -344,11 +366,11 @@ class Bench:
         window = CpuWindow(
             {
                 **{f"bot {i + 1}": [b.process.pid] for i, b in enumerate(bots)},
-                "PostgreSQL": await backend_pids(self.app),
                 "fake API": [self.fake.process.pid] if self.fake.process else [],
             }
         )
         await self.fake.reset(0)
+        sessions = await self.sessions()
         generator = await asyncio.create_subprocess_exec(
             sys.executable, str(LOAD), str(path), stdout=asyncio.subprocess.PIPE
         )
@@ -356,6 +378,8 @@ class Bench:
         out, _ = await generator.communicate()
         window.stop()
         check(generator.returncode == 0, f"the load generator exited {generator.returncode}")
+        await asyncio.sleep(1.0)  # PostgreSQL publishes its counters within a second
+        opened = await self.sessions() - sessions
         result = json.loads(out)
         n = result["answers"]
         check(result["statuses"] == {"200": n}, f"answers not all 200: {result['statuses']}")
@@ -373,8 +397,14 @@ class Bench:
             result["seconds"],
             result["latencies"],
             sum(received.methods.values()) / n,
-            window.line(result["cpu"]),
+            window.line(result["cpu"]) + f"; {opened} PostgreSQL connections opened",
         )
+
+    async def sessions(self) -> int:
+        """Connections PostgreSQL has opened to the benchmark's database so far."""
+        async with self.app.engine.connect() as connection:
+            query = "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+            return int(await connection.scalar(text(query)) or 0)
 
 
 def report(label: str, saturated: Measured, half: Measured) -> None:
