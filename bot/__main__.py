@@ -1,6 +1,7 @@
 """Entry point.
 
-python -m bot            run the bot (long polling; needs BOT_TOKEN, MAX_BOT_TOKEN or both)
+python -m bot            run the bot (long polling; needs BOT_TOKEN, MAX_BOT_TOKEN or both;
+                         webhook mode instead when WEBHOOK_URL is set)
 python -m bot demo       chat with the bot in this terminal, no Telegram needed
 python -m bot worker     only the scheduled jobs and the outbox (an extra process; needs BOT_TOKEN)
 python -m bot migrate    bring the database schema up to date and exit
@@ -15,10 +16,13 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from bot.backups import run_backup, run_restore
 from bot.config import Settings
+from bot.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return per command
@@ -47,11 +51,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return pe
     args = parser.parse_args(argv)
 
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings)
     # Backups need neither aiogram nor the bot's wiring, whose import takes seconds.
     if args.command == "backup":
         return asyncio.run(run_backup(settings, args.dest))
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return pe
         return asyncio.run(run_restore(settings, args.file, confirmed=args.yes))
     from bot.demo import run_demo  # noqa: PLC0415
     from bot.max.polling import MaxStartError  # noqa: PLC0415
-    from bot.runner import run_import, run_migrations, run_polling, run_worker  # noqa: PLC0415
+    from bot.runner import run_import, run_migrations  # noqa: PLC0415
 
     if args.command == "demo":
         logging.getLogger().setLevel(logging.WARNING)
@@ -69,6 +69,20 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return pe
         return 0
     if args.command == "import-events":
         return asyncio.run(run_import(settings, args.file))
+    running = _runner(args.command, settings)
+    if running is None:
+        return 2
+    try:
+        asyncio.run(running)
+    except MaxStartError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _runner(command: str | None, settings: Settings) -> Coroutine[Any, Any, None] | None:
+    """What `python -m bot [worker]` runs: the worker, webhook mode or long polling; None
+    (said why) when the settings do not allow it."""
     if settings.bot_token is None and settings.max_bot_token is None:
         print(
             "BOT_TOKEN is not set. Put it in .env or the environment (see config.example.env),\n"
@@ -76,13 +90,19 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return pe
             "or try the bot without Telegram: python -m bot demo",
             file=sys.stderr,
         )
-        return 2
-    try:
-        asyncio.run(run_worker(settings) if args.command == "worker" else run_polling(settings))
-    except MaxStartError as error:
-        print(error, file=sys.stderr)
-        return 1
-    return 0
+        return None
+    from bot.runner import run_polling, run_webhook, run_worker  # noqa: PLC0415 - see main()
+
+    if command == "worker":
+        return run_worker(settings)
+    if settings.webhook_url is None:
+        return run_polling(settings)
+    if settings.bot_token is None:
+        print(
+            "WEBHOOK_URL is set but BOT_TOKEN is not: webhook mode is Telegram's.", file=sys.stderr
+        )
+        return None
+    return run_webhook(settings)
 
 
 if __name__ == "__main__":

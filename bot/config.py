@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -12,6 +14,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/profnavigator.sqlite3"
 #: Messages a second Telegram allows a bot without paid broadcasts.
 FREE_RATE = 30
+#: What Telegram accepts as a webhook's secret_token: 1-256 of A-Z, a-z, 0-9, _ and -.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+#: Paths the bot's web server answers itself (the webhook may not take them).
+SERVICE_PATHS = frozenset({"/healthz", "/metrics"})
 
 
 class Settings(BaseSettings):
@@ -30,6 +36,10 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Irkutsk")
     language: str = Field(default="ru")
     log_level: str = Field(default="INFO")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text: one readable line per record; json: one JSON object per line.",
+    )
     quiz_reminder_hours: int = Field(
         default=24,
         ge=0,
@@ -103,6 +113,32 @@ class Settings(BaseSettings):
         "older ones are deleted after each backup.",
     )
 
+    # --- webhook mode and the operator's endpoints (bot/webhook.py, bot/metrics.py) ---------
+    webhook_url: str | None = Field(
+        default=None,
+        description="Public https URL Telegram sends updates to; set, the bot runs in webhook "
+        "mode instead of long polling.",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Telegram's secret_token for the webhook (1-256 of A-Z a-z 0-9 _ -); "
+        "required with WEBHOOK_URL.",
+    )
+    webhook_host: str = Field(default="127.0.0.1", description="Address the webhook listens on.")
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str | None = Field(
+        default=None,
+        description="Path the webhook is served at; default: the path of WEBHOOK_URL.",
+    )
+    metrics_host: str = Field(default="127.0.0.1")
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Serve /healthz and /metrics on this port (in webhook mode they are on the "
+        "webhook's port when unset; in polling mode not served when unset).",
+    )
+
     # --- MAX (bot/max/) ------------------------------------------------------------------------
     max_bot_token: SecretStr | None = Field(
         default=None,
@@ -128,7 +164,16 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         return value
 
-    @field_validator("redis_url", "max_ca_file", "max_bot_token", mode="before")
+    @field_validator(
+        "redis_url",
+        "max_ca_file",
+        "max_bot_token",
+        "webhook_url",
+        "webhook_secret",
+        "webhook_path",
+        "metrics_port",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -161,7 +206,33 @@ class Settings(BaseSettings):
             )
         if self.outbox_lease_seconds <= self.telegram_timeout_seconds:
             raise ValueError("OUTBOX_LEASE_SECONDS must be longer than TELEGRAM_TIMEOUT_SECONDS")
+        self._check_webhook()
         return self
+
+    def _check_webhook(self) -> None:
+        if self.webhook_url is None:
+            return
+        parts = urlsplit(self.webhook_url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("WEBHOOK_URL must be an https:// URL (Telegram sends to https only)")
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
+            raise ValueError(
+                "WEBHOOK_SECRET is required with WEBHOOK_URL: 1 to 256 characters of "
+                "A-Z, a-z, 0-9, _ and - (what Telegram accepts as a secret_token)"
+            )
+        path = self.webhook_listen_path
+        if not path.startswith("/") or path in SERVICE_PATHS:
+            raise ValueError(
+                f"WEBHOOK_PATH {path!r} must start with / and be neither /healthz nor /metrics"
+            )
+
+    @property
+    def webhook_listen_path(self) -> str:
+        """The path the webhook is served at: WEBHOOK_PATH, or the path of WEBHOOK_URL."""
+        if self.webhook_path is not None:
+            return self.webhook_path
+        return urlsplit(self.webhook_url or "").path or "/"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -16,6 +16,7 @@ from aiogram.types import BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.metrics import Metrics
 from bot.middlewares import (
     AnswerCallbacks,
     DatabaseMiddleware,
@@ -64,6 +65,8 @@ class App:
     #: The content in force (the catalogue above is the one the process started with).
     library: Library = field(init=False)
     initial_library: Library | None = None
+    #: The process's Prometheus metrics (a registry per app: bot/metrics.py).
+    metrics: Metrics = field(default_factory=Metrics)
 
     def __post_init__(self) -> None:
         self.library = self.initial_library or Library(
@@ -88,6 +91,7 @@ class App:
             paid_broadcast=settings.allow_paid_broadcast,
             request_timeout=settings.telegram_timeout_seconds,
             bots=dict(bots or {}),
+            observe=self.metrics.outbox_delivery,
         )
 
     def scheduled_jobs(self, bot: Bot, bots: dict[str, Bot] | None = None) -> ScheduledJobs:
@@ -153,6 +157,9 @@ def create_dispatcher(app: App) -> Dispatcher:
         disable_fsm=True,  # replaced by DialogState, which reads the state only when asked
         texts=app.texts,
     )
+    # First of the outer middlewares (inside aiogram's errors middleware): counts and times
+    # every update, and the ones that fail.
+    dispatcher.update.outer_middleware(app.metrics.middleware())
     dispatcher.update.outer_middleware(
         DialogState(dispatcher.fsm.storage, dispatcher.fsm.events_isolation)
     )

@@ -22,7 +22,7 @@ import asyncio
 import json
 import logging
 import signal
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,7 +69,7 @@ class Poller:
     #: How long a stop waits for the updates in hand; what is left then is cut short.
     shutdown_timeout = 30.0
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword options
         self,
         dispatcher: Dispatcher,
         bot: Bot,
@@ -77,8 +77,11 @@ class Poller:
         rejected_path: Path = DEFAULT_REJECTED_PATH,
         polling_timeout: int = 10,
         backoff_config: BackoffConfig = DEFAULT_BACKOFF_CONFIG,
+        on_rejected: Callable[[], None] | None = None,
     ) -> None:
         self.dispatcher = dispatcher
+        #: Called after an update was set aside (the metrics count it).
+        self.on_rejected = on_rejected
         self.bot = bot
         self.rejected_path = rejected_path
         self.polling_timeout = polling_timeout
@@ -224,31 +227,9 @@ class Poller:
     # --- rejected updates ----------------------------------------------------------------------
 
     async def _reject(self, raw: Any, update_id: Any, error: Exception) -> None:
-        problems = _problems(error)
-        text = json.dumps(raw, ensure_ascii=False, default=str)
-        shown = text if len(text) <= LOGGED_CHARS else f"{text[:LOGGED_CHARS]}… ({len(text)} chars)"
-        more = len(problems) - LOGGED_ERRORS
-        log.error(
-            "update %s skipped: aiogram cannot parse it (%s%s); kept in %s. Raw update: %s",
-            update_id,
-            "; ".join(problems[:LOGGED_ERRORS]),
-            f"; and {more} more" if more > 0 else "",
-            self.rejected_path,
-            shown,
-        )
-        record = {
-            "rejected_at": datetime.now(UTC).isoformat(),
-            "update_id": update_id,
-            "errors": problems,
-            "update": raw,
-        }
-        line = json.dumps(record, ensure_ascii=False, default=str)
-        try:
-            await asyncio.to_thread(_append_line, self.rejected_path, line)
-        except OSError:
-            log.exception(
-                "could not keep the rejected update %s in %s", update_id, self.rejected_path
-            )
+        await keep_rejected(raw, update_id, error, self.rejected_path)
+        if self.on_rejected is not None:
+            self.on_rejected()
 
     # --- shutdown ------------------------------------------------------------------------------
 
@@ -281,6 +262,35 @@ class Poller:
             )
         else:
             self._confirmed = offset
+
+
+async def keep_rejected(raw: Any, update_id: Any, error: Exception, path: Path) -> None:
+    """Set aside an update aiogram cannot parse: log it (with its JSON, cut short) and append
+    it to the JSON-lines file `path`, so it can be looked at later. Used by the poller and by
+    the webhook (bot/webhook.py)."""
+    problems = _problems(error)
+    text = json.dumps(raw, ensure_ascii=False, default=str)
+    shown = text if len(text) <= LOGGED_CHARS else f"{text[:LOGGED_CHARS]}… ({len(text)} chars)"
+    more = len(problems) - LOGGED_ERRORS
+    log.error(
+        "update %s skipped: aiogram cannot parse it (%s%s); kept in %s. Raw update: %s",
+        update_id,
+        "; ".join(problems[:LOGGED_ERRORS]),
+        f"; and {more} more" if more > 0 else "",
+        path,
+        shown,
+    )
+    record = {
+        "rejected_at": datetime.now(UTC).isoformat(),
+        "update_id": update_id,
+        "errors": problems,
+        "update": raw,
+    }
+    line = json.dumps(record, ensure_ascii=False, default=str)
+    try:
+        await asyncio.to_thread(_append_line, path, line)
+    except OSError:
+        log.exception("could not keep the rejected update %s in %s", update_id, path)
 
 
 def _problems(error: Exception) -> list[str]:

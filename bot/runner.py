@@ -1,4 +1,5 @@
-"""Long polling with a clean shutdown, and the migrate command."""
+"""The runners: long polling, webhook mode, the worker (each with a clean shutdown), and the
+migrate and import commands."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import signal
 from pathlib import Path
 
 from aiogram import Bot
+from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
@@ -18,6 +20,7 @@ from bot.max import create_max_bot
 from bot.max.polling import MaxPoller
 from bot.polling import Poller
 from bot.scheduler import ScheduledJobs, create_scheduler
+from bot.webhook import WebhookServer, start_metrics_server
 from db import migrate
 from db.channels import MAX, TELEGRAM
 from db.engine import create_engine
@@ -60,12 +63,17 @@ async def run_polling(settings: Settings) -> None:
     scheduler = create_scheduler(
         jobs, settings.scheduler_tick_seconds, settings.outbox_poll_seconds
     )
+    app.metrics.watch_scheduler(scheduler)
+    metrics_server: web.AppRunner | None = None
     try:
+        if settings.metrics_port is not None:
+            metrics_server = await start_metrics_server(app, "polling")
         pollers: list[Poller | MaxPoller] = []
         if TELEGRAM in bots:
             # A webhook left from another deployment would make getUpdates fail; keep its queue.
             await bots[TELEGRAM].delete_webhook(drop_pending_updates=False)
-            pollers.append(Poller(dispatcher, bots[TELEGRAM]))
+            rejected = app.metrics.rejected_updates.inc
+            pollers.append(Poller(dispatcher, bots[TELEGRAM], on_rejected=rejected))
         if MAX in bots:
             max_poller = MaxPoller(dispatcher, bots[MAX])
             await max_poller.check_token()
@@ -76,6 +84,64 @@ async def run_polling(settings: Settings) -> None:
         else:
             await _run_together(pollers)
     finally:
+        if metrics_server is not None:
+            await metrics_server.cleanup()
+        await _stop(jobs, scheduler)
+        for each in bots.values():
+            await each.session.close()
+        await app.close()
+        log.info("stopped")
+
+
+async def run_webhook(settings: Settings) -> None:
+    """Webhook mode (WEBHOOK_URL): serve Telegram's updates over HTTP (bot/webhook.py), with
+    the scheduler as in polling, until SIGINT/SIGTERM; then stop accepting requests, finish
+    the ones in hand, stop the scheduler and close. With MAX_BOT_TOKEN as well, MAX is
+    long-polled alongside (MAX webhooks are not built)."""
+    app = await create_app(settings)
+    dispatcher = create_dispatcher(app)
+    bots = _bots(settings, app)
+    if len(bots) > 1:
+        dispatcher["channel_bots"] = bots
+    jobs = app.scheduled_jobs(bots[TELEGRAM], bots if MAX in bots else None)
+    settle_heap()
+    scheduler = create_scheduler(
+        jobs, settings.scheduler_tick_seconds, settings.outbox_poll_seconds
+    )
+    app.metrics.watch_scheduler(scheduler)
+    server = WebhookServer(app, dispatcher, bots[TELEGRAM])
+    metrics_server: web.AppRunner | None = None
+    max_poller: MaxPoller | None = None
+    max_task: asyncio.Task[None] | None = None
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: signal.Signals) -> None:
+        log.warning("%s received: finishing the updates in hand and stopping", signum.name)
+        stopped.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal, signum)
+    try:
+        await server.start()
+        if settings.metrics_port is not None:
+            metrics_server = await start_metrics_server(app, "webhook")
+        if MAX in bots:
+            max_poller = MaxPoller(dispatcher, bots[MAX])
+            await max_poller.check_token()
+            max_task = asyncio.create_task(max_poller.run())
+            max_task.add_done_callback(lambda _task: stopped.set())
+        scheduler.start()
+        await stopped.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        if max_poller is not None and max_task is not None:
+            max_poller.stop()
+            await asyncio.gather(max_task, return_exceptions=True)
+        await server.stop()
+        if metrics_server is not None:
+            await metrics_server.cleanup()
         await _stop(jobs, scheduler)
         for each in bots.values():
             await each.session.close()
@@ -129,17 +195,23 @@ async def run_worker(settings: Settings) -> None:
     scheduler = create_scheduler(
         jobs, settings.scheduler_tick_seconds, settings.outbox_poll_seconds
     )
+    app.metrics.watch_scheduler(scheduler)
+    metrics_server: web.AppRunner | None = None
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopped.set)
     try:
+        if settings.metrics_port is not None:
+            metrics_server = await start_metrics_server(app, "worker")
         scheduler.start()
         log.info("worker started")
         await stopped.wait()
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
+        if metrics_server is not None:
+            await metrics_server.cleanup()
         await _stop(jobs, scheduler)
         for each in bots.values():
             await each.session.close()

@@ -100,6 +100,19 @@ MAX_ROUND = 50
 ROUNDS_IN_DOUBT = 3
 
 
+def failure_reason(error: Exception) -> str:
+    """A failed send's reason, as a short label for the metrics."""
+    if isinstance(error, TelegramRetryAfter):
+        return "flood_wait"
+    if isinstance(error, TelegramForbiddenError):
+        return "blocked"
+    if isinstance(error, TelegramBadRequest | TelegramNotFound | TelegramEntityTooLarge):
+        return "bad_request"
+    if isinstance(error, TelegramAPIError):
+        return "server_or_network"
+    return "error"
+
+
 def round_size(rate: float) -> int:
     """Messages claimed in one round at `rate` messages a second."""
     return max(1, min(MAX_ROUND, math.ceil(rate / 20)))
@@ -162,6 +175,9 @@ class OutboxSender:
     #: The bot of each messenger ("telegram", "max") when it runs in several: each message
     #: goes through its recipient's own (db/channels.py). Empty: everything through `bot`.
     bots: dict[str, Bot] = field(default_factory=dict)
+    #: Told of every message tried: its outcome ("sent", "blocked", "failed", "retry",
+    #: "dropped") and the reason (bot/metrics.py counts them).
+    observe: Callable[[str, str], None] = field(default=lambda _outcome, _reason: None)
     _stopping: bool = field(default=False, init=False)
     _pace: Pace = field(init=False)
     _draining: asyncio.Task[Any] | None = field(default=None, init=False)
@@ -282,13 +298,18 @@ class OutboxSender:
 
     async def _deliver(self, message: OutboxRecord, outgoing: Outgoing | None) -> Delivery:
         if outgoing is None:  # the event is gone or has begun, the broadcast was cancelled
+            self.observe(Outcome.DROPPED, "gone")
             return outbox.dropped(message)
         await self._pace.slot()
         handled_by_caller.set(True)  # this task's own context: the retries are the outbox's
         try:
             await self._send(message.user_id, outgoing)
         except Exception as error:
-            return self._failed(message, error)
+            delivery = self._failed(message, error)
+            outcome = "retry" if delivery.outcome is None else str(delivery.outcome)
+            self.observe(outcome, failure_reason(error))
+            return delivery
+        self.observe(Outcome.SENT, "")
         return outbox.sent(message)
 
     def _failed(self, message: OutboxRecord, error: Exception) -> Delivery:

@@ -157,6 +157,8 @@ class Request:
     form: dict[str, str]
     #: Answered ok within the client's patience (see the module's docstring).
     delivered: bool = False
+    #: The result answered (a sent message, with its message_id), once answered ok.
+    result: Any = None
 
 
 async def request_fields(request: web.Request) -> dict[str, str]:
@@ -260,6 +262,7 @@ class FakeBotAPI:
                 )
             return web.json_response(answer.body, status=answer.status)
         result = await self._result(method, form)
+        record.result = result
         # Answered ok: delivered, unless the client had given up waiting.
         record.delivered = method in SENDING and answer.hold < self.patience
         return web.Response(

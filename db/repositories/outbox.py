@@ -4,6 +4,7 @@ anything is sent. The sender claims due rows for a lease, sends, and marks them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -55,6 +56,15 @@ _COLUMNS = (
     OutboxMessage.attempts,
     OutboxMessage.broadcast_id,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    """The outbox's queue: messages due now, waiting for a later time, and the oldest due."""
+
+    due: int
+    waiting: int
+    oldest_due: datetime | None
 
 
 class OutboxRepository:
@@ -186,6 +196,15 @@ class OutboxRepository:
             .returning(OutboxMessage.broadcast_id)
         )
         return {int(b) for b in result.scalars() if b is not None}
+
+    async def queue_stats(self, now: datetime) -> QueueStats:
+        """What waits to be sent (for the metrics): one statement over the partial index of
+        the rows neither sent nor being sent (`ix_outbox_due`)."""
+        row = (await self._session.execute(_QUEUE_STATS, {"now": now})).one()
+        oldest = row.oldest
+        return QueueStats(
+            int(row.due or 0), int(row.waiting or 0), oldest if oldest and oldest <= now else None
+        )
 
     async def claim(self, now: datetime, recent: datetime, limit: int) -> list[OutboxRecord]:
         """Up to `limit` due messages, oldest first, claimed for sending now: at most one per
@@ -376,6 +395,11 @@ _CLAIMABLE = (
     .limit(bindparam("n"))
     .with_for_update(skip_locked=True, of=OutboxMessage)
 )
+_QUEUE_STATS = select(
+    func.count().filter(OutboxMessage.not_before <= bindparam("now")).label("due"),
+    func.count().filter(OutboxMessage.not_before > bindparam("now")).label("waiting"),
+    func.min(OutboxMessage.not_before).label("oldest"),
+).where(OutboxMessage.sent_at.is_(None), OutboxMessage.claimed_at.is_(None))
 _FINISH = (
     update(_table)
     .where(_table.c.id == bindparam("b_id"))
