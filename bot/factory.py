@@ -21,6 +21,7 @@ from bot.middlewares import (
     AnswerCallbacks,
     DatabaseMiddleware,
     DialogState,
+    OncePerUpdate,
     PrivateChatsOnly,
     RequestMiddleware,
 )
@@ -169,6 +170,9 @@ def create_dispatcher(app: App) -> Dispatcher:
     dispatcher.message.outer_middleware(private_only)
     dispatcher.callback_query.outer_middleware(private_only)
     dispatcher.update.outer_middleware(DatabaseMiddleware(app.uow_factory))
+    # An update delivered twice (to this process or another) is handled once.
+    lease = timedelta(seconds=app.settings.update_lease_seconds)
+    dispatcher.update.outer_middleware(OncePerUpdate(app.uow_factory, app.clock, lease))
     # Inner ones see the chosen handler's flags; AnswerCallbacks is the outermost of them, so
     # every callback query is answered, even when its handler fails.
     dispatcher.callback_query.middleware(AnswerCallbacks())
