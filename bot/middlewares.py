@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,9 @@ from aiogram import BaseMiddleware
 from aiogram.dispatcher.flags import get_flag
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.middleware import FSMContextMiddleware
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
@@ -57,14 +60,77 @@ class PrivateChatsOnly(BaseMiddleware):
 
 class DialogState(FSMContextMiddleware):
     """aiogram's FSM context for the update (`state`), without reading the state up front:
-    only the event editor's steps need it, so the answer path (every questionnaire tap) makes
-    no extra trip to the database for it. (aiogram's own middleware reads it for StateFilter,
-    which this project does not use.)"""
+    only the dialogs' steps need it, so the answer path (every questionnaire tap) makes no
+    extra trip to the database for it. (aiogram's own middleware reads it for StateFilter,
+    which this project does not use.)
+
+    With an events isolation (Redis: bot/storage.py `create_isolation`), the chat's lock is
+    taken when the update first touches its state and held until the update ends, so two
+    updates of one chat that both use the dialog state — in one process or two — run one
+    after the other; updates that never touch it (the questionnaire) take no lock.
+    """
+
+    def __init__(self, storage: BaseStorage, events_isolation: BaseEventIsolation | None) -> None:
+        super().__init__(storage, events_isolation)  # type: ignore[arg-type]
+        self._isolation = events_isolation
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         data["fsm_storage"] = self.storage
-        data["state"] = self.resolve_event_context(data["bot"], data)
-        return await handler(event, data)
+        context = self.resolve_event_context(data["bot"], data)
+        if context is None or self._isolation is None:
+            data["state"] = context
+            return await handler(event, data)
+        isolated = IsolatedContext(self.storage, context.key, self._isolation)
+        data["state"] = isolated
+        try:
+            return await handler(event, data)
+        finally:
+            await isolated.release()
+
+
+class IsolatedContext(FSMContext):
+    """A chat's FSM context that takes the chat's lock (`isolation`) on first use; `release()`
+    at the end of the update lets the next one in."""
+
+    def __init__(
+        self, storage: BaseStorage, key: StorageKey, isolation: BaseEventIsolation
+    ) -> None:
+        super().__init__(storage, key)
+        self._isolation = isolation
+        self._held: AbstractAsyncContextManager[None] | None = None
+
+    async def _lock(self) -> None:
+        if self._held is None:
+            held = self._isolation.lock(self.key)
+            await held.__aenter__()
+            self._held = held
+
+    async def release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            await held.__aexit__(None, None, None)
+
+    async def set_state(self, state: StateType = None) -> None:
+        await self._lock()
+        await super().set_state(state)
+
+    async def get_state(self) -> str | None:
+        await self._lock()
+        return await super().get_state()
+
+    async def set_data(self, data: Mapping[str, Any]) -> None:
+        await self._lock()
+        await super().set_data(data)
+
+    async def get_data(self) -> dict[str, Any]:
+        await self._lock()
+        return await super().get_data()
+
+    async def update_data(
+        self, data: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        await self._lock()
+        return await super().update_data(data, **kwargs)
 
 
 class DatabaseMiddleware(BaseMiddleware):
