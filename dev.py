@@ -6,8 +6,8 @@
     python3 dev.py run      run the bot against Telegram (needs BOT_TOKEN)
     python3 dev.py lint     ruff check, ruff format --check, mypy
     python3 dev.py format   apply ruff format and safe ruff fixes
-    python3 dev.py bench    run the benchmarks in bench/ (`bench answer`, `bench events` or
-                            `bench outbox` for one, with its options after it)
+    python3 dev.py bench    run the benchmarks in bench/ (`bench answer`, `bench events`,
+                            `bench outbox`, `bench webhook` … for one, with its options after it)
     python3 dev.py migrate  apply database migrations (the bot also does it at start-up)
 
 The first call creates .venv and installs the pinned dependencies
@@ -73,6 +73,7 @@ BENCHMARKS = {
     "outbox": "bench/bench_outbox.py",
     "content": "bench/bench_content.py",
     "stats": "bench/bench_stats.py",
+    "webhook": "bench/bench_webhook.py",
 }
 
 

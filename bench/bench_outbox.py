@@ -95,6 +95,10 @@ DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 #: Methods whose result is a Message (the others answer True).
 SENDS = {"sendMessage", "sendPhoto", "sendDocument"}
 RETURNS_MESSAGE = {*SENDS, "editMessageText"}
+BOT_ME = (
+    b'{"ok":true,"result":{"id":1000000001,"is_bot":true,"first_name":"Bench",'
+    b'"username":"bench_bot"}}'
+)
 
 
 # --- the fake Bot API: an HTTP server in its own process ----------------------------------------
@@ -184,6 +188,8 @@ class FakeTelegramServer:
             return b"{}"
         name = path.rsplit("/", 1)[-1]
         self.methods[name] += 1
+        if name == "getMe":  # the webhook's start (bench_webhook.py) asks who it is
+            return BOT_ME
         if name not in RETURNS_MESSAGE:
             return b'{"ok":true,"result":true}'
         fields = form_fields(body)

@@ -8,22 +8,34 @@ import asyncio
 import io
 import json
 import logging
+import os
+import signal
+import socket
+from pathlib import Path
 from typing import Any
 
+import aiohttp
+import pytest
 from aiogram import methods
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import TelegramMethod
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import SecretStr
 
+from bot.config import Settings
 from bot.local_session import blocked, server_error
 from bot.logs import JsonFormatter
 from bot.metrics import Metrics
+from bot.runner import run_polling
 from db.calendar import Moment
 from services import broadcasts
 from services.broadcasts import Draft
 from services.coordinators import Staff
 from tests.conftest import TEXTS, World, send_outbox
+from tests.test_polling import TOKEN, FakeBotAPI, eventually, reply_to_a_story, start
 
 ADMIN = 9_000_001
 OK_CHAT, BLOCKED_CHAT, REFUSED_CHAT, FLAKY_CHAT = 8101, 8102, 8103, 8104
@@ -160,3 +172,41 @@ def test_json_logs_are_one_object_per_line() -> None:
     assert "exception" not in first
     assert second["message"] == "update 42 failed"
     assert "ValueError: сломалось" in second["exception"]
+
+
+async def test_polling_serves_health_and_metrics_at_metrics_port(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the rejected update goes to data/ here
+    fake = FakeBotAPI()
+    application = web.Application()
+    application.router.add_post("/bot{token}/{method}", fake.handle)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    async with TestServer(application) as server:
+        fake.url = str(server.make_url("/"))
+        changed = {
+            "bot_token": SecretStr(TOKEN),
+            "telegram_api_url": fake.url,
+            "metrics_port": port,
+        }
+        fake.add(reply_to_a_story(501, 7001), start(502, 7002))
+        running = asyncio.create_task(run_polling(settings.model_copy(update=changed)))
+        try:
+            await eventually(lambda: bool(fake.sent_to(7002)), seconds=10)
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    assert response.status == 200
+                    health = await response.json()
+                async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
+                    found = samples(await response.read())
+        finally:
+            if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+                running.cancel()
+            else:
+                os.kill(os.getpid(), signal.SIGTERM)
+            await asyncio.wait_for(running, timeout=10)
+    assert (health["status"], health["database"], health["mode"]) == ("ok", "ok", "polling")
+    assert found["profnavigator_rejected_updates_total", ""] == 1
+    assert found["profnavigator_updates_total", "kind=message"] == 1
