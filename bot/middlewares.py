@@ -196,8 +196,12 @@ class OncePerUpdate(BaseMiddleware):
             await self._give_up(update_id)
             raise
         self._in_hand.discard(update_id)
-        async with uow.write(durable=False):
-            await uow.updates.complete(TELEGRAM, update_id, self.token, self._clock())
+        try:
+            async with uow.write(durable=False):
+                await uow.updates.complete(TELEGRAM, update_id, self.token, self._clock())
+        except Exception:
+            # Handled all the same: only a redelivery after the lease would be handled again.
+            log.exception("could not mark update %d as handled", update_id)
         return result
 
     async def _take(self, uow: UnitOfWork, update_id: int) -> bool:
