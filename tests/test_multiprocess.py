@@ -53,6 +53,7 @@ from tests.fake_bot_api import BOT_USER, DATE, OK, Behaviour, FakeBotAPI, held
 from tests.test_webhook import (  # noqa: F401 - the fixtures
     ALL_TECHNIC,
     SCORES,
+    BotProcess,
     StartBot,
     WebhookUser,
     api,
@@ -218,7 +219,9 @@ async def test_two_webhook_processes_one_killed_midway_lose_nothing_and_repeat_n
         first.process.send_signal(signal.SIGKILL)
         await first.process.wait()
         # It is started again at once (systemd's Restart=always); it takes seconds to be up.
-        restarting = asyncio.create_task(start_bot("first-again", url=url, **FAST))
+        restarting: asyncio.Future[BotProcess] = asyncio.ensure_future(
+            start_bot("first-again", url=url, **FAST)
+        )
         with pytest.raises(aiohttp.ClientError):
             await in_hand
         assert len(api.delivered_chats(set(READERS))) < len(READERS), "killed too late"
