@@ -173,7 +173,10 @@ def create_dispatcher(app: App) -> Dispatcher:
     dispatcher.update.outer_middleware(DatabaseMiddleware(app.uow_factory))
     # An update delivered twice (to this process or another) is handled once.
     lease = timedelta(seconds=app.settings.update_lease_seconds)
-    dispatcher.update.outer_middleware(OncePerUpdate(app.uow_factory, app.clock, lease))
+    once = OncePerUpdate(app.uow_factory, app.clock, lease)
+    dispatcher.update.outer_middleware(once)
+    dispatcher.shutdown.register(once.close)
+    dispatcher["update_claims"] = once  # tests and benchmarks flush its completions
     # Inner ones see the chosen handler's flags; AnswerCallbacks is the outermost of them, so
     # every callback query is answered, even when its handler fails.
     dispatcher.callback_query.middleware(AnswerCallbacks())

@@ -152,8 +152,11 @@ class OncePerUpdate(BaseMiddleware):
     database — is handled once (`update_claims`, db/repositories/updates.py).
 
     Before the handlers, one INSERT … ON CONFLICT claims (channel, update_id) for this process;
-    after them one UPDATE marks it done. A later delivery of a done update is skipped (the
-    webhook answers it with 200, nothing is sent). A delivery that finds the update in hand
+    after them it is marked done, by one UPDATE for all the updates that ended within
+    `COMPLETE_AFTER` (so the answer path pays for the claim only; a process killed in that
+    window leaves claims that merely lapse: Telegram had its answer and sends them no more).
+    A later delivery of a done update is skipped (the webhook answers it with 200, nothing is
+    sent). A delivery that finds the update in hand
     elsewhere waits until that handling ends (then it is skipped) or its claim lapses — the
     process holding it renews its claims every third of `lease` while it works, so a claim
     lapses only when its process died midway — and then handles it. A handling that fails or
@@ -169,6 +172,8 @@ class OncePerUpdate(BaseMiddleware):
 
     #: How long a redelivery waits at most for the handling in hand elsewhere (in leases).
     WAIT_LEASES = 2
+    #: Completions are recorded together, at most this long after the first of them (seconds).
+    COMPLETE_AFTER = 0.05
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, lease: timedelta) -> None:
         self._uow_factory = uow_factory
@@ -179,6 +184,9 @@ class OncePerUpdate(BaseMiddleware):
         self._in_hand: set[int] = set()
         self._renewal: asyncio.TimerHandle | None = None
         self._renewing: set[asyncio.Task[None]] = set()
+        self._completed: list[int] = []
+        self._completion: asyncio.TimerHandle | None = None
+        self._completing: set[asyncio.Task[None]] = set()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update) or _channel(data) != TELEGRAM:
@@ -196,13 +204,38 @@ class OncePerUpdate(BaseMiddleware):
             await self._give_up(update_id)
             raise
         self._in_hand.discard(update_id)
+        self._completed.append(update_id)
+        if self._completion is None:
+            loop = asyncio.get_running_loop()
+            self._completion = loop.call_later(self.COMPLETE_AFTER, self._complete_soon)
+        return result
+
+    def _complete_soon(self) -> None:
+        self._completion = None
+        task = asyncio.get_running_loop().create_task(self.flush())
+        self._completing.add(task)
+        task.add_done_callback(self._completing.discard)
+
+    async def flush(self) -> None:
+        """Record the completions not recorded yet (what is done meanwhile waits for the next
+        flush)."""
+        if self._completion is not None:
+            self._completion.cancel()
+            self._completion = None
+        update_ids, self._completed = self._completed, []
+        if not update_ids:
+            return
         try:
-            async with uow.write(durable=False):
-                await uow.updates.complete(TELEGRAM, update_id, self.token, self._clock())
+            async with self._uow_factory() as uow, uow.write(durable=False):
+                await uow.updates.complete(TELEGRAM, update_ids, self.token, self._clock())
         except Exception:
             # Handled all the same: only a redelivery after the lease would be handled again.
-            log.exception("could not mark update %d as handled", update_id)
-        return result
+            log.exception("could not mark %d update(s) as handled", len(update_ids))
+
+    async def close(self) -> None:
+        """At shutdown (the dispatcher's hook): every completion recorded."""
+        await self.flush()
+        await asyncio.gather(*self._completing)
 
     async def _take(self, uow: UnitOfWork, update_id: int) -> bool:
         loop = asyncio.get_running_loop()

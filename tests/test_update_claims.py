@@ -57,7 +57,10 @@ def tap_update(chat: Conversation, label: str) -> dict[str, Any]:
     }
 
 
-async def claims(world: World) -> list[tuple[int, int, bool]]:
+async def claims(world: World, *others: World) -> list[tuple[int, int, bool]]:
+    """Every claim (update id, token, done), once each process recorded its completions."""
+    for process in (world, *others):
+        await process.dispatcher["update_claims"].flush()
     async with world.app.uow_factory() as uow:
         rows = await uow.session.execute(
             select(UpdateClaim.update_id, UpdateClaim.token, UpdateClaim.done_at.is_not(None))
@@ -118,7 +121,7 @@ async def test_a_tap_delivered_to_both_processes_at_once_counts_once(
     assert question_head(2) in screen.text
     query_id = payload["callback_query"]["id"]
     assert [t.callback_query_id for t in world.telegram.toasts].count(query_id) == 1
-    [(_, _, done)] = [c for c in await claims(world) if c[0] == payload["update_id"]]
+    [(_, _, done)] = [c for c in await claims(world, other) if c[0] == payload["update_id"]]
     assert done
 
 
@@ -136,7 +139,7 @@ async def test_a_redelivery_waits_for_the_process_handling_it(world: World, othe
     assert not redelivery.done()
     assert sent_to(world, chat) == 0
     async with other.app.uow_factory() as uow, uow.write():
-        await uow.updates.complete(TELEGRAM, payload["update_id"], 42, world.clock())
+        await uow.updates.complete(TELEGRAM, [payload["update_id"]], 42, world.clock())
     await asyncio.wait_for(redelivery, timeout=10)
 
     assert sent_to(world, chat) == 0  # the other process answered it

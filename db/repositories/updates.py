@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,17 +36,13 @@ class UpdateRepository:
         """Take the update in hand for `token`: one INSERT … ON CONFLICT that inserts the claim,
         or takes over a claim that was never finished and not renewed since `lapsed`. Only when
         neither happened (a redelivery) is the row read, to tell done from in hand."""
-        table = UpdateClaim.__table__
-        module = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
-        insert = module.insert(table).values(
-            channel=channel, update_id=update_id, token=token, claimed_at=now, done_at=None
-        )
-        statement = insert.on_conflict_do_update(
-            index_elements=[table.c.channel, table.c.update_id],
-            set_={"token": insert.excluded.token, "claimed_at": insert.excluded.claimed_at},
-            where=table.c.done_at.is_(None) & (table.c.claimed_at < lapsed),
-        ).returning(table.c.token)
-        if (await self._session.execute(statement)).first() is not None:
+        dialect = self._session.get_bind().dialect.name
+        if dialect not in _CLAIMS:
+            _CLAIMS[dialect] = _claim(dialect)
+        statement = _CLAIMS[dialect]
+        params = {"channel": channel, "update_id": update_id, "token": token}
+        params |= {"now": now, "lapsed": lapsed}
+        if (await self._session.execute(statement, params)).first() is not None:
             return Claim.TAKEN
         done_at = await self._session.scalar(
             select(UpdateClaim.done_at).where(
@@ -69,13 +66,15 @@ class UpdateRepository:
             .values(claimed_at=now)
         )
 
-    async def complete(self, channel: str, update_id: int, token: int, now: datetime) -> None:
-        """The handling ended: a later delivery is skipped."""
+    async def complete(
+        self, channel: str, update_ids: Collection[int], token: int, now: datetime
+    ) -> None:
+        """Their handling ended: a later delivery is skipped."""
         await self._session.execute(
             update(UpdateClaim)
             .where(
                 UpdateClaim.channel == channel,
-                UpdateClaim.update_id == update_id,
+                UpdateClaim.update_id.in_(list(update_ids)),
                 UpdateClaim.token == token,
             )
             .values(done_at=now)
@@ -98,3 +97,25 @@ class UpdateRepository:
             delete(UpdateClaim).where(UpdateClaim.claimed_at < before)
         )
         return max(0, int(result.rowcount or 0))  # type: ignore[attr-defined]
+
+
+#: The claim's statement of each dialect, built once (it runs for every update).
+_CLAIMS: dict[str, Any] = {}
+
+
+def _claim(dialect: str) -> Any:
+    table = UpdateClaim.__table__
+    stamp = UpdateClaim.claimed_at.type
+    module = postgresql if dialect == "postgresql" else sqlite
+    insert = module.insert(table).values(
+        channel=bindparam("channel"),
+        update_id=bindparam("update_id"),
+        token=bindparam("token"),
+        claimed_at=bindparam("now", type_=stamp),
+        done_at=None,
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.channel, table.c.update_id],
+        set_={"token": insert.excluded.token, "claimed_at": insert.excluded.claimed_at},
+        where=table.c.done_at.is_(None) & (table.c.claimed_at < bindparam("lapsed", type_=stamp)),
+    ).returning(table.c.token)
