@@ -153,14 +153,21 @@ class CpuWindow:
         self.used = {name: now[name] - self._at[name] for name in now}
         self.machine_busy = machine_cpu()[0] - self._machine[0]
 
-    def line(self, generator_cpu: float) -> str:
+    def line(self, generator_cpu: float, answers: int) -> str:
         used = dict(self.used) | {"generator": generator_cpu}
         ours = sum(used.values())
         parts = ", ".join(f"{name} {value / self.seconds:.2f}" for name, value in used.items())
         others = max(0.0, self.machine_busy - ours) / self.seconds
+        bots = sum(value for name, value in used.items() if name.startswith("bot"))
+        per_answer = (
+            f"CPU per answer: bots {bots / answers * 1000:.1f} ms, PostgreSQL "
+            f"{used['PostgreSQL'] / answers * 1000:.1f} ms, all of it "
+            f"{ours / answers * 1000:.1f} ms"
+        )
         return (
             f"CPU in cores: {parts}; everything else on the machine {others:.2f} "
-            f"(machine busy {self.machine_busy / self.seconds:.2f} of {os.cpu_count()})"
+            f"(machine busy {self.machine_busy / self.seconds:.2f} of {os.cpu_count()})\n"
+            f"      {per_answer}"
         )
 
 
@@ -397,7 +404,7 @@ class Bench:
             result["seconds"],
             result["latencies"],
             sum(received.methods.values()) / n,
-            window.line(result["cpu"]) + f"; {opened} PostgreSQL connections opened",
+            window.line(result["cpu"], n) + f"; {opened} PostgreSQL connections opened",
         )
 
     async def sessions(self) -> int:
