@@ -81,6 +81,14 @@ class Settings(BaseSettings):
         description="A message whose sending began this long ago and never finished (the bot "
         "was killed) is recorded as failed, 'interrupted', and not sent again.",
     )
+    update_lease_seconds: float = Field(
+        default=15.0,
+        ge=0.5,
+        le=600,
+        description="An update a process took in hand and stopped working on this long ago (it "
+        "was killed) is handled again when Telegram delivers it again; while a process works on "
+        "one it renews its claim every third of this.",
+    )
     telegram_timeout_seconds: int = Field(
         default=30,
         ge=1,

@@ -5,6 +5,7 @@ dispatcher. The demo chat, the tests and the benchmarks all talk to the bot this
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +14,10 @@ from aiogram.types import Update
 
 from bot.local_session import LocalTelegram, Shown
 
-_update_ids = itertools.count(1)
+#: Update ids, as Telegram numbers them: increasing, and never the same twice on one database,
+#: even across runs of the demo on its kept database (each run starts from the clock, in ms),
+#: since an update id seen before is skipped (bot/middlewares.py `OncePerUpdate`).
+_update_ids = itertools.count(int(time.time() * 1000))
 _query_ids = itertools.count(1)
 
 

@@ -21,6 +21,7 @@ from bot.middlewares import (
     AnswerCallbacks,
     DatabaseMiddleware,
     DialogState,
+    OncePerUpdate,
     PrivateChatsOnly,
     RequestMiddleware,
 )
@@ -28,7 +29,7 @@ from bot.retry import RetryMiddleware
 from bot.scheduler import ScheduledJobs
 from bot.sender import OutboxSender
 from bot.session import TelegramSession
-from bot.storage import create_storage
+from bot.storage import create_isolation, create_storage
 from content import Catalogue, load_catalogue
 from content.library import Content, Library
 from content.professions import load_professions
@@ -152,23 +153,30 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 
 
 def create_dispatcher(app: App) -> Dispatcher:
+    storage = create_storage(app.settings, app.uow_factory, app.clock)
+    isolation = create_isolation(storage)
     dispatcher = Dispatcher(
-        storage=create_storage(app.settings, app.uow_factory, app.clock),
+        storage=storage,
+        events_isolation=isolation,
         disable_fsm=True,  # replaced by DialogState, which reads the state only when asked
         texts=app.texts,
     )
     # First of the outer middlewares (inside aiogram's errors middleware): counts and times
     # every update, and the ones that fail.
     dispatcher.update.outer_middleware(app.metrics.middleware())
-    dispatcher.update.outer_middleware(
-        DialogState(dispatcher.fsm.storage, dispatcher.fsm.events_isolation)
-    )
+    dispatcher.update.outer_middleware(DialogState(dispatcher.fsm.storage, isolation))
     # Outer middlewares run before the filters: every update gets its unit of work (a session
     # that connects only when used), and updates from other chats are turned away.
     private_only = PrivateChatsOnly(app.texts)
     dispatcher.message.outer_middleware(private_only)
     dispatcher.callback_query.outer_middleware(private_only)
     dispatcher.update.outer_middleware(DatabaseMiddleware(app.uow_factory))
+    # An update delivered twice (to this process or another) is handled once.
+    lease = timedelta(seconds=app.settings.update_lease_seconds)
+    once = OncePerUpdate(app.uow_factory, app.clock, lease)
+    dispatcher.update.outer_middleware(once)
+    dispatcher.shutdown.register(once.close)
+    dispatcher["update_claims"] = once  # tests and benchmarks flush its completions
     # Inner ones see the chosen handler's flags; AnswerCallbacks is the outermost of them, so
     # every callback query is answered, even when its handler fails.
     dispatcher.callback_query.middleware(AnswerCallbacks())

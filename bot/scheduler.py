@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 
 #: Local hours in which reminders are sent (from 09:00 to 20:59).
 REMINDER_HOURS = (9, 21)
+#: How long the claims of handled updates are kept (Telegram redelivers for a day at most).
+UPDATE_CLAIMS_KEPT = timedelta(days=2)
+#: How often they are pruned.
+PRUNE_EVERY_SECONDS = 3600
 
 
 @dataclass
@@ -80,6 +84,12 @@ class ScheduledJobs:
         async with self.uow_factory() as uow:
             return await family.expire_links(uow, self.clock())
 
+    async def prune_update_claims(self) -> int:
+        """Forget the updates handled more than `UPDATE_CLAIMS_KEPT` ago (bot/middlewares.py
+        `OncePerUpdate`); Telegram no longer delivers those again."""
+        async with self.uow_factory() as uow, uow.write():
+            return await uow.updates.prune(self.clock() - UPDATE_CLAIMS_KEPT)
+
     async def drain_outbox(self) -> int:
         """Send what the outbox holds (see bot/sender.py); returns how many were sent."""
         if self.sender is None:
@@ -130,6 +140,14 @@ def create_scheduler(
         "interval",
         seconds=every_seconds,
         id="quiz_reminders",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        jobs.prune_update_claims,
+        "interval",
+        seconds=PRUNE_EVERY_SECONDS,
+        id="update_claims",
         max_instances=1,
         coalesce=True,
     )

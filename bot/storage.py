@@ -15,7 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+from aiogram.fsm.storage.base import (
+    BaseEventIsolation,
+    BaseStorage,
+    DefaultKeyBuilder,
+    StateType,
+    StorageKey,
+)
 
 from bot.config import Settings
 from db.uow import UnitOfWorkFactory
@@ -77,6 +83,23 @@ class DatabaseStorage(BaseStorage):
 
     async def close(self) -> None:
         return None
+
+
+def create_isolation(storage: BaseStorage) -> BaseEventIsolation | None:
+    """What serialises the dialog-state work of one chat across processes (bot/middlewares.py
+    `DialogState` takes it when an update first touches the chat's state).
+
+    With Redis, aiogram's `RedisEventIsolation` (a Redis lock per chat), since RedisStorage's
+    `update_data` is a read and a write that two processes could interleave, losing a key the
+    other wrote. The database storage needs none: each of its calls is one transaction and
+    `update_data` changes the row under its lock, so no key written is lost whichever process
+    writes it (and holding a lock per chat would hold a connection for the whole update).
+    """
+    from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage  # noqa: PLC0415
+
+    if isinstance(storage, RedisStorage):
+        return RedisEventIsolation(storage.redis, key_builder=key_builder())
+    return None
 
 
 def create_storage(

@@ -22,6 +22,11 @@ from sqlalchemy.ext.asyncio import (
 
 #: Execution option that marks a transaction as a writer (BEGIN IMMEDIATE on SQLite).
 WRITE_OPTION = "profnavigator_write"
+#: Execution option of a write whose commit need not wait for the disk (the claim of an update,
+#: see `UnitOfWork.write(durable=False)`): SQLite commits it with `synchronous=NORMAL` (in WAL
+#: mode it survives the process being killed, only not a power cut, and the next durable commit
+#: flushes it with its own).
+LIGHT_OPTION = "profnavigator_light"
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -43,7 +48,14 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        writer = connection.get_execution_options().get(WRITE_OPTION, False)
+        options = connection.get_execution_options()
+        writer = options.get(WRITE_OPTION, False)
+        if writer:
+            # Switched only when it changes (a claim, then a durable write, then a claim...).
+            synchronous = "NORMAL" if options.get(LIGHT_OPTION, False) else "FULL"
+            if connection.info.get("synchronous", "FULL") != synchronous:
+                connection.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
+                connection.info["synchronous"] = synchronous
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 

@@ -670,3 +670,24 @@ class FamilyInvite(Base):
     expires_at: Mapped[datetime]
     used_by: Mapped[int | None] = mapped_column(BigInteger)
     used_at: Mapped[datetime | None]
+
+
+# --- several processes -------------------------------------------------------------------------
+
+
+class UpdateClaim(Base):
+    """An update from Telegram that a process took in hand, so that one delivered twice (to
+    any process) is handled once (bot/middlewares.py `OncePerUpdate`). `token` names the
+    process holding it; `claimed_at` is renewed while it works on it, so a claim that stops
+    being renewed (its process died) lapses and a redelivery is handled again; `done_at` is
+    set when the handling ended. Rows are deleted two days later (Telegram redelivers for a
+    day at most)."""
+
+    __tablename__ = "update_claims"
+    __table_args__ = (Index("ix_update_claims_claimed_at", "claimed_at"),)
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    token: Mapped[int] = mapped_column(BigInteger)
+    claimed_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]

@@ -8,9 +8,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from types import TracebackType
 from typing import Any, Self
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.engine import WRITE_OPTION
+from db.engine import LIGHT_OPTION, WRITE_OPTION
 from db.repositories import (
     AttemptRepository,
     BroadcastRepository,
@@ -30,6 +31,7 @@ from db.repositories import (
 )
 from db.repositories.consultations import ConsultationRepository
 from db.repositories.content_files import ContentFileRepository
+from db.repositories.updates import UpdateRepository
 
 
 class UnitOfWork:
@@ -58,11 +60,17 @@ class UnitOfWork:
         self.stats = StatsRepository(session)
         self.teachers = TeacherRepository(session)
         self.family = FamilyRepository(session)
+        self.updates = UpdateRepository(session)
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[Self]:
+    async def write(self, *, durable: bool = True) -> AsyncIterator[Self]:
         """A write transaction: SQLite takes its write lock up front (BEGIN IMMEDIATE),
         PostgreSQL relies on the repositories' row locks. Commits on success, rolls back on error.
+
+        `durable=False` (the claim of an update, bot/middlewares.py): the commit does not wait
+        for the disk — SQLite's `synchronous=NORMAL`, PostgreSQL's `synchronous_commit` off.
+        It survives the process being killed, not a power cut; the next durable commit flushes
+        it too.
 
         On SQLite the writers of this process first queue on `writers` (one writer at a time
         is all SQLite allows): they are woken in order the moment the lock is free, instead of
@@ -71,7 +79,10 @@ class UnitOfWork:
         """
         async with self._writers:
             await self.end_read()
-            await self.session.connection(execution_options={WRITE_OPTION: True})
+            options = {WRITE_OPTION: True, LIGHT_OPTION: not durable}
+            connection = await self.session.connection(execution_options=options)
+            if not durable and connection.dialect.name == "postgresql":
+                await self.session.execute(_LIGHT_COMMIT)
             try:
                 yield self
             except BaseException:
@@ -97,6 +108,9 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+_LIGHT_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 
 
 class UnitOfWorkFactory:

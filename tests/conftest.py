@@ -247,6 +247,22 @@ def world(
 
 
 @pytest.fixture
+async def other(
+    settings: Settings, clock: FakeClock, telegram: LocalTelegram
+) -> AsyncIterator[World]:
+    """A second bot process on the same database: an app of its own (engine, connection pool,
+    writer lock, content library), its own dispatcher and bot, talking to the same Telegram
+    (`telegram`) as `world`. `world.user(7)` and `other.user(7)` are one person whose updates
+    reach either process."""
+    application = await create_app(settings, clock=clock)
+    try:
+        bot = create_bot(settings, session=telegram)
+        yield World(application, create_dispatcher(application), bot, telegram, clock)
+    finally:
+        await application.close()
+
+
+@pytest.fixture
 def chat(world: World) -> Conversation:
     return world.user()
 

@@ -48,6 +48,7 @@ TABLES = {
     "survey_answers",
     "parent_links",
     "family_invites",
+    "update_claims",
 }
 
 
