@@ -85,7 +85,7 @@ class Settings(BaseSettings):
         default=15.0,
         ge=0.5,
         le=600,
-        description="An update a process took in hand and stopped working on this long ago (it "
+        description="Webhook mode: an update a process took in hand and stopped working on this long ago (it "
         "was killed) is handled again when Telegram delivers it again; while a process works on "
         "one it renews its claim every third of this.",
     )

@@ -171,12 +171,16 @@ def create_dispatcher(app: App) -> Dispatcher:
     dispatcher.message.outer_middleware(private_only)
     dispatcher.callback_query.outer_middleware(private_only)
     dispatcher.update.outer_middleware(DatabaseMiddleware(app.uow_factory))
-    # An update delivered twice (to this process or another) is handled once.
-    lease = timedelta(seconds=app.settings.update_lease_seconds)
-    once = OncePerUpdate(app.uow_factory, app.clock, lease)
-    dispatcher.update.outer_middleware(once)
-    dispatcher.shutdown.register(once.close)
-    dispatcher["update_claims"] = once  # tests and benchmarks flush its completions
+    # In webhook mode an update delivered twice (to this process or another) is handled once.
+    # Long polling needs no claims: Telegram lets one process poll a bot at a time, and the
+    # poller confirms an update only once it is handled; a claim would cost each update a
+    # write of its own (on SQLite 1.5-3.5 ms, about as much as a questionnaire answer).
+    if app.settings.webhook_url is not None:
+        lease = timedelta(seconds=app.settings.update_lease_seconds)
+        once = OncePerUpdate(app.uow_factory, app.clock, lease)
+        dispatcher.update.outer_middleware(once)
+        dispatcher.shutdown.register(once.close)
+        dispatcher["update_claims"] = once  # tests and benchmarks flush its completions
     # Inner ones see the chosen handler's flags; AnswerCallbacks is the outermost of them, so
     # every callback query is answered, even when its handler fails.
     dispatcher.callback_query.middleware(AnswerCallbacks())

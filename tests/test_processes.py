@@ -49,7 +49,13 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return settings_for_tests(database_url, admin_ids=frozenset({ADMIN}))
+    # Webhook mode: any process may get any update, each is claimed once (bot/factory.py).
+    return settings_for_tests(
+        database_url,
+        admin_ids=frozenset({ADMIN}),
+        webhook_url="https://bot.example.org/telegram/webhook",
+        webhook_secret="s3cret",
+    )
 
 
 # --- the questionnaire -----------------------------------------------------------------------

@@ -9,17 +9,35 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from aiogram import methods
 from aiogram.types import Update
 from sqlalchemy import func, select, update
 
+from bot.config import Settings
 from bot.conversation import Conversation
+from bot.factory import create_app, create_bot, create_dispatcher
+from bot.local_session import LocalTelegram
 from bot.middlewares import OncePerUpdate
 from db.channels import TELEGRAM
 from db.models import QuizAttempt, UpdateClaim
-from tests.conftest import KLIMOV_TITLE, TEXTS, World, question_head, register
+from tests.conftest import (
+    KLIMOV_TITLE,
+    TEXTS,
+    World,
+    question_head,
+    register,
+    settings_for_tests,
+)
 
 _ids = itertools.count(3_000_000_000)
+#: Webhook mode, where every update is claimed once across processes (bot/factory.py).
+WEBHOOK = {"webhook_url": "https://bot.example.org/telegram/webhook", "webhook_secret": "s3cret"}
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return settings_for_tests(database_url, **WEBHOOK)
 
 
 def start_update(chat: Conversation, text: str = "/start") -> dict[str, Any]:
@@ -207,6 +225,25 @@ async def test_a_long_handling_keeps_its_claim(world: World) -> None:
     await task
 
     assert handled == ["first"]
+
+
+async def test_long_polling_claims_nothing(database_url: str, clock: Any) -> None:
+    """One process polls a bot at a time and confirms what it handled: no claim is written."""
+    app = await create_app(settings_for_tests(database_url), clock=clock)
+    try:
+        dispatcher = create_dispatcher(app)
+        assert "update_claims" not in dispatcher.workflow_data
+        telegram = LocalTelegram()
+        polling = World(
+            app, dispatcher, create_bot(app.settings, session=telegram), telegram, clock
+        )
+        chat = polling.user(5001)
+        await chat.feed(start_update(chat))
+        assert chat.messages  # answered
+        async with app.uow_factory() as uow:
+            assert (await uow.session.scalars(select(UpdateClaim))).all() == []
+    finally:
+        await app.close()
 
 
 async def test_updates_from_max_are_not_claimed(world: World) -> None:
