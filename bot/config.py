@@ -85,9 +85,9 @@ class Settings(BaseSettings):
         default=15.0,
         ge=0.5,
         le=600,
-        description="Webhook mode: an update a process took in hand and stopped working on this long ago (it "
-        "was killed) is handled again when Telegram delivers it again; while a process works on "
-        "one it renews its claim every third of this.",
+        description="Webhook mode: an update a process took in hand and stopped working on "
+        "this long ago (it was killed) is handled again when Telegram delivers it again; while "
+        "a process works on one it renews its claim every third of this.",
     )
     telegram_timeout_seconds: int = Field(
         default=30,
