@@ -84,13 +84,7 @@ async def run_polling(settings: Settings) -> None:
         else:
             await _run_together(pollers)
     finally:
-        if metrics_server is not None:
-            await metrics_server.cleanup()
-        await _stop(jobs, scheduler)
-        for each in bots.values():
-            await each.session.close()
-        await app.close()
-        log.info("stopped")
+        await _close(app, bots, jobs, scheduler, metrics_server)
 
 
 async def run_webhook(settings: Settings) -> None:
@@ -140,13 +134,7 @@ async def run_webhook(settings: Settings) -> None:
             max_poller.stop()
             await asyncio.gather(max_task, return_exceptions=True)
         await server.stop()
-        if metrics_server is not None:
-            await metrics_server.cleanup()
-        await _stop(jobs, scheduler)
-        for each in bots.values():
-            await each.session.close()
-        await app.close()
-        log.info("stopped")
+        await _close(app, bots, jobs, scheduler, metrics_server)
 
 
 def _bots(settings: Settings, app: App) -> dict[str, Bot]:
@@ -210,13 +198,7 @@ async def run_worker(settings: Settings) -> None:
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
-        if metrics_server is not None:
-            await metrics_server.cleanup()
-        await _stop(jobs, scheduler)
-        for each in bots.values():
-            await each.session.close()
-        await app.close()
-        log.info("stopped")
+        await _close(app, bots, jobs, scheduler, metrics_server)
 
 
 async def _stop(jobs: ScheduledJobs, scheduler: AsyncIOScheduler) -> None:
@@ -224,6 +206,24 @@ async def _stop(jobs: ScheduledJobs, scheduler: AsyncIOScheduler) -> None:
     await jobs.stop()
     if scheduler.running:
         scheduler.shutdown(wait=False)
+
+
+async def _close(
+    app: App,
+    bots: dict[str, Bot],
+    jobs: ScheduledJobs,
+    scheduler: AsyncIOScheduler,
+    metrics_server: web.AppRunner | None,
+) -> None:
+    """The end of every mode: the metrics server, the scheduled work, the bots' sessions,
+    the database."""
+    if metrics_server is not None:
+        await metrics_server.cleanup()
+    await _stop(jobs, scheduler)
+    for each in bots.values():
+        await each.session.close()
+    await app.close()
+    log.info("stopped")
 
 
 async def run_migrations(settings: Settings) -> None:

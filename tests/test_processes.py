@@ -26,11 +26,9 @@ from bot.conversation import Conversation
 from bot.middlewares import IsolatedContext
 from bot.storage import DatabaseStorage, create_isolation, create_storage
 from db.calendar import Moment
-from db.models import EventKind, OutboxMessage, QuizAttempt, Registration, Step, UpdateClaim
-from db.records import EventDraft, EventRecord
+from db.models import OutboxMessage, QuizAttempt, Registration, Step, UpdateClaim
 from services import events as event_service
 from services import profile
-from services.coordinators import Staff
 from services.events import Applicant
 from tests.conftest import (
     KLIMOV,
@@ -42,6 +40,7 @@ from tests.conftest import (
     register,
     settings_for_tests,
 )
+from tests.test_events import make_event
 
 ADMIN = 90_001
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -118,30 +117,6 @@ async def test_one_users_taps_split_between_two_processes_and_doubled_give_one_r
 # --- sign-ups ----------------------------------------------------------------------------------
 
 
-async def make_event(world: World, capacity: int | None, starts_in: timedelta) -> EventRecord:
-    async with world.app.uow_factory() as uow:
-        [college, *_] = await uow.organisations.list_active("college")
-    start = world.clock() + starts_in
-    draft = EventDraft(
-        kind=EventKind.TRIAL,
-        title="Проба: помощник машиниста",
-        organisation_id=college.id,
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        place="ул. Коммунистическая, 2",
-        capacity=capacity,
-        roles=("student",),
-        grade_min=8,
-        grade_max=11,
-        interest_types=("technic",),
-        profession="Помощник машиниста",
-    )
-    async with world.app.uow_factory() as uow:
-        return await event_service.create_event(
-            uow, Staff(ADMIN, frozenset({ADMIN})), draft, world.clock()
-        )
-
-
 async def students(world: World, user_ids: range, grade: int = 9) -> None:
     moment = Moment(world.clock(), world.app.texts.tz)
     version = TEXTS("consent-version")
@@ -155,7 +130,7 @@ async def students(world: World, user_ids: range, grade: int = 9) -> None:
 
 
 async def test_sign_ups_in_two_processes_never_overbook(world: World, other: World) -> None:
-    event = await make_event(world, capacity=8, starts_in=timedelta(days=7))
+    event = await make_event(world, capacity=8)
     users = range(20_000, 20_060)
     await students(world, users)
     moment = Moment(world.clock(), world.app.texts.tz)
@@ -291,7 +266,7 @@ async def queued(world: World, like: str) -> Counter[int]:
 async def test_event_reminders_by_two_processes_at_once_go_out_once(
     world: World, other: World, waits: list[float]
 ) -> None:
-    event = await make_event(world, capacity=None, starts_in=timedelta(hours=20))
+    event = await make_event(world, capacity=None, starts_at=world.clock() + timedelta(hours=20))
     users = range(30_000, 30_040)
     await students(world, users)
     moment = Moment(world.clock(), world.app.texts.tz)
