@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.sqlite_driver import connector
+
 #: Execution option that marks a transaction as a writer (BEGIN IMMEDIATE on SQLite).
 WRITE_OPTION = "profnavigator_write"
 #: Execution option of a write whose commit need not wait for the disk (the claim of an update,
@@ -67,6 +69,8 @@ def create_engine(url: str, *, echo: bool = False, **options: Any) -> AsyncEngin
         # Every unit of work ends its transaction itself (commit, or rollback on close), so the
         # pool's extra rollback when a connection comes back would only cost a thread hop.
         options.setdefault("pool_reset_on_return", None)
+        # One trip to the connection's thread per statement, not four (db/sqlite_driver.py).
+        options.setdefault("async_creator", connector(parsed))
         engine = create_async_engine(url, echo=echo, **options)
         _prepare_sqlite(engine)
         return engine

@@ -1,0 +1,115 @@
+"""aiosqlite connections that run a whole statement in one trip to their thread.
+
+aiosqlite runs each sqlite3 call of a connection in that connection's own thread, and SQLAlchemy's
+aiosqlite adapter makes four such calls per statement: create a cursor, execute, fetch all rows,
+close the cursor. Each call is a trip: a future, a queue, the thread woken, the event loop woken
+back through its self-pipe — 30-60 µs of the event loop's CPU per trip on this project's
+machines, a quarter of a questionnaire answer's CPU (bench/bench_answer.py `--profile`).
+
+`OneTripConnection.cursor()` gives a cursor that does the four in one trip: `execute` runs the
+statement, fetches every row and closes the sqlite3 cursor in the thread, and hands back the rows,
+the description, `rowcount` and `lastrowid`; `fetchall` and `close` then cost nothing. The
+semantics are sqlite3's own (SQLAlchemy fetches every row of a non-streamed result anyway); a
+streamed result (`Connection.stream`, not used by this project) would be held in memory whole.
+
+It relies on `aiosqlite.Connection._execute` (queue a callable for the connection's thread),
+which aiosqlite has had since its first release; the version is pinned in constraints.txt and
+the whole test suite runs on this driver.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from functools import partial
+from typing import Any
+
+import aiosqlite
+from sqlalchemy.engine import URL
+
+#: What one statement leaves behind: description, rowcount, lastrowid, rows.
+_Outcome = tuple[Any, int, int | None, list[Any]]
+
+
+def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool) -> _Outcome:
+    """In the connection's thread: the statement, all its rows, and its cursor closed."""
+    cursor = connection.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, parameters)
+        else:
+            cursor.execute(sql, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description is not None else []
+        return description, cursor.rowcount, cursor.lastrowid, rows
+    finally:
+        cursor.close()
+
+
+class OneTripCursor:
+    """The cursor SQLAlchemy's adapter drives (`__aenter__`, `execute`, `fetchall`, `close`,
+    `description`, `rowcount`, `lastrowid`), one trip per statement."""
+
+    arraysize = 1
+
+    def __init__(self, connection: OneTripConnection) -> None:
+        self._connection = connection
+        self.description: Any = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+        self._rows: list[Any] = []
+
+    async def __aenter__(self) -> OneTripCursor:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self._rows = []
+
+    async def _trip(self, sql: str, parameters: Any, many: bool) -> OneTripCursor:
+        connection = self._connection
+        trip: Callable[..., Awaitable[_Outcome]] = connection._execute
+        outcome = await trip(_run, connection._conn, sql, parameters, many)
+        self.description, self.rowcount, self.lastrowid, self._rows = outcome
+        return self
+
+    async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> OneTripCursor:
+        return await self._trip(sql, () if parameters is None else parameters, False)
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> OneTripCursor:
+        return await self._trip(sql, parameters, True)
+
+    async def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    async def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
+        size = self.arraysize if size is None else size
+        rows, self._rows = self._rows[:size], self._rows[size:]
+        return rows
+
+    async def close(self) -> None:
+        self._rows = []
+
+
+class OneTripConnection(aiosqlite.Connection):
+    def cursor(self) -> OneTripCursor:  # type: ignore[override]
+        return OneTripCursor(self)
+
+
+def connector(url: URL) -> Callable[[], Coroutine[Any, Any, OneTripConnection]]:
+    """`async_creator` for `create_async_engine`: the file and options SQLAlchemy's own
+    aiosqlite dialect would open for `url`, on a `OneTripConnection`."""
+    dialect = url.get_dialect()()
+    args, options = dialect.create_connect_args(url)
+
+    async def connect() -> OneTripConnection:
+        connection = OneTripConnection(partial(sqlite3.connect, *args, **options), 64)
+        # As SQLAlchemy does for aiosqlite: the thread never keeps the process alive.
+        connection._thread.daemon = True
+        await connection
+        return connection
+
+    return connect
