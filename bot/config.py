@@ -164,6 +164,13 @@ class Settings(BaseSettings):
         "system's (MAX's servers use the Russian Trusted Root CA); the certificate is always "
         "verified.",
     )
+    max_message_keep_days: int = Field(
+        default=7,
+        ge=0,
+        description="Days the MAX id of a message the bot sent or was sent is kept (to edit "
+        "it in place); 0: for ever. MAX edits a message without buttons for 7 days only, and a "
+        "message with buttons brings its id back with every tap.",
+    )
 
     @field_validator("admin_ids", mode="before")
     @classmethod

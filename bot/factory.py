@@ -97,6 +97,7 @@ class App:
 
     def scheduled_jobs(self, bot: Bot, bots: dict[str, Bot] | None = None) -> ScheduledJobs:
         hours = self.settings.quiz_reminder_hours
+        keep = self.settings.max_message_keep_days
         return ScheduledJobs(
             bot=bot,
             uow_factory=self.uow_factory,
@@ -105,6 +106,7 @@ class App:
             reminder_after=timedelta(hours=hours) if hours else None,
             event_reminder_hours=self.settings.event_reminder_hours,
             sender=self.outbox_sender(bot, bots),
+            max_messages_kept=timedelta(days=keep) if keep else None,
         )
 
     async def close(self) -> None:

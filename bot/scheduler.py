@@ -25,8 +25,11 @@ log = logging.getLogger(__name__)
 REMINDER_HOURS = (9, 21)
 #: How long the claims of handled updates are kept (Telegram redelivers for a day at most).
 UPDATE_CLAIMS_KEPT = timedelta(days=2)
-#: How often they are pruned.
+#: How often they are pruned (and MAX's message ids).
 PRUNE_EVERY_SECONDS = 3600
+#: Rows of `max_messages` deleted per transaction, so that pruning a big table never holds the
+#: write lock (SQLite) or many row locks (PostgreSQL) for long.
+MAX_MESSAGES_BATCH = 1000
 
 
 @dataclass
@@ -43,6 +46,8 @@ class ScheduledJobs:
     event_reminder_hours: tuple[int, ...] = (24, 2)
     #: Sends what the outbox holds.
     sender: OutboxSender | None = None
+    #: How long MAX's message ids are kept (`MAX_MESSAGE_KEEP_DAYS`); None: for ever.
+    max_messages_kept: timedelta | None = None
 
     async def queue_quiz_reminders(self) -> int:
         """Queue the reminders about questionnaires left unfinished (in the daytime only:
@@ -89,6 +94,23 @@ class ScheduledJobs:
         `OncePerUpdate`); Telegram no longer delivers those again."""
         async with self.uow_factory() as uow, uow.write():
             return await uow.updates.prune(self.clock() - UPDATE_CLAIMS_KEPT)
+
+    async def prune_max_messages(self) -> int:
+        """Forget the MAX message ids remembered more than `max_messages_kept` ago, a batch per
+        transaction (bot/max/session.py keeps them so that a screen is edited in place). A
+        screen older than that still works: a tap on it brings its MAX id again, which is
+        remembered anew; a message the bot would edit by its old id alone is sent anew
+        (handlers.ui.show)."""
+        if self.max_messages_kept is None:
+            return 0
+        before, pruned, more = self.clock() - self.max_messages_kept, 0, True
+        while more:
+            async with self.uow_factory() as uow, uow.write():
+                deleted, more = await uow.max_messages.prune(before, MAX_MESSAGES_BATCH)
+            pruned += deleted
+        if pruned:
+            log.info("forgot %s MAX message ids older than %s", pruned, before)
+        return pruned
 
     async def drain_outbox(self) -> int:
         """Send what the outbox holds (see bot/sender.py); returns how many were sent."""
@@ -148,6 +170,14 @@ def create_scheduler(
         "interval",
         seconds=PRUNE_EVERY_SECONDS,
         id="update_claims",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        jobs.prune_max_messages,
+        "interval",
+        seconds=PRUNE_EVERY_SECONDS,
+        id="max_messages",
         max_instances=1,
         coalesce=True,
     )

@@ -19,6 +19,8 @@ from pydantic import Field
 SmallNumber = Annotated[int, Field(ge=0, le=2**15 - 1)]
 RowId = Annotated[int, Field(ge=0, le=2**31 - 1)]
 BigRowId = Annotated[int, Field(ge=0, le=2**63 - 1)]
+#: A user's id: a Telegram id, or a MAX user's, which the bot keeps negative (db/channels.py).
+UserId = Annotated[int, Field(ge=-(2**63 - 1), le=2**63 - 1)]
 Code = Annotated[str, Field(max_length=40)]
 #: Calendar parts: a forged month 13 or year 0 fails the filter (the outdated-button answer)
 #: instead of reaching the dialog's saved state.
@@ -211,7 +213,7 @@ class Attend(CallbackData, prefix="att"):
     """Mark one person as present (`came`) or not, on the attendance screen."""
 
     event: BigRowId
-    user: BigRowId
+    user: UserId
     came: bool
 
 
@@ -226,7 +228,7 @@ class AdminStep(StrEnum):
 class AdminAction(CallbackData, prefix="adm"):
     action: AdminStep
     #: An organisation, an invite or a user, by the action.
-    target: BigRowId = 0
+    target: UserId = 0
 
 
 # --- the event editor (a dialog whose state is kept in the FSM storage) ----------------------
@@ -517,7 +519,7 @@ class HandOver(CallbackData, prefix="hov"):
     """Leave the coordinator's role before being forgotten: hand it to the colleague `to`
     (a Telegram id), or `to` 0: simply drop it."""
 
-    to: BigRowId = 0
+    to: UserId = 0
 
 
 # --- parents and children ---------------------------------------------------------------------
@@ -540,7 +542,7 @@ class Family(CallbackData, prefix="fam"):
     """`id`: the parent (on the child's side) or the child (on the parent's)."""
 
     action: FamilyStep = FamilyStep.SHOW
-    id: BigRowId = 0
+    id: UserId = 0
 
 
 class FamilyAnswer(CallbackData, prefix="fans"):

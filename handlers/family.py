@@ -3,6 +3,7 @@ linked (and unlinking), and what a linked parent sees of the child."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from aiogram import Bot, Router
@@ -12,7 +13,7 @@ from handlers.callbacks import Family, FamilyAnswer, FamilyStep
 from handlers.commands import update_commands
 from handlers.context import Request
 from handlers.flow import require_consent, show_home, show_outdated
-from handlers.ui import Event, deep_link, show
+from handlers.ui import Event, deep_link, deep_links, show
 from handlers.views.family import (
     child_view,
     children_view,
@@ -27,8 +28,15 @@ from services.errors import NotAllowed, NotFound, NotRegistered
 from services.family import FAMILY_PREFIX, Agreement, LinkRefused
 
 
-async def family_link(bot: Bot, token: str) -> str:
-    return await deep_link(bot, FAMILY_PREFIX + token)
+async def family_links(
+    bot: Bot, token: str, channel_bots: Mapping[str, Bot] | None = None
+) -> list[str]:
+    """The child's link for a parent: in the child's own messenger first, then in every other
+    one the bot runs in (`channel_bots`), since a parent may use another messenger than the
+    child. The token is the same in all of them: whichever the parent opens links the two."""
+    code = FAMILY_PREFIX + token
+    own = await deep_link(bot, code)
+    return [own, *(link for link in await deep_links(bot, code, channel_bots) if link != own)]
 
 
 async def open_family_link(event: Event, ctx: Request, code: str) -> None:
@@ -70,7 +78,13 @@ async def on_answer(
     await show(callback, children_view(ctx.texts, links).noted(ctx.texts("family-linked")))
 
 
-async def on_family(callback: CallbackQuery, callback_data: Family, bot: Bot, ctx: Request) -> None:
+async def on_family(
+    callback: CallbackQuery,
+    callback_data: Family,
+    bot: Bot,
+    ctx: Request,
+    channel_bots: dict[str, Bot] | None = None,
+) -> None:
     if (user := await require_consent(callback, ctx)) is None:
         return
     action, other = callback_data.action, callback_data.id
@@ -91,7 +105,8 @@ async def on_family(callback: CallbackQuery, callback_data: Family, bot: Bot, ct
         except (NotAllowed, NotRegistered):
             await show_outdated(callback, ctx)
             return
-        await show(callback, invite_view(ctx.texts, invite, await family_link(bot, invite.token)))
+        urls = await family_links(bot, invite.token, channel_bots)
+        await show(callback, invite_view(ctx.texts, invite, urls))
         return
     if action == FamilyStep.UNLINK:
         links = {link.parent_id: link for link in await family.parents(ctx.uow, user.id)}

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery
 
 from handlers.callbacks import GuestAnswer, Minor, MinorStep
 from handlers.context import Request
-from handlers.family import family_link
+from handlers.family import family_links
 from handlers.flow import show_home, show_outdated
 from handlers.ui import Event, show
 from handlers.views.consent import consent_view
@@ -23,17 +23,25 @@ def _guest_quiz(ctx: Request) -> str | None:
     return quiz.id if guest_quiz.supports(quiz) else None
 
 
-async def show_pending_consent(event: Event, bot: Bot, ctx: Request) -> bool:
+async def show_pending_consent(
+    event: Event, bot: Bot, ctx: Request, channel_bots: dict[str, Bot] | None = None
+) -> bool:
     """A newcomer who is waiting for a parent's consent: their link again (True)."""
     invite = await family.consent_link(ctx.uow, ctx.sender_id, ctx.now())
     if invite is None:
         return False
-    link = await family_link(bot, invite.token)
-    await show(event, invite_view(ctx.texts, invite, link, _guest_quiz(ctx)))
+    links = await family_links(bot, invite.token, channel_bots)
+    await show(event, invite_view(ctx.texts, invite, links, _guest_quiz(ctx)))
     return True
 
 
-async def on_minor(callback: CallbackQuery, callback_data: Minor, bot: Bot, ctx: Request) -> None:
+async def on_minor(
+    callback: CallbackQuery,
+    callback_data: Minor,
+    bot: Bot,
+    ctx: Request,
+    channel_bots: dict[str, Bot] | None = None,
+) -> None:
     if ctx.user is not None:  # the consent is on record: nothing to ask a parent for
         await show_outdated(callback, ctx)
         return
@@ -46,8 +54,8 @@ async def on_minor(callback: CallbackQuery, callback_data: Minor, bot: Bot, ctx:
     except NotAllowed:
         await show_outdated(callback, ctx)
         return
-    link = await family_link(bot, invite.token)
-    await show(callback, invite_view(ctx.texts, invite, link, _guest_quiz(ctx)))
+    links = await family_links(bot, invite.token, channel_bots)
+    await show(callback, invite_view(ctx.texts, invite, links, _guest_quiz(ctx)))
 
 
 async def on_guest_answer(

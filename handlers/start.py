@@ -22,7 +22,13 @@ from services.errors import NotFound
 from services.family import FAMILY_PREFIX
 
 
-async def cmd_start(message: Message, command: CommandObject, bot: Bot, ctx: Request) -> None:
+async def cmd_start(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    ctx: Request,
+    channel_bots: dict[str, Bot] | None = None,
+) -> None:
     """/start, or a link: `t.me/<bot>?start=<code>` names an event (a poster, a school chat)
     or is a coordinator's invite. A newcomer gives consent and fills in the profile first,
     then lands where the link pointed."""
@@ -31,7 +37,7 @@ async def cmd_start(message: Message, command: CommandObject, bot: Bot, ctx: Req
         await open_family_link(message, ctx, code)
         return
     if ctx.user is None:
-        if not code and await show_pending_consent(message, bot, ctx):  # a child under 14
+        if not code and await show_pending_consent(message, bot, ctx, channel_bots):  # under 14
             return
         await show(message, welcome_view(ctx.texts, code))
     elif ctx.consent_outdated:

@@ -6,9 +6,10 @@ rules (bot/sender.py) and `show()` treat both messengers alike.
 - 5xx, an answer that is not JSON (a proxy's page), a timeout, the network: `TelegramServerError`
   or `TelegramNetworkError`, retried.
 - 401: `TelegramUnauthorizedError` naming MAX_BOT_TOKEN.
-- 403, or a refusal that says the user stopped or blocked the bot: `TelegramForbiddenError`
-  (the user is marked blocked).
-- any other 4xx: `TelegramBadRequest` with MAX's code and message.
+- the refusals that mean the user cannot be written to any more (see `_BLOCKED` for which and
+  where they come from): `TelegramForbiddenError` (the outbox marks the user blocked).
+- any other 4xx: `TelegramBadRequest` with MAX's code and message (a 404 `not.found` of a
+  message to edit among them: the screen is sent anew).
 - a certificate that does not verify: `TelegramNetworkError` naming MAX_API_URL and MAX_CA_FILE.
 
 Authorisation is MAX's current one: the token in the `Authorization` header (the
@@ -36,13 +37,28 @@ from aiogram.methods import TelegramMethod
 
 log = logging.getLogger(__name__)
 
-#: MAX error codes (and words in their messages) that mean the user cannot be written to.
-_BLOCKED = ("chat.denied", "dialog.suspended", "user.blocked", "bot.blocked", "blocked", "stopped")
+#: MAX's answers that mean the user cannot be written to any more, as Telegram's 403 does.
+#: MAX documents no list of error codes; these are what its documentation and bots in use say:
+#: - HTTP 403, whatever the code. MAX's OpenAPI schema (dev.max.ru/docs-api, archived in
+#:   github.com/max-messenger-bot/max-bot-api-schemas, schema_2026_07_01.json, GET /messages):
+#:   403 "возникает, когда пользователь приостановил бота или у него нет доступа к чату".
+#:   Sending to a user who stopped the bot, MAX answers 403 with the code `chat.denied` and
+#:   the message "Key: error.dialog.suspended, args: [<user id>,]." (the body bots on MAX
+#:   report and test against; also kept below in case it ever comes with another status).
+#: - HTTP 404 `chat.not.found` ("Chat <id> not found"): the user deleted the dialog with the
+#:   bot («Удалить и остановить»), love-apples/maxapi issues #138 and #164. For the bot every
+#:   MAX recipient once wrote to it, so the dialog is gone, not mistyped.
+#: Nothing else is guessed from words in a message (the old list matched "blocked" or
+#: "stopped" anywhere, and would have taken a refusal of a button or a link for a block).
+_BLOCKED_CODES = frozenset({"chat.denied"})
+_BLOCKED_MESSAGES = ("error.dialog.suspended",)
+_GONE_CODES = frozenset({"chat.not.found"})
 #: How much of a non-JSON answer goes into the error.
 PAGE_CHARS = 200
 SERVER_ERROR = 500
 BAD_REQUEST = 400
 TOO_MANY = 429
+NOT_FOUND = 404
 FORBIDDEN = 403
 UNAUTHORIZED = 401
 
@@ -195,10 +211,18 @@ def _error(
         return TelegramUnauthorizedError(
             method=method, message=f"Unauthorized: MAX does not accept MAX_BOT_TOKEN ({reason})"
         )
-    lowered = reason.lower()
-    if status == FORBIDDEN or any(word in lowered for word in _BLOCKED):
-        return TelegramForbiddenError(method=method, message=f"Forbidden: MAX {reason}")
+    if _cannot_write(status, code, text):
+        return TelegramForbiddenError(method=method, message=f"Forbidden: MAX {status} {reason}")
     return TelegramBadRequest(method=method, message=f"Bad Request: MAX {status} {reason}")
+
+
+def _cannot_write(status: int, code: str, text: str) -> bool:
+    """The user stopped or blocked the bot, or deleted the dialog (see `_BLOCKED_CODES`)."""
+    if status == FORBIDDEN or code in _BLOCKED_CODES:
+        return True
+    if any(key in text for key in _BLOCKED_MESSAGES):
+        return True
+    return status == NOT_FOUND and code in _GONE_CODES
 
 
 async def pause(seconds: float) -> None:

@@ -64,18 +64,28 @@ def parents_view(texts: Texts, links: list[ParentLinkRecord]) -> View:
     return View(text, rows)
 
 
+#: MAX's share screen («Отправить в MAX»), prefilled with `text` (dev.max.ru/help/deeplinks).
+MAX_SHARE = "https://max.ru/:share?text="
+
+
 def _share(link: str, texts: Texts) -> str:
-    text = quote(texts("family-share-text"))
-    return f"https://t.me/share/url?url={quote(link, safe='')}&text={text}"
+    """A button that forwards the link in the messenger it belongs to: Telegram's share URL
+    for a t.me link, MAX's for a max.ru one (Telegram's would open Telegram from MAX)."""
+    text = texts("family-share-text")
+    if link.startswith("https://max.ru/"):
+        return MAX_SHARE + quote(f"{text}: {link}", safe="")
+    return f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(text)}"
 
 
 def invite_view(
-    texts: Texts, invite: FamilyInviteRecord, link: str, guest_quiz: str | None = None
+    texts: Texts, invite: FamilyInviteRecord, links: list[str], guest_quiz: str | None = None
 ) -> View:
     """The link to forward to a parent (the consent link of a child under 14 has its own,
-    with the questionnaire `guest_quiz` to take meanwhile, unsaved)."""
+    with the questionnaire `guest_quiz` to take meanwhile, unsaved): one per messenger the bot
+    runs in, the child's own first, which the share button forwards."""
     key = "family-consent-link" if invite.purpose == CONSENT else "family-invite-link"
-    text = texts(key, link=escape(link), until=texts.when(invite.expires_at, "d MMMM, HH:mm"))
+    link = "\n".join(escape(each) for each in links)
+    text = texts(key, link=link, until=texts.when(invite.expires_at, "d MMMM, HH:mm"))
     if invite.purpose == CONSENT:
         rows: list[Row] = [
             [(texts("btn-guest-quiz"), GuestAnswer(quiz=guest_quiz))] if guest_quiz else [],
@@ -84,7 +94,7 @@ def invite_view(
         ]
     else:
         rows = [back_row(texts, Family()), menu_row(texts)]
-    return View(text, rows, links=[(texts("btn-family-share"), _share(link, texts))])
+    return View(text, rows, links=[(texts("btn-family-share"), _share(links[0], texts))])
 
 
 def unlink_confirm_view(texts: Texts, link: ParentLinkRecord) -> View:
