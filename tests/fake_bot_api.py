@@ -179,9 +179,12 @@ class FakeBotAPI:
     """The fake server; `url` is set once it runs (`async with FakeBotAPI() as api`).
 
     `patience`: how long a client waits for an answer (TELEGRAM_TIMEOUT_SECONDS); an ok answer
-    held at least that long is not delivered."""
+    held at least that long is not delivered. `host`, `port`: where it listens (port 0: a free
+    one)."""
 
     patience: float = 1.0
+    host: str = "127.0.0.1"
+    port: int = 0
     token: str = TOKEN
     url: str = ""
     requests: list[Request] = field(default_factory=list)
@@ -221,7 +224,7 @@ class FakeBotAPI:
         application.router.add_get("/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(application, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         host, port = self._runner.addresses[0][:2]
         self.url = f"http://{host}:{port}"
