@@ -9,7 +9,8 @@ token bucket: never more than `rate` messages a second overall (a burst of one r
 after a pause), and a 429 stops every
 send for the time Telegram asks. The outbox's own retry rules replace the request middleware's
 for these messages (see `bot.retry.handled_by_caller`): a flood wait or a passing failure puts
-the message back in the queue instead of holding a slot.
+the message back in the queue instead of holding a slot. A broadcast's photo or document goes to
+the other messenger's recipients through `bot.broadcast_files` (fetched and uploaded once).
 """
 
 from __future__ import annotations
