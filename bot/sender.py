@@ -9,7 +9,8 @@ token bucket: never more than `rate` messages a second overall (a burst of one r
 after a pause), and a 429 stops every
 send for the time Telegram asks. The outbox's own retry rules replace the request middleware's
 for these messages (see `bot.retry.handled_by_caller`): a flood wait or a passing failure puts
-the message back in the queue instead of holding a slot.
+the message back in the queue instead of holding a slot. A broadcast's photo or document goes to
+the other messenger's recipients through `bot.broadcast_files` (fetched and uploaded once).
 """
 
 from __future__ import annotations
@@ -32,8 +33,17 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.methods.base import Response
-from aiogram.types import TelegramObject
+from aiogram.types import InputFile, TelegramObject
 
+from bot.broadcast_files import (
+    BroadcastFiles,
+    CarryDocument,
+    CarryPhoto,
+    FileNotCarried,
+    FileNotReady,
+    Media,
+    sources_of,
+)
 from bot.retry import handled_by_caller
 from db.channels import channel_of
 from db.records import BroadcastRecord, OutboxRecord
@@ -81,7 +91,14 @@ class SendDocument(methods.SendDocument):
 #: methods the sender calls, each is built once per process.
 _ANSWER_MODELS = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
-    for method in (SendMessage, SendPhoto, SendDocument, methods.EditMessageText)
+    for method in (
+        SendMessage,
+        SendPhoto,
+        SendDocument,
+        methods.EditMessageText,
+        CarryPhoto,
+        CarryDocument,
+    )
 )
 
 #: Kinds of message whose every word is in their payload.
@@ -104,6 +121,8 @@ def failure_reason(error: Exception) -> str:
     """A failed send's reason, as a short label for the metrics."""
     if isinstance(error, TelegramRetryAfter):
         return "flood_wait"
+    if isinstance(error, FileNotCarried | FileNotReady):
+        return "file"
     if isinstance(error, TelegramForbiddenError):
         return "blocked"
     if isinstance(error, TelegramBadRequest | TelegramNotFound | TelegramEntityTooLarge):
@@ -149,11 +168,10 @@ class Pace:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A message as it goes out: a view, and a photo or document (a Telegram file id)."""
+    """A message as it goes out: a view, and a broadcast's photo or document."""
 
     view: View
-    media_kind: str | None = None
-    media_file_id: str | None = None
+    media: Media | None = None
 
 
 @dataclass
@@ -183,9 +201,18 @@ class OutboxSender:
     _draining: asyncio.Task[Any] | None = field(default=None, init=False)
     #: When this process last asked for each broadcast's progress report.
     _reported: dict[int, datetime] = field(default_factory=dict, init=False)
+    #: Broadcasts' files carried to the other messenger (bot/broadcast_files.py).
+    files: BroadcastFiles = field(init=False)
 
     def __post_init__(self) -> None:
         self._pace = Pace(self.rate, self.round_size)
+        self.files = BroadcastFiles(
+            bots=sources_of(self.bots, self.bot),
+            uow_factory=self.uow_factory,
+            clock=self.clock,
+            lease=self.lease,
+            pause=self.policy.first,
+        )
 
     @property
     def round_size(self) -> int:
@@ -273,7 +300,17 @@ class OutboxSender:
         view = None if found is None else broadcast_views.delivery_view(self.texts, found)
         if found is None or view is None:
             return None
-        return Outgoing(view, found.media_kind, found.media_file_id)
+        if found.media_kind is None or not found.media_file_id:
+            return Outgoing(view)
+        media = Media(
+            found.id,
+            found.media_kind,
+            found.media_file_id,
+            found.media_channel,
+            found.media_name,
+            found.media_url,
+        )
+        return Outgoing(view, media)
 
     def _family(self, message: OutboxRecord, batch: Batch, now: datetime) -> Outgoing | None:
         """A notice to a parent or a child, or a copy of a child's event reminder to a parent."""
@@ -314,6 +351,8 @@ class OutboxSender:
 
     def _failed(self, message: OutboxRecord, error: Exception) -> Delivery:
         """What a failed send means for the message."""
+        if isinstance(error, FileNotReady | FileNotCarried):
+            return self._file_failed(message, error)
         if isinstance(error, TelegramRetryAfter):
             self._pace.hold(error.retry_after)
             return outbox.flood_wait(message, error.retry_after, self.clock())
@@ -330,6 +369,15 @@ class OutboxSender:
             "message %s to %s could not be sent", message.key, message.user_id, exc_info=error
         )
         return outbox.rejected(message, f"{type(error).__name__}: {error}")
+
+    def _file_failed(self, message: OutboxRecord, error: FileNotReady | FileNotCarried) -> Delivery:
+        """The broadcast's file is not in the recipient's messenger (bot/broadcast_files.py)."""
+        if isinstance(error, FileNotReady):
+            return outbox.postponed(message, error.seconds, error.reason, self.clock())
+        log.warning("message %s to %s: %s", message.key, message.user_id, error.reason)
+        if error.for_good:
+            return outbox.rejected(message, error.reason)
+        return outbox.passing_failure(message, error.reason, self.clock(), self.policy)
 
     def bot_for(self, chat_id: int) -> Bot | None:
         """The bot that reaches this user: the one of their messenger."""
@@ -352,14 +400,31 @@ class OutboxSender:
         common: dict[str, Any] = {"chat_id": chat_id, "reply_markup": view.markup()}
         if self.paid_broadcast:
             common["allow_paid_broadcast"] = True
-        method: SendMessage | SendPhoto | SendDocument
-        if outgoing.media_kind == broadcasts.PHOTO and outgoing.media_file_id:
-            method = SendPhoto(photo=outgoing.media_file_id, caption=view.text, **common)
-        elif outgoing.media_kind == broadcasts.DOCUMENT and outgoing.media_file_id:
-            method = SendDocument(document=outgoing.media_file_id, caption=view.text, **common)
-        else:
+        media = outgoing.media
+        if media is None:
             method = SendMessage(text=view.text, **common)
-        await bot(method, request_timeout=self.request_timeout)
+            await bot(method, request_timeout=self.request_timeout)
+            return
+
+        async def send(file: str | InputFile) -> Any:
+            kind = media.kind
+            method: SendPhoto | SendDocument | CarryPhoto | CarryDocument
+            if isinstance(file, str):  # the file's id in this messenger
+                if kind == broadcasts.PHOTO:
+                    method = SendPhoto(photo=file, caption=view.text, **common)
+                else:
+                    method = SendDocument(document=file, caption=view.text, **common)
+            elif kind == broadcasts.PHOTO:  # uploaded with this message (Telegram)
+                method = CarryPhoto(photo=file, caption=view.text, **common)
+            else:
+                method = CarryDocument(document=file, caption=view.text, **common)
+            return await bot(method, request_timeout=self.request_timeout)
+
+        channel = channel_of(chat_id)
+        if media.channel == channel:
+            await send(media.file_id)
+        else:
+            await self.files.deliver(media, channel, bot, send)
 
     # --- broadcasts ---------------------------------------------------------------------------
 

@@ -371,9 +371,17 @@ class Broadcast(Base):
     status: Mapped[str] = mapped_column(String(16))
     #: Telegram HTML.
     text: Mapped[str] = mapped_column(String(5000), default="")
-    #: "photo", "document" or None; the file is Telegram's (its file id), not kept here.
+    #: "photo", "document" or None; the file is the messenger's (its file id), not kept here.
     media_kind: Mapped[str | None] = mapped_column(String(16))
     media_file_id: Mapped[str | None] = mapped_column(String(250))
+    #: The messenger the file id belongs to (the one the coordinator composed it in); the
+    #: other messenger's recipients get a copy (`broadcast_files`).
+    media_channel: Mapped[str] = mapped_column(String(16), server_default="telegram")
+    #: A document's name as it was sent (a copy in the other messenger keeps it).
+    media_name: Mapped[str | None] = mapped_column(String(255))
+    #: Where a MAX file can be downloaded (MAX's token sends it again in MAX only); None for
+    #: Telegram's, which the Bot API finds by the file id.
+    media_url: Mapped[str | None] = mapped_column(String(2000))
     #: A button: a web link, or an event's card.
     link_url: Mapped[str] = mapped_column(String(300), default="")
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
@@ -390,6 +398,28 @@ class Broadcast(Base):
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_at: Mapped[datetime | None]
+
+
+class BroadcastFile(Base):
+    """A broadcast's photo or document in the messenger it was not composed in: its file id
+    there once uploaded (every later delivery reuses it), or why it could not be carried.
+    One row per (broadcast, messenger); `holder` names the process carrying it now, since
+    `claimed_at` (a claim whose process died lapses with the outbox's lease)."""
+
+    __tablename__ = "broadcast_files"
+
+    broadcast_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    file_id: Mapped[str | None] = mapped_column(String(250))
+    holder: Mapped[str | None] = mapped_column(String(40))
+    claimed_at: Mapped[datetime | None]
+    #: The last failure: for good (`failed`), or passing (tried again from `retry_at`).
+    error: Mapped[str | None] = mapped_column(String(300))
+    failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    retry_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
 
 
 class OutboxMessage(Base):

@@ -240,6 +240,25 @@ class BroadcastRecord:
     finished_at: datetime | None
     progress_chat_id: int | None
     progress_message_id: int | None
+    #: The messenger `media_file_id` belongs to; a document's name; where a MAX file can be
+    #: downloaded (see db.models.Broadcast).
+    media_channel: str = "telegram"
+    media_name: str | None = None
+    media_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastFileRecord:
+    """A broadcast's file in the other messenger (`db.models.BroadcastFile`)."""
+
+    broadcast_id: int
+    channel: str
+    file_id: str | None
+    holder: str | None
+    claimed_at: datetime | None
+    error: str | None
+    failed: bool
+    retry_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from db.repositories import (
     TeacherRepository,
     UserRepository,
 )
+from db.repositories.broadcast_files import BroadcastFileRepository
 from db.repositories.consultations import ConsultationRepository
 from db.repositories.content_files import ContentFileRepository
 from db.repositories.updates import UpdateRepository
@@ -52,6 +53,7 @@ class UnitOfWork:
         self.registrations = RegistrationRepository(session)
         self.outbox = OutboxRepository(session)
         self.broadcasts = BroadcastRepository(session)
+        self.broadcast_files = BroadcastFileRepository(session)
         self.conversations = ConversationRepository(session)
         self.subscriptions = SubscriptionRepository(session)
         self.consultations = ConsultationRepository(session)

@@ -18,6 +18,7 @@ from aiogram.dispatcher.event.bases import skip
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from content import OrganisationKind
+from db.channels import MAX, channel_of
 from db.models import KIND_BITS, EventKind
 from db.records import Audience
 from handlers.callbacks import BroadcastAct, BroadcastPick, BroadcastStep, Nav, Page
@@ -401,7 +402,7 @@ async def on_message(message: Message, ctx: Request) -> None:
 
 
 async def _take_content(message: Message, ctx: Request, manager: Manager, draft: Draft) -> None:
-    media_kind, file_id, size = None, None, None
+    media_kind, file_id, size, name = None, None, None, None
     if message.photo:
         media_kind, file_id, size = (
             service.PHOTO,
@@ -409,10 +410,11 @@ async def _take_content(message: Message, ctx: Request, manager: Manager, draft:
             message.photo[-1].file_size,
         )
     elif message.document:
-        media_kind, file_id, size = (
+        media_kind, file_id, size, name = (
             service.DOCUMENT,
             message.document.file_id,
             message.document.file_size,
+            message.document.file_name,
         )
     elif message.text is None:
         await show(message, views.compose_view(ctx.texts).noted(ctx.texts("broadcast-unsupported")))
@@ -426,9 +428,28 @@ async def _take_content(message: Message, ctx: Request, manager: Manager, draft:
     if problem is not None:
         await show(message, views.compose_view(ctx.texts).noted(ctx.texts(problem)))
         return
-    draft = replace(draft, text=text, length=length, media_kind=media_kind, media_file_id=file_id)
+    channel = channel_of(message.chat.id)
+    draft = replace(
+        draft,
+        text=text,
+        length=length,
+        media_kind=media_kind,
+        media_file_id=file_id,
+        media_channel=channel,
+        media_name=name,
+        media_url=await _download_address(message, channel, file_id),
+    )
     await _save(ctx, "draft", draft)
     await _show_draft(message, ctx, manager, draft)
+
+
+async def _download_address(message: Message, channel: str, file_id: str | None) -> str | None:
+    """Where a MAX file can be downloaded later, for the recipients in Telegram: MAX's token
+    sends it again in MAX only, and its address is known while its message is (the MAX
+    session's `getFile` gives it). A Telegram file is found by its id (`getFile` at sending)."""
+    if channel != MAX or file_id is None or message.bot is None:
+        return None
+    return (await message.bot.get_file(file_id)).file_path
 
 
 async def _take_link(

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from db.calendar import Moment, grade_now
+from db.channels import CHANNELS, TELEGRAM
 from db.models import BroadcastStatus
 from db.records import Audience, BroadcastRecord
 from db.repositories.broadcasts import recipients
@@ -54,6 +55,11 @@ class Draft:
     length: int = 0
     media_kind: str | None = None
     media_file_id: str | None = None
+    #: The messenger the file id belongs to: the one the coordinator composes in.
+    media_channel: str = TELEGRAM
+    #: A document's name; where a MAX file can be downloaded (for Telegram's recipients).
+    media_name: str | None = None
+    media_url: str | None = None
     link_url: str = ""
     event_id: int | None = None
     audience: Audience = field(default_factory=Audience)
@@ -70,6 +76,9 @@ class Draft:
             "length": self.length,
             "media_kind": self.media_kind,
             "media_file_id": self.media_file_id,
+            "media_channel": self.media_channel,
+            "media_name": self.media_name,
+            "media_url": self.media_url,
             "link_url": self.link_url,
             "event_id": self.event_id,
             "audience": self.audience.as_dict(),
@@ -80,12 +89,17 @@ class Draft:
     def from_dict(cls, data: dict[str, Any]) -> Draft:
         send_at = data.get("send_at")
         event_id = data.get("event_id")
+        # A draft kept from before files went to both messengers is Telegram's.
+        channel = data.get("media_channel")
         return cls(
             token=str(data.get("token") or secrets.token_urlsafe(12)),
             text=str(data.get("text", "")),
             length=int(data.get("length", 0)),
             media_kind=data.get("media_kind"),
             media_file_id=data.get("media_file_id"),
+            media_channel=channel if channel in CHANNELS else TELEGRAM,
+            media_name=data.get("media_name"),
+            media_url=data.get("media_url"),
             link_url=str(data.get("link_url", "")),
             event_id=None if event_id is None else int(event_id),
             audience=Audience.from_dict(data.get("audience") or {}),
@@ -196,6 +210,9 @@ def _values(
         "text": draft.text,
         "media_kind": draft.media_kind,
         "media_file_id": draft.media_file_id,
+        "media_channel": draft.media_channel,
+        "media_name": draft.media_name,
+        "media_url": draft.media_url,
         "link_url": draft.link_url,
         "event_id": draft.event_id,
         "to_subscribers": bool(audience.kinds),

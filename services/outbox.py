@@ -74,6 +74,13 @@ def flood_wait(message: OutboxRecord, seconds: float, now: datetime) -> Delivery
     return Delivery(message, None, "flood control", retry_at, counts=False)
 
 
+def postponed(message: OutboxRecord, seconds: float, reason: str, now: datetime) -> Delivery:
+    """Not sendable yet for a reason that is nobody's failure (its file is being carried to
+    the recipient's messenger elsewhere): again after `seconds`, not counted as a try."""
+    retry_at = now + timedelta(seconds=seconds)
+    return Delivery(message, None, reason[:ERROR_CHARS], retry_at, counts=False)
+
+
 def passing_failure(
     message: OutboxRecord, reason: str, now: datetime, policy: RetryPolicy
 ) -> Delivery:

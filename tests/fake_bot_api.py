@@ -2,11 +2,15 @@
 
 It answers like Telegram: getMe, deleteWebhook, setMyCommands, deleteMyCommands (and any other
 method) with `true`; getUpdates with `[]` after a short wait; sendMessage, sendPhoto,
-sendDocument and editMessageText with a Message. What a chat's sends get is scripted by the
-test (`FakeBotAPI.script`): a `Behaviour` is a list of answers for the first requests to that
-chat, then one answer for every request after them, so "429 twice, then ok", "a gateway's HTML
-502 page once, then ok", "5xx forever", "blocked" and "held past the client's timeout once,
-then ok" are all one line. Chats without a script are always answered ok.
+sendDocument and editMessageText with a Message. A photo or document sent by file id keeps it;
+one uploaded (multipart) gets a new file id in the answer, as in Telegram. getFile answers a
+File with a `file_path` for the files it holds (`add_file`, or uploaded), "invalid file_id"
+for others and "file is too big" above 20 MB, as the Bot API does; the file is downloaded at
+`/file/bot<token>/<file_path>`. What a chat's sends get is scripted by the test
+(`FakeBotAPI.script`): a `Behaviour` is a list of answers for the first requests to that chat,
+then one answer for every request after them, so "429 twice, then ok", "a gateway's HTML 502
+page once, then ok", "5xx forever", "blocked" and "held past the client's timeout once, then
+ok" are all one line. Chats without a script are always answered ok.
 
 Every request is recorded (method, chat, when, the answer given). A send counts as delivered
 when it was answered ok in time: an answer held past the client's timeout is not (the client
@@ -37,6 +41,8 @@ BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Профнавигат�
 DATE = 1_790_000_000
 #: The methods that send something to a chat: their answers are scripted per chat.
 SENDING = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+#: The largest file a bot may download (getFile refuses larger ones).
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
 #: How long getUpdates waits (at most) before answering that there is nothing new.
 POLL_WAIT = 0.5
 
@@ -155,6 +161,8 @@ class Request:
     at: float
     answer: Answer
     form: dict[str, str]
+    #: The files uploaded with it: parameter (`photo`, `document`) → (file name, bytes).
+    uploaded: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     #: Answered ok within the client's patience (see the module's docstring).
     delivered: bool = False
     #: The result answered (a sent message, with its message_id), once answered ok.
@@ -164,14 +172,30 @@ class Request:
 async def request_fields(request: web.Request) -> dict[str, str]:
     """A Bot API request's parameters as a form would carry them, whether it came as a form
     or as JSON (the bot sends requests without files as JSON; nested objects such as
-    `reply_markup` are given back JSON-encoded, as in a form)."""
+    `reply_markup` are given back JSON-encoded, as in a form). A file uploaded with it is
+    left out (`request_files`)."""
     if request.content_type == "application/json":
         body = await request.json()
         return {
             key: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             for key, value in body.items()
         }
-    return {key: str(value) for key, value in (await request.post()).items()}
+    return {
+        key: str(value)
+        for key, value in (await request.post()).items()
+        if not isinstance(value, web.FileField)
+    }
+
+
+async def request_files(request: web.Request) -> dict[str, tuple[str, bytes]]:
+    """The files uploaded with a multipart request: field → (file name, bytes)."""
+    if request.content_type != "multipart/form-data":
+        return {}
+    return {
+        key: (value.filename, value.file.read())
+        for key, value in (await request.post()).items()
+        if isinstance(value, web.FileField)
+    }
 
 
 @dataclass
@@ -190,7 +214,10 @@ class FakeBotAPI:
     requests: list[Request] = field(default_factory=list)
     _scripts: dict[int, Behaviour] = field(default_factory=dict)
     _by_chat: dict[int, list[Request]] = field(default_factory=lambda: defaultdict(list))
+    #: Files on the server by file id (sent by users, or uploaded by the bot).
+    files: dict[str, bytes] = field(default_factory=dict)
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
 
     # --- the test's side ----------------------------------------------------------------------
@@ -216,12 +243,21 @@ class FakeBotAPI:
     def methods(self) -> list[str]:
         return [r.method for r in self.requests]
 
+    def add_file(self, file_id: str, data: bytes) -> None:
+        """A file on Telegram's servers (one a user sent the bot)."""
+        self.files[file_id] = data
+
+    def uploads(self) -> list[Request]:
+        """Every request that uploaded a file."""
+        return [r for r in self.requests if r.uploaded]
+
     # --- the server ---------------------------------------------------------------------------
 
     async def __aenter__(self) -> Self:
         application = web.Application()
         application.router.add_post("/bot{token}/{method}", self._handle)
         application.router.add_get("/bot{token}/{method}", self._handle)
+        application.router.add_get("/file/bot{token}/{path:.*}", self._download)
         self._runner = web.AppRunner(application, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -247,12 +283,20 @@ class FakeBotAPI:
             )
         method = request.match_info["method"]
         form = await request_fields(request)
+        parts = await request_files(request)
+        uploaded: dict[str, tuple[str, bytes]] = {}
+        for key, value in list(form.items()):  # `photo=attach://<part>`: a new file
+            part = parts.get(value.removeprefix("attach://"))
+            if value.startswith("attach://") and part is not None:
+                uploaded[key] = part
+                form[key] = f"uploaded-{next(self._file_ids)}"
+                self.files[form[key]] = part[1]
         chat_id = int(form["chat_id"]) if form.get("chat_id", "").lstrip("-").isdigit() else None
         answer = OK
         if method in SENDING and chat_id is not None:
             answer = self.behaviour(chat_id).answer(len(self.sends(chat_id)))
         loop = asyncio.get_running_loop()
-        record = Request(method, chat_id, loop.time(), answer, form)
+        record = Request(method, chat_id, loop.time(), answer, form, uploaded)
         self.requests.append(record)
         if chat_id is not None:
             self._by_chat[chat_id].append(record)
@@ -264,7 +308,11 @@ class FakeBotAPI:
                     status=answer.status, text=answer.text, content_type="text/html"
                 )
             return web.json_response(answer.body, status=answer.status)
-        result = await self._result(method, form)
+        try:
+            result = await self._result(method, form)
+        except _Refused as refused:
+            record.answer = refused.answer
+            return web.json_response(refused.answer.body, status=refused.answer.status)
         record.result = result
         # Answered ok: delivered, unless the client had given up waiting.
         record.delivered = method in SENDING and answer.hold < self.patience
@@ -278,9 +326,33 @@ class FakeBotAPI:
             return []
         if method == "getMe":
             return BOT_USER
+        if method == "getFile":
+            return self._file(form.get("file_id", ""))
         if method in SENDING or method == "editMessageText":
             return self._message(method, form)
         return True  # deleteWebhook, setMyCommands, deleteMyCommands, ...
+
+    def _file(self, file_id: str) -> Json:
+        data = self.files.get(file_id)
+        if data is None:
+            raise _Refused(telegram_error(400, "Bad Request: invalid file_id"))
+        if len(data) > DOWNLOAD_LIMIT:
+            raise _Refused(telegram_error(400, "Bad Request: file is too big"))
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_size": len(data),
+            "file_path": f"files/{file_id}",
+        }
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        path = request.match_info["path"]
+        data = self.files.get(path.removeprefix("files/"))
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data)
 
     def _message(self, method: str, form: dict[str, str]) -> Json:
         chat_id = int(form["chat_id"])
@@ -301,3 +373,11 @@ class FakeBotAPI:
         else:
             message["text"] = form.get("text", "")
         return message
+
+
+class _Refused(Exception):
+    """A request the Bot API refuses (its answer)."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.name)
+        self.answer = answer

@@ -6,7 +6,11 @@ header (401 without it), `GET /updates` with `marker`, `timeout`, `limit`, `type
 `inline_keyboard` attachment answering `{"message": {... "body": {"mid", "seq", "text"}}}`,
 `PUT /messages?message_id=` (fields left out stay as they were) and `DELETE`, `POST /answers?
 callback_id=` (refused without `notification` or `message`), `POST /uploads?type=` giving an
-upload address, `GET /me`, `PATCH /me`. It can be told to fail the next requests.
+upload address, the upload there (multipart, field `data`) answering an image's
+`{"photos": {<version>: {"token"}}}` or a file's `{"fileId", "token"}`, an image or file
+attachment sent by its token (refused when MAX does not know the token: a Telegram file id),
+downloads at an attachment's `url`, `GET /me`, `PATCH /me`. It can be told to fail the next
+requests (`fail_next`; "upload" and "files" for uploads and downloads).
 """
 
 from __future__ import annotations
@@ -82,7 +86,9 @@ class FakeMax:
         self.toasts: list[tuple[str, str]] = []
         self.commands: list[Json] = []
         self.requests: list[tuple[str, str, Json, Any]] = []
+        #: Uploads at the addresses `POST /uploads` gave: their bytes and file names.
         self.uploads: dict[str, bytes] = {}
+        self.upload_names: dict[str, str] = {}
         self.files: dict[str, bytes] = {}
         self.failures: list[Failure] = []
         self._updates: list[Json] = []
@@ -124,16 +130,27 @@ class FakeMax:
     async def _route(self, request: web.Request) -> web.StreamResponse:  # noqa: PLR0911
         path = request.match_info["path"]
         body: Any = None
+        if path.startswith(("upload/", "files/")):
+            failed = self._failure(path.split("/", 1)[0])
+            if failed is not None:
+                return failed
         if path.startswith("upload/"):
             form = await request.post()
             data = form["data"]
             assert isinstance(data, web.FileField)
             self.uploads[path] = data.file.read()
-            token = f"tok-{path.rsplit('/', 1)[-1]}"
+            self.upload_names[path] = data.filename
+            number = path.rsplit("/", 1)[-1]
+            token = f"tok-{number}"
             self.files[token] = self.uploads[path]
-            return web.json_response({"token": token})
+            if path.startswith("upload/image/"):
+                return web.json_response({"photos": {f"v{number}": {"token": token}}})
+            return web.json_response({"fileId": int(number), "token": token})
         if path.startswith("files/"):
-            return web.Response(body=self.files[path.split("/", 1)[1]])
+            found = self.files.get(path.split("/", 1)[1])
+            if found is None:
+                return web.json_response({"code": "not.found", "message": "File"}, status=404)
+            return web.Response(body=found)
         if request.can_read_body:
             body = await request.json()
         query = dict(request.query)
@@ -142,16 +159,9 @@ class FakeMax:
             return web.json_response(
                 {"code": "verify.token", "message": "Invalid access_token"}, status=401
             )
-        for failure in list(self.failures):
-            if failure.path == path:
-                self.failures.remove(failure)
-                if isinstance(failure.body, str):
-                    return web.Response(
-                        text=failure.body, status=failure.status, headers=failure.headers
-                    )
-                return web.json_response(
-                    failure.body, status=failure.status, headers=failure.headers
-                )
+        failed = self._failure(path)
+        if failed is not None:
+            return failed
         handler = {
             ("GET", "updates"): self._get_updates,
             ("GET", "me"): self._me,
@@ -165,6 +175,19 @@ class FakeMax:
         if handler is None:
             return web.json_response({"code": "not.found", "message": "Path"}, status=404)
         return await handler(query, body)
+
+    def _failure(self, path: str) -> web.StreamResponse | None:
+        for failure in list(self.failures):
+            if failure.path == path:
+                self.failures.remove(failure)
+                if isinstance(failure.body, str):
+                    return web.Response(
+                        text=failure.body, status=failure.status, headers=failure.headers
+                    )
+                return web.json_response(
+                    failure.body, status=failure.status, headers=failure.headers
+                )
+        return None
 
     async def _get_updates(self, query: Json, body: Any) -> web.StreamResponse:
         timeout = float(query.get("timeout", 30))
@@ -201,6 +224,10 @@ class FakeMax:
         if body.get("format") not in (None, "html", "markdown"):
             return "format"
         for attachment in body.get("attachments") or []:
+            if attachment.get("type") in ("image", "file"):
+                token = (attachment.get("payload") or {}).get("token")
+                if token not in self.files:
+                    return f"attachment token {token!r} is not known"
             if attachment.get("type") == "inline_keyboard":
                 for row in attachment["payload"]["buttons"]:
                     for button in row:
@@ -338,7 +365,7 @@ class MaxChat:
     async def send(self, text: str) -> None:
         await self.deliver(self._message({"text": text, "attachments": []}))
 
-    async def send_document(self, data: bytes, filename: str) -> None:
+    async def send_document(self, data: bytes, filename: str, caption: str | None = None) -> None:
         token = f"user-file-{next(_ids)}"
         self.fake.files[token] = data
         attachment = {
@@ -347,7 +374,7 @@ class MaxChat:
             "filename": filename,
             "size": len(data),
         }
-        await self.deliver(self._message({"text": None, "attachments": [attachment]}))
+        await self.deliver(self._message({"text": caption, "attachments": [attachment]}))
 
     async def send_contact(self, phone: str, of: int | None = None) -> None:
         """A contact card, as MAX's `request_contact` button shares it (the sender's own), or

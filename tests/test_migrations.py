@@ -29,6 +29,7 @@ from db.engine import create_engine
 
 TABLES = {
     "broadcasts",
+    "broadcast_files",
     "max_messages",
     "subscriptions",
     "organisations",

@@ -268,12 +268,8 @@ class MaxSession(BaseSession):
     ) -> Message:
         chat_id = _chat(method, method.chat_id)
         if isinstance(upload, BufferedInputFile):
-            target = await self.max.request("POST", "uploads", method, params={"type": kind})
-            uploaded = await self.max.upload(
-                str(target["url"]), upload.data, upload.filename or "file", method
-            )
-            token = target.get("token")
-            payload = {"token": token} if token else uploaded
+            token = await self.upload(kind, upload.data, upload.filename or "file", method)
+            payload = {"token": token}
         elif isinstance(upload, str):
             # A file sent before (a broadcast's photo): MAX sends it again by its token; a
             # Telegram file id is refused by MAX, and the refusal is the reason recorded.
@@ -285,6 +281,21 @@ class MaxSession(BaseSession):
         body = _body(bot, caption, method.parse_mode, method.reply_markup)
         body["attachments"] = [{"type": kind, "payload": payload}, *body.get("attachments", [])]
         return await self._post(bot, method, chat_id, body, None)
+
+    async def upload(
+        self, kind: str, data: bytes, filename: str, method: TelegramMethod[Any]
+    ) -> str:
+        """Upload a file to MAX (`kind`: "image" or "file"); the token that sends it, as often
+        as needed (`POST /uploads`, then the bytes to the address it gives; the token comes
+        with the address or in the upload's answer: `token`, or an image's `photos`)."""
+        target = await self.max.request("POST", "uploads", method, params={"type": kind})
+        uploaded = await self.max.upload(str(target["url"]), data, filename, method)
+        token = target.get("token") or _uploaded_token(uploaded)
+        if not isinstance(token, str) or not token:
+            raise TelegramBadRequest(
+                method=method, message=f"Bad Request: MAX gave no token for the {kind} uploaded"
+            )
+        return token
 
     async def _get_file(self, bot: Bot, method: methods.GetFile, timeout: int | None) -> File:
         url = self.file_urls.get(method.file_id)
@@ -313,6 +324,21 @@ def _chat(method: TelegramMethod[Any], chat_id: int | str) -> int:
     except ValueError as error:
         raise TelegramBadRequest(method=method, message="Bad Request: chat not found") from error
     return value
+
+
+def _uploaded_token(uploaded: Any) -> Any:
+    """The token in MAX's answer to an upload: `{"token": …}` (a file), or `{"photos":
+    {<version>: {"token": …}}}` (an image: any version's token sends the image)."""
+    if not isinstance(uploaded, dict):
+        return None
+    if uploaded.get("token"):
+        return uploaded["token"]
+    photos = uploaded.get("photos")
+    if isinstance(photos, dict):
+        for version in photos.values():
+            if isinstance(version, dict) and version.get("token"):
+                return version["token"]
+    return None
 
 
 def _body(bot: Bot, text: str | None, parse_mode: Any, markup: Any) -> dict[str, Any]:

@@ -41,6 +41,9 @@ _COLUMNS = (
     Broadcast.finished_at,
     Broadcast.progress_chat_id,
     Broadcast.progress_message_id,
+    Broadcast.media_channel,
+    Broadcast.media_name,
+    Broadcast.media_url,
 )
 #: Whose sign-up for an event counts as "signed up for it" in an audience.
 SIGNED_UP = (
