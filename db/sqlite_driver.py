@@ -31,10 +31,19 @@ from sqlalchemy.engine import URL
 _Outcome = tuple[Any, int, int | None, list[Any]]
 
 
-def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool) -> _Outcome:
-    """In the connection's thread: the statement, all its rows, and its cursor closed."""
+#: Statements that return nothing and are sent with the next one, in its trip (`_DEFERRED`).
+_DEFERRED = ("BEGIN", "SAVEPOINT ", "RELEASE SAVEPOINT ")
+
+
+def _run(
+    connection: sqlite3.Connection, pending: list[str], sql: str, parameters: Any, many: bool
+) -> _Outcome:
+    """In the connection's thread: the statements put off, then this one, all its rows, and
+    its cursor closed."""
     cursor = connection.cursor()
     try:
+        for earlier in pending:
+            cursor.execute(earlier)
         if many:
             cursor.executemany(sql, parameters)
         else:
@@ -67,8 +76,13 @@ class OneTripCursor:
 
     async def _trip(self, sql: str, parameters: Any, many: bool) -> OneTripCursor:
         connection = self._connection
+        if not many and not parameters and sql.startswith(_DEFERRED):
+            connection.pending.append(sql)
+            self.description, self.rowcount, self.lastrowid, self._rows = None, -1, None, []
+            return self
+        pending, connection.pending = connection.pending, []
         trip: Callable[..., Awaitable[_Outcome]] = connection._execute
-        outcome = await trip(_run, connection._conn, sql, parameters, many)
+        outcome = await trip(_run, connection._conn, pending, sql, parameters, many)
         self.description, self.rowcount, self.lastrowid, self._rows = outcome
         return self
 
@@ -95,8 +109,34 @@ class OneTripCursor:
 
 
 class OneTripConnection(aiosqlite.Connection):
+    """Also puts off the statements that open a transaction or a savepoint, or release one
+    (`_DEFERRED`), and sends them with the next statement, or with the commit: a read is one
+    trip (BEGIN and its SELECT), and a writer in a group commit (db/uow.py) does not pay two
+    trips for its savepoint. An error of such a statement (BEGIN IMMEDIATE waiting longer than
+    busy_timeout for another process's write) is raised by the statement it was sent with.
+    A rollback drops them: it undoes what they would have begun."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pending: list[str] = []
+
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
+
+    async def commit(self) -> None:
+        pending, self.pending = self.pending, []
+        trip: Callable[..., Awaitable[None]] = self._execute
+        await trip(_commit, self._conn, pending)
+
+    async def rollback(self) -> None:
+        self.pending = []
+        await super().rollback()
+
+
+def _commit(connection: sqlite3.Connection, pending: list[str]) -> None:
+    for earlier in pending:
+        connection.execute(earlier)
+    connection.commit()
 
 
 def connector(url: URL) -> Callable[[], Coroutine[Any, Any, OneTripConnection]]:

@@ -1,0 +1,124 @@
+"""SQLite's writers committed in groups (db/uow.py `WriteQueue`): when many write at once, each
+`write()` returns only once its own change is committed, a writer that fails takes nobody else's
+change with it, and a writer that goes away while waiting leaves nobody waiting for ever."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.engine import create_engine, create_session_factory
+from db.uow import UnitOfWorkFactory, WriteQueue
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'queue.sqlite3'}")
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE seats (who INTEGER PRIMARY KEY)"))
+    yield engine
+    await engine.dispose()
+
+
+def count_commits(engine: AsyncEngine) -> list[int]:
+    commits: list[int] = []
+
+    @event.listens_for(engine.sync_engine, "commit")
+    def _commit(_connection: Any) -> None:
+        commits.append(1)
+
+    return commits
+
+
+async def on_disk(engine: AsyncEngine) -> set[int]:
+    """What another connection (another process) reads: only what is committed."""
+    other = create_engine(str(engine.url))
+    try:
+        async with other.connect() as connection:
+            return set((await connection.execute(text("SELECT who FROM seats"))).scalars())
+    finally:
+        await other.dispose()
+
+
+async def test_writers_at_once_are_committed_in_groups_and_each_before_it_returns(
+    engine: AsyncEngine,
+) -> None:
+    factory = UnitOfWorkFactory(create_session_factory(engine), serialize_writes=True)
+    commits = count_commits(engine)
+    seen_when_returned: dict[int, bool] = {}
+
+    async def take(who: int) -> None:
+        async with factory() as uow:
+            async with uow.write():
+                await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
+                if who % 10 == 3:
+                    raise ValueError("refused")  # after writing: only this one is undone
+            seen_when_returned[who] = who in await on_disk(engine)
+
+    results = await asyncio.gather(*(take(who) for who in range(100)), return_exceptions=True)
+
+    refused = {who for who, result in enumerate(results) if isinstance(result, ValueError)}
+    assert refused == {who for who in range(100) if who % 10 == 3}
+    assert await on_disk(engine) == set(range(100)) - refused
+    assert len(seen_when_returned) == 100 - len(refused)
+    assert all(seen_when_returned.values())
+    assert len(commits) <= 100 // WriteQueue.MOST + 5  # not one commit (one fsync) per writer
+
+
+async def test_a_writer_alone_commits_at_once(engine: AsyncEngine) -> None:
+    factory = UnitOfWorkFactory(create_session_factory(engine), serialize_writes=True)
+    async with factory() as uow:
+        async with uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (1)"))
+        assert await on_disk(engine) == {1}
+        async with uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (2)"))
+        assert await on_disk(engine) == {1, 2}
+
+
+async def test_a_waiter_that_goes_away_leaves_the_group_committed(engine: AsyncEngine) -> None:
+    factory = UnitOfWorkFactory(create_session_factory(engine), serialize_writes=True)
+    inside = asyncio.Event()
+    go_on = asyncio.Event()
+
+    async def first() -> None:
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (1)"))
+            inside.set()
+            await go_on.wait()
+
+    async def writer(who: int) -> None:
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
+
+    queue = factory._writers
+    assert queue is not None
+    leave_group = queue.leave_group
+    left_open = []
+
+    async def leave_then_go_away(group: Any) -> Any:
+        # The moment the second writer leaves its group open for the third, the third goes.
+        committed = await leave_group(group)
+        if committed is not None:
+            left_open.append(group)
+            gone.cancel()
+        return committed
+
+    queue.leave_group = leave_then_go_away  # type: ignore[method-assign]
+    holder = asyncio.create_task(first())
+    await inside.wait()
+    second = asyncio.create_task(writer(2))  # waits: it will open a group
+    gone = asyncio.create_task(writer(3))  # waits behind it
+    await asyncio.sleep(0.01)
+    go_on.set()
+    await holder
+    await asyncio.wait_for(second, timeout=5)
+    assert left_open, "the second writer did not leave its group open"
+    assert gone.cancelled()
+    assert await on_disk(engine) == {1, 2}
