@@ -105,6 +105,7 @@ class App:
             reminder_after=timedelta(hours=hours) if hours else None,
             event_reminder_hours=self.settings.event_reminder_hours,
             sender=self.outbox_sender(bot, bots),
+            rejected_updates_kept=timedelta(days=self.settings.rejected_updates_keep_days),
         )
 
     async def close(self) -> None:
