@@ -89,6 +89,13 @@ class Settings(BaseSettings):
         "this long ago (it was killed) is handled again when Telegram delivers it again; while "
         "a process works on one it renews its claim every third of this.",
     )
+    rejected_updates_keep_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days an update the bot could not read (kept in the database with its "
+        "sender's data, for inspection) is kept before it is deleted.",
+    )
     telegram_timeout_seconds: int = Field(
         default=30,
         ge=1,

@@ -107,6 +107,7 @@ class App:
             event_reminder_hours=self.settings.event_reminder_hours,
             sender=self.outbox_sender(bot, bots),
             max_messages_kept=timedelta(days=keep) if keep else None,
+            rejected_updates_kept=timedelta(days=self.settings.rejected_updates_keep_days),
         )
 
     async def close(self) -> None:

@@ -86,7 +86,7 @@ class Metrics:
         )
         self.rejected_updates = Counter(
             f"{PREFIX}_rejected_updates",
-            "Updates aiogram could not parse: logged, kept in data/rejected_updates.jsonl.",
+            "Updates aiogram could not parse: logged, kept in the table rejected_updates.",
             registry=r,
         )
         self.webhook_requests = Counter(

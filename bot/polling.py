@@ -7,8 +7,9 @@ again and again, with a growing pause, while everybody's messages wait behind it
 
 `Poller` asks for the batch as raw JSON and parses each update on its own. The updates that
 parse are handled as aiogram does it (each in its own task, through `Dispatcher.feed_update`);
-one that does not is logged with its raw JSON, appended to a JSON-lines file for inspection,
-and skipped: the offset moves past it, so the updates behind it are processed.
+one that does not is logged (its id and problems), kept in the database for inspection
+(bot/rejected.py: table `rejected_updates`) and skipped: the offset moves past it, so the
+updates behind it are processed.
 
 The rest is as in `Dispatcher.start_polling`: the dispatcher's startup and shutdown hooks,
 `allowed_updates` resolved from the handlers in use, pending updates kept (nothing dropped),
@@ -19,20 +20,19 @@ hand are finished and confirmed to Telegram, so that they are not delivered agai
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
-from pydantic import ValidationError
+
+from bot.rejected import RejectedUpdates, column_int, dig, problems_of
+from db.channels import TELEGRAM
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
@@ -41,10 +41,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Where rejected updates are kept, relative to the working directory (like the database).
-DEFAULT_REJECTED_PATH = Path("data/rejected_updates.jsonl")
-#: How much of a rejected update's JSON goes into the log line (all of it goes to the file).
-LOGGED_CHARS = 2000
 #: How many of pydantic's complaints about a rejected update are named in the log line.
 LOGGED_ERRORS = 5
 
@@ -74,7 +70,7 @@ class Poller:
         dispatcher: Dispatcher,
         bot: Bot,
         *,
-        rejected_path: Path = DEFAULT_REJECTED_PATH,
+        rejected: RejectedUpdates,
         polling_timeout: int = 10,
         backoff_config: BackoffConfig = DEFAULT_BACKOFF_CONFIG,
         on_rejected: Callable[[], None] | None = None,
@@ -83,7 +79,8 @@ class Poller:
         #: Called after an update was set aside (the metrics count it).
         self.on_rejected = on_rejected
         self.bot = bot
-        self.rejected_path = rejected_path
+        #: Where the updates that cannot be parsed are kept.
+        self.rejected = rejected
         self.polling_timeout = polling_timeout
         self.backoff_config = backoff_config
         #: The offset of the next getUpdates: one past the highest update_id received.
@@ -227,7 +224,7 @@ class Poller:
     # --- rejected updates ----------------------------------------------------------------------
 
     async def _reject(self, raw: Any, update_id: Any, error: Exception) -> None:
-        await keep_rejected(raw, update_id, error, self.rejected_path)
+        await keep_rejected(self.rejected, raw, update_id, error)
         if self.on_rejected is not None:
             self.on_rejected()
 
@@ -264,47 +261,41 @@ class Poller:
             self._confirmed = offset
 
 
-async def keep_rejected(raw: Any, update_id: Any, error: Exception, path: Path) -> None:
-    """Set aside an update aiogram cannot parse: log it (with its JSON, cut short) and append
-    it to the JSON-lines file `path`, so it can be looked at later. Used by the poller and by
-    the webhook (bot/webhook.py)."""
-    problems = _problems(error)
-    text = json.dumps(raw, ensure_ascii=False, default=str)
-    shown = text if len(text) <= LOGGED_CHARS else f"{text[:LOGGED_CHARS]}… ({len(text)} chars)"
+async def keep_rejected(
+    rejected: RejectedUpdates, raw: Any, update_id: Any, error: Exception
+) -> int | None:
+    """Set aside an update from Telegram that aiogram cannot parse: keep it in `rejected_updates`
+    with its sender (best effort, see `telegram_sender`) and its problems, and log its id, the
+    problems and the row's id (not its content: names and texts stay out of the logs). The
+    row's id, or None if the database would not take it. Used by the poller and by the
+    webhook (bot/webhook.py)."""
+    problems = problems_of(error)
+    row = await rejected.keep(
+        TELEGRAM, raw, update_id=update_id, user_id=telegram_sender(raw), problems=problems
+    )
     more = len(problems) - LOGGED_ERRORS
     log.error(
-        "update %s skipped: aiogram cannot parse it (%s%s); kept in %s. Raw update: %s",
+        "update %s skipped: aiogram cannot parse it (%s%s); %s",
         update_id,
         "; ".join(problems[:LOGGED_ERRORS]),
         f"; and {more} more" if more > 0 else "",
-        path,
-        shown,
+        f"kept as rejected update {row}" if row is not None else "not kept",
     )
-    record = {
-        "rejected_at": datetime.now(UTC).isoformat(),
-        "update_id": update_id,
-        "errors": problems,
-        "update": raw,
-    }
-    line = json.dumps(record, ensure_ascii=False, default=str)
-    try:
-        await asyncio.to_thread(_append_line, path, line)
-    except OSError:
-        log.exception("could not keep the rejected update %s in %s", update_id, path)
+    return row
 
 
-def _problems(error: Exception) -> list[str]:
-    """What is wrong with an update, one line per field, without the values (they are in the
-    raw update)."""
-    if not isinstance(error, ValidationError):
-        return [f"{type(error).__name__}: {error}"]
-    return [
-        f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
-        for problem in error.errors(include_url=False)
-    ]
-
-
-def _append_line(path: Path, line: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as file:
-        file.write(line + "\n")
+def telegram_sender(raw: Any) -> int | None:
+    """The Telegram user an update comes from, whatever its kind: the `from` of a message, an
+    edited message, a callback query, a chat member change, a join request, an inline or
+    shipping query…, or the `user` of a poll answer, a reaction, a business connection. None
+    when it names nobody (a channel post, a poll) or not as a user id."""
+    if not isinstance(raw, dict):
+        return None
+    for kind, event in raw.items():
+        if kind == "update_id" or not isinstance(event, dict):
+            continue
+        for key in ("from", "user"):
+            found = column_int(dig(event, key, "id"))
+            if found is not None and found > 0:
+                return found
+    return None

@@ -19,6 +19,7 @@ from bot.factory import App, create_app, create_bot, create_dispatcher
 from bot.max import create_max_bot
 from bot.max.polling import MaxPoller
 from bot.polling import Poller
+from bot.rejected import RejectedUpdates
 from bot.scheduler import ScheduledJobs, create_scheduler
 from bot.webhook import WebhookServer, start_metrics_server
 from db import migrate
@@ -49,7 +50,7 @@ async def run_polling(settings: Settings) -> None:
     SIGINT/SIGTERM; then finish the updates in hand and close cleanly.
 
     Updates that arrived while the bot was down are processed, not dropped. An update that
-    aiogram cannot parse is logged, kept in data/rejected_updates.jsonl and skipped, so it
+    aiogram cannot parse is logged, kept in the table rejected_updates and skipped, so it
     does not hold up the others (see bot/polling.py; MAX's in bot/max/polling.py).
     """
     app = await create_app(settings)
@@ -72,8 +73,13 @@ async def run_polling(settings: Settings) -> None:
         if TELEGRAM in bots:
             # A webhook left from another deployment would make getUpdates fail; keep its queue.
             await bots[TELEGRAM].delete_webhook(drop_pending_updates=False)
-            rejected = app.metrics.rejected_updates.inc
-            pollers.append(Poller(dispatcher, bots[TELEGRAM], on_rejected=rejected))
+            poller = Poller(
+                dispatcher,
+                bots[TELEGRAM],
+                rejected=RejectedUpdates(app.uow_factory, app.clock),
+                on_rejected=app.metrics.rejected_updates.inc,
+            )
+            pollers.append(poller)
         if MAX in bots:
             max_poller = MaxPoller(dispatcher, bots[MAX])
             await max_poller.check_token()

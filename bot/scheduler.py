@@ -25,11 +25,13 @@ log = logging.getLogger(__name__)
 REMINDER_HOURS = (9, 21)
 #: How long the claims of handled updates are kept (Telegram redelivers for a day at most).
 UPDATE_CLAIMS_KEPT = timedelta(days=2)
-#: How often they are pruned (and MAX's message ids).
+#: How often they are pruned (and MAX's message ids, and the rejected updates).
 PRUNE_EVERY_SECONDS = 3600
 #: Rows of `max_messages` deleted per transaction, so that pruning a big table never holds the
 #: write lock (SQLite) or many row locks (PostgreSQL) for long.
 MAX_MESSAGES_BATCH = 1000
+#: Rejected updates deleted per transaction (a backlog goes in several, each short).
+PRUNE_BATCH = 500
 
 
 @dataclass
@@ -48,6 +50,8 @@ class ScheduledJobs:
     sender: OutboxSender | None = None
     #: How long MAX's message ids are kept (`MAX_MESSAGE_KEEP_DAYS`); None: for ever.
     max_messages_kept: timedelta | None = None
+    #: How long an update the bot could not read is kept (REJECTED_UPDATES_KEEP_DAYS).
+    rejected_updates_kept: timedelta = timedelta(days=30)
 
     async def queue_quiz_reminders(self) -> int:
         """Queue the reminders about questionnaires left unfinished (in the daytime only:
@@ -111,6 +115,21 @@ class ScheduledJobs:
         if pruned:
             log.info("forgot %s MAX message ids older than %s", pruned, before)
         return pruned
+
+    async def prune_rejected_updates(self) -> int:
+        """Delete the updates the bot could not read (bot/rejected.py) kept longer than
+        `rejected_updates_kept`, `PRUNE_BATCH` rows per transaction; how many."""
+        before = self.clock() - self.rejected_updates_kept
+        deleted = 0
+        while True:
+            async with self.uow_factory() as uow, uow.write():
+                batch = await uow.rejected_updates.prune(before, PRUNE_BATCH)
+            deleted += batch
+            if batch < PRUNE_BATCH:
+                break
+        if deleted:
+            log.info("deleted %d rejected update(s) kept since before %s", deleted, before)
+        return deleted
 
     async def drain_outbox(self) -> int:
         """Send what the outbox holds (see bot/sender.py); returns how many were sent."""
@@ -178,6 +197,14 @@ def create_scheduler(
         "interval",
         seconds=PRUNE_EVERY_SECONDS,
         id="max_messages",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        jobs.prune_rejected_updates,
+        "interval",
+        seconds=PRUNE_EVERY_SECONDS,
+        id="rejected_updates",
         max_instances=1,
         coalesce=True,
     )

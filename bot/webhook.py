@@ -13,7 +13,7 @@
   after a restart, or to another one behind the proxy). aiogram's own handler would answer at
   once and handle it in the background (`handle_in_background`), or do so after 55 s.
 - An update aiogram's models reject gets 200 all the same (otherwise Telegram would send it
-  again and again), and is logged and kept in data/rejected_updates.jsonl as the poller does
+  again and again), and is logged and kept in the table `rejected_updates` as the poller does
   (`bot.polling.keep_rejected`). So does a body that is not JSON at all.
 - The answer to Telegram is always empty: a handler's calls go through the bot's session like
   in polling (see docs/ARCHITECTURE.md, "Webhook mode", for why not in the answer itself).
@@ -27,7 +27,6 @@ gives them a port of their own.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiogram.methods import TelegramMethod
@@ -36,7 +35,8 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.metrics import Metrics, web_routes
-from bot.polling import DEFAULT_REJECTED_PATH, keep_rejected
+from bot.polling import keep_rejected
+from bot.rejected import RejectedUpdates
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
@@ -63,14 +63,14 @@ class WebhookHandler(SimpleRequestHandler):
         bot: Bot,
         secret_token: str,
         metrics: Metrics,
-        rejected_path: Path = DEFAULT_REJECTED_PATH,
+        rejected: RejectedUpdates,
         **data: Any,
     ) -> None:
         super().__init__(
             dispatcher, bot, handle_in_background=False, secret_token=secret_token, **data
         )
         self.metrics = metrics
-        self.rejected_path = rejected_path
+        self.rejected = rejected
 
     def register(self, app: Application, /, path: str, **kwargs: Any) -> None:
         """The route only: aiogram's would also close the bot's session when the server
@@ -113,7 +113,7 @@ class WebhookHandler(SimpleRequestHandler):
         return _empty()
 
     async def _reject(self, raw: Any, update_id: Any, error: Exception) -> None:
-        await keep_rejected(raw, update_id, error, self.rejected_path)
+        await keep_rejected(self.rejected, raw, update_id, error)
         self.metrics.rejected_updates.inc()
 
 
@@ -129,8 +129,6 @@ class WebhookServer:
         app: App,
         dispatcher: Dispatcher,
         bot: Bot,
-        *,
-        rejected_path: Path = DEFAULT_REJECTED_PATH,
         **data: Any,
     ) -> None:
         settings = app.settings
@@ -142,9 +140,8 @@ class WebhookServer:
         self.url = settings.webhook_url
         self.secret = settings.webhook_secret.get_secret_value()
         self.data: dict[str, Any] = {"bots": (bot,), **data}
-        handler = WebhookHandler(
-            dispatcher, bot, self.secret, app.metrics, rejected_path, **self.data
-        )
+        rejected = RejectedUpdates(app.uow_factory, app.clock)
+        handler = WebhookHandler(dispatcher, bot, self.secret, app.metrics, rejected, **self.data)
         self.web_app = web.Application(client_max_size=MAX_BODY)
         handler.register(self.web_app, path=settings.webhook_listen_path)
         if settings.metrics_port is None:

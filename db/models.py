@@ -721,3 +721,31 @@ class UpdateClaim(Base):
     token: Mapped[int] = mapped_column(BigInteger)
     claimed_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
+
+
+class RejectedUpdate(Base):
+    """An update a messenger sent that the bot could not read (aiogram's models reject it, or
+    a MAX update without the shape MAX documents), set aside for inspection instead of holding
+    up the updates behind it (bot/rejected.py). It holds personal data (names, message texts),
+    so it names its sender where the update says who that is (`user_id`: the bot's id, a MAX
+    user's negative; no foreign key, the sender may be no user of the bot), is erased with
+    /forget, shown in /mydata, and deleted `REJECTED_UPDATES_KEEP_DAYS` after it came."""
+
+    __tablename__ = "rejected_updates"
+    __table_args__ = (
+        Index("ix_rejected_updates_user_id", "user_id"),
+        Index("ix_rejected_updates_rejected_at", "rejected_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    #: `db.channels`: telegram, max.
+    channel: Mapped[str] = mapped_column(String(16))
+    #: Telegram's update_id when it had one (MAX's updates have none).
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: The update as it came: its JSON, or the request's body when that was not JSON.
+    raw: Mapped[str] = mapped_column(Text)
+    #: What is wrong with it, one line per problem (field and complaint, without values).
+    problems: Mapped[list[str]] = mapped_column(JSON)
+    rejected_at: Mapped[datetime]

@@ -38,6 +38,7 @@ from db.repositories import (
 from db.repositories.broadcast_files import BroadcastFileRepository
 from db.repositories.consultations import ConsultationRepository
 from db.repositories.content_files import ContentFileRepository
+from db.repositories.rejected_updates import RejectedUpdateRepository
 from db.repositories.updates import UpdateRepository
 
 
@@ -74,6 +75,7 @@ class UnitOfWork:
         self.teachers = TeacherRepository(session)
         self.family = FamilyRepository(session)
         self.updates = UpdateRepository(session)
+        self.rejected_updates = RejectedUpdateRepository(session)
 
     @asynccontextmanager
     async def write(self, *, durable: bool = True) -> AsyncIterator[Self]:

@@ -18,27 +18,37 @@ from services import mydata, profile
 
 
 async def on_mydata(event: Event, bot: Bot, ctx: Request) -> None:
-    await show(event, await mydata_view(ctx))
-    if ctx.user is not None:  # and everything stored, as a file
+    if ctx.user is not None:
+        await show(event, await mydata_view(ctx))
         sections = await mydata.collect(ctx.uow, ctx.user.id)
+    else:  # no user; yet an update from them the bot could not read may be kept
+        sections = await mydata.collect_stranger(ctx.uow, ctx.sender_id)
+        await show(event, await mydata_view(ctx, sections))
+    if sections:  # and everything stored, as a file
         data = mydata_file(ctx.texts, sections, ctx.now())
         await bot.send_document(
             ctx.sender_id,
-            BufferedInputFile(data, filename=f"mydata-{ctx.user.id}.txt"),
+            BufferedInputFile(data, filename=f"mydata-{ctx.sender_id}.txt"),
             caption=ctx.texts("mydata-file-caption"),
         )
 
 
 async def on_forget_ask(event: Event, ctx: Request) -> None:
-    if not await handover_needed(event, ctx):
-        await show(event, forget_confirm_view(ctx))
+    if await handover_needed(event, ctx):
+        return
+    stranger = None
+    if ctx.user is None:
+        stranger = await mydata.collect_stranger(ctx.uow, ctx.sender_id)
+    await show(event, forget_confirm_view(ctx, stranger))
 
 
 async def on_forget(callback: CallbackQuery, bot: Bot, ctx: Request) -> None:
     if await handover_needed(callback, ctx):  # still a coordinator: the role first
         return
+    # A sender who is no user may still have left something: an update the bot could not
+    # read, a child's link for the parent's consent.
+    await profile.forget(ctx.uow, ctx.sender_id)
     if ctx.user is not None:
-        await profile.forget(ctx.uow, ctx.user.id)
         await update_commands(bot, ctx.texts, callback.from_user.id, registered=False)
         ctx.user = None
     await show_menu(callback, ctx, note=ctx.texts("forget-done"))

@@ -26,6 +26,14 @@ SECTIONS: list[tuple[str, Exporter]] = [
     ("consultations", lambda uow, user_id: uow.consultations.personal_data(user_id)),
     ("steps", lambda uow, user_id: uow.steps.personal_data(user_id)),
     ("messages", lambda uow, user_id: uow.outbox.personal_data(user_id)),
+    ("rejected", lambda uow, user_id: uow.rejected_updates.personal_data(user_id)),
+]
+
+
+#: What may be kept about a sender who is no user (never agreed, or forgotten since): the
+#: updates from them the bot could not read (kept by sender, not by user: bot/rejected.py).
+STRANGER_SECTIONS: list[tuple[str, Exporter]] = [
+    ("rejected", lambda uow, user_id: uow.rejected_updates.personal_data(user_id)),
 ]
 
 
@@ -38,5 +46,17 @@ class Section:
 async def collect(uow: UnitOfWork, user_id: int) -> list[Section]:
     """Every section, in one read transaction (empty ones included: the file says «нет»)."""
     found = [Section(name, await read(uow, user_id)) for name, read in SECTIONS]
+    await uow.end_read()
+    return found
+
+
+async def collect_stranger(uow: UnitOfWork, sender_id: int) -> list[Section]:
+    """What is kept about a sender who is no user: only the sections that have rows (for
+    almost everyone none, and /mydata says nothing is stored)."""
+    found = [
+        Section(name, rows)
+        for name, read in STRANGER_SECTIONS
+        if (rows := await read(uow, sender_id))
+    ]
     await uow.end_read()
     return found

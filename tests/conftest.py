@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import make_url
 
 from bot import retry as retry_module
@@ -30,7 +30,7 @@ from bot.sender import Pace
 from db import migrate
 from db.base import Base
 from db.engine import create_engine
-from db.models import User
+from db.models import RejectedUpdate, User
 from handlers.views.catalogue import where_to_study
 from locales import Texts
 from quizzes import Questionnaire, load_all
@@ -267,6 +267,13 @@ def chat(world: World) -> Conversation:
     return world.user()
 
 
+async def rejected_rows(app: App) -> list[RejectedUpdate]:
+    """The updates kept as unreadable (bot/rejected.py), in the order they were kept."""
+    async with app.uow_factory() as uow:
+        query = select(RejectedUpdate).order_by(RejectedUpdate.id)
+        return list((await uow.session.scalars(query)).all())
+
+
 async def stored_user(world: World, user_id: int) -> User | None:
     async with world.app.uow_factory() as uow:
         return await uow.session.get(User, user_id)
@@ -306,7 +313,8 @@ def question_head(number: int, total: int = 20, title: str = KLIMOV_TITLE) -> st
 
 def consent_text(updated: bool = False) -> str:
     """The consent screen; `updated`: the version asked again after the text changed."""
-    return TEXTS("consent", updated="yes" if updated else "no", version=TEXTS("consent-version"))
+    version = TEXTS("consent-version")
+    return TEXTS("consent", updated="yes" if updated else "no", version=version, days=30)
 
 
 def type_page(world: World, scale_id: str) -> str:

@@ -7,10 +7,11 @@ user's own messenger."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
@@ -32,6 +33,7 @@ from tests.conftest import (
     FakeClock,
     consent_text,
     question_head,
+    rejected_rows,
     reminder_text,
     result_head,
     settings_for_tests,
@@ -57,7 +59,6 @@ class MaxWorld:
     bot: Bot
     poller: MaxPoller
     clock: FakeClock
-    rejected: Path
 
     def user(self, max_id: int = MAX_USER, name: str = "Маша") -> MaxChat:
         return MaxChat(self.fake, self.poller, max_id, name)
@@ -69,7 +70,7 @@ class MaxWorld:
         self.app = await create_app(self.settings, clock=self.clock)
         self.dispatcher = create_dispatcher(self.app)
         self.bot = create_max_bot(self.settings, self.app.uow_factory, self.clock)
-        self.poller = MaxPoller(self.dispatcher, self.bot, rejected_path=self.rejected)
+        self.poller = MaxPoller(self.dispatcher, self.bot)
 
 
 @pytest.fixture
@@ -80,18 +81,15 @@ async def fake() -> AsyncIterator[FakeMax]:
 
 
 @pytest.fixture
-async def max_world(
-    fake: FakeMax, database_url: str, clock: FakeClock, tmp_path: Path
-) -> AsyncIterator[MaxWorld]:
+async def max_world(fake: FakeMax, database_url: str, clock: FakeClock) -> AsyncIterator[MaxWorld]:
     settings = settings_for_tests(
         database_url, max_bot_token=TOKEN, max_api_url=fake.base, admin_ids=frozenset({-9})
     )
     app = await create_app(settings, clock=clock)
     dispatcher = create_dispatcher(app)
     bot = create_max_bot(settings, app.uow_factory, clock)
-    rejected = tmp_path / "rejected.jsonl"
-    poller = MaxPoller(dispatcher, bot, rejected_path=rejected)
-    world = MaxWorld(fake, settings, app, dispatcher, bot, poller, clock, rejected)
+    poller = MaxPoller(dispatcher, bot)
+    world = MaxWorld(fake, settings, app, dispatcher, bot, poller, clock)
     yield world
     await world.bot.session.close()
     await world.app.close()
@@ -321,15 +319,57 @@ async def test_updates_of_unknown_kinds_or_shapes_are_skipped_and_the_rest_handl
     chat = max_world.user()
     fake = max_world.fake
     fake.push({"update_type": "message_removed", "message_id": "mid.1", "chat_id": 1})
-    fake.push({"update_type": "message_created", "message": {"body": {}}})  # no sender
-    fake.push({"no": "type"})
-    fake.push({"update_type": "message_callback", "callback": {"user": {"user_id": "x"}}})
+    malformed: list[dict[str, Any]] = [
+        {"update_type": "message_created", "message": {"body": {}}},  # no sender
+        {"no": "type"},
+        {"update_type": "message_callback", "callback": {"user": {"user_id": "x"}}},
+    ]
+    for update in malformed:
+        fake.push(update)
     fake.push({"update_type": "bot_started", "user": chat.user, "chat_id": 1})
     with caplog.at_level(logging.INFO):
         assert await max_world.poller.poll_once() == 5
     assert TEXTS("btn-welcome-next") in [label for label, _ in chat.last.buttons]
-    assert len(max_world.rejected.read_text().splitlines()) == 3
+    kept = await rejected_rows(max_world.app)
+    assert [(row.channel, row.update_id, row.user_id) for row in kept] == [("max", None, None)] * 3
+    as_kept = sorted(row.raw for row in kept)
+    assert as_kept == sorted(json.dumps(update, ensure_ascii=False) for update in malformed)
+    assert all(row.problems for row in kept)
     assert "message_removed" in caplog.text
+
+
+async def test_a_max_users_unreadable_update_is_kept_under_them_and_erased_by_forget(
+    max_world: MaxWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat = max_world.user()
+    await register(chat)
+    bad = {
+        "update_type": "message_created",
+        "timestamp": 1_790_000_000_000,
+        "message": {
+            "sender": chat.user,
+            "recipient": {"chat_id": 1, "chat_type": "dialog"},
+            "body": {"mid": 12345, "text": "секретный текст"},  # MAX's mid is a string
+        },
+    }
+    max_world.fake.push(bad)
+    max_world.fake.push({"update_type": "bot_started", "user": chat.user, "chat_id": 1})
+    assert await max_world.poller.poll_once() == 2
+
+    assert MENU_HEAD in chat.last.text  # the next update is answered
+    [row] = await rejected_rows(max_world.app)
+    assert (row.channel, row.update_id, row.user_id) == ("max", None, chat.user_id)
+    assert json.loads(row.raw) == bad
+    assert row.problems == ["BadUpdate: body.mid is not a string"]
+    [logged] = [r for r in caplog.records if r.name == "bot.max.polling" and r.levelname == "ERROR"]
+    assert f"kept as rejected update {row.id}" in logged.getMessage()
+    assert "секретный текст" not in caplog.text
+    assert str(chat.user["first_name"]) not in logged.getMessage()
+
+    await chat.send("/forget")
+    await chat.click(TEXTS("btn-forget-yes"))
+    assert await stored(max_world, chat.user_id) is None
+    assert await rejected_rows(max_world.app) == []
 
 
 async def test_a_wrong_token_at_start_names_the_setting(
@@ -366,7 +406,6 @@ async def test_getting_updates_through_5xx_goes_on(max_world: MaxWorld) -> None:
         max_world.dispatcher,
         max_world.bot,
         polling_timeout=0,
-        rejected_path=max_world.rejected,
         backoff_config=BackoffConfig(min_delay=0.01, max_delay=0.02, factor=1.1, jitter=0),
     )
     task = asyncio.create_task(poller.run())

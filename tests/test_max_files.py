@@ -10,7 +10,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from aiogram import Bot, Dispatcher
@@ -53,7 +52,6 @@ class Both:
     telegram: FakeBotAPI
     settings: Settings
     clock: FakeClock
-    rejected: Path
     app: App
     dispatcher: Dispatcher
     screens: LocalTelegram
@@ -64,26 +62,24 @@ class Both:
 
     @classmethod
     async def start(
-        cls, max_api: FakeMax, telegram: FakeBotAPI, settings: Settings, clock: FakeClock, tmp: Path
+        cls, max_api: FakeMax, telegram: FakeBotAPI, settings: Settings, clock: FakeClock
     ) -> Both:
         app = await create_app(settings, clock=clock)
         dispatcher = create_dispatcher(app)
         screens = LocalTelegram()
         max_bot = create_max_bot(settings, app.uow_factory, clock)
-        rejected = tmp / "rejected.jsonl"
         return cls(
             max_api,
             telegram,
             settings,
             clock,
-            rejected,
             app,
             dispatcher,
             screens,
             create_bot(settings, session=screens),
             create_bot(settings),
             max_bot,
-            MaxPoller(dispatcher, max_bot, rejected_path=rejected),
+            MaxPoller(dispatcher, max_bot),
         )
 
     def jobs(self) -> ScheduledJobs:
@@ -105,15 +101,11 @@ class Both:
     async def restart(self) -> Both:
         """A new process on the same database: nothing kept in memory survives."""
         await self.close()
-        return await Both.start(
-            self.max_api, self.telegram, self.settings, self.clock, self.rejected.parent
-        )
+        return await Both.start(self.max_api, self.telegram, self.settings, self.clock)
 
 
 @pytest.fixture
-async def both(
-    database_url: str, clock: FakeClock, tmp_path: Path
-) -> AsyncIterator[tuple[Both, list[Both]]]:
+async def both(database_url: str, clock: FakeClock) -> AsyncIterator[tuple[Both, list[Both]]]:
     max_api = FakeMax()
     async with serving(max_api), FakeBotAPI() as telegram:
         settings = settings_for_tests(
@@ -124,7 +116,7 @@ async def both(
             max_api_url=max_api.base,
             admin_ids=frozenset({TELEGRAM_ADMIN, -MAX_ADMIN}),
         )
-        world = await Both.start(max_api, telegram, settings, clock, tmp_path)
+        world = await Both.start(max_api, telegram, settings, clock)
         alive = [world]  # a restart replaces it; the last one is closed
         yield world, alive
         await alive[-1].close()
@@ -378,9 +370,7 @@ async def test_two_senders_at_once_carry_the_file_once(
     world, _ = both
     await students(world, max_users=4)
     await photo_from_telegram(world, count=4)
-    second = await Both.start(
-        world.max_api, world.telegram, world.settings, world.clock, world.rejected.parent
-    )
+    second = await Both.start(world.max_api, world.telegram, world.settings, world.clock)
     try:
         await asyncio.gather(world.jobs().drain_outbox(), second.jobs().drain_outbox())
         for _ in range(3):  # what waited for the file goes out when its wait is over

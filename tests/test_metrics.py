@@ -177,7 +177,7 @@ def test_json_logs_are_one_object_per_line() -> None:
 async def test_polling_serves_health_and_metrics_at_metrics_port(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # the rejected update goes to data/ here
+    monkeypatch.chdir(tmp_path)  # whatever a run writes by itself goes here
     fake = FakeBotAPI()
     application = web.Application()
     application.router.add_post("/bot{token}/{method}", fake.handle)

@@ -50,6 +50,7 @@ TABLES = {
     "parent_links",
     "family_invites",
     "update_claims",
+    "rejected_updates",
 }
 
 

@@ -29,9 +29,13 @@ from aiohttp.test_utils import TestServer
 from pydantic import SecretStr, ValidationError
 
 from bot.config import Settings
-from bot.factory import create_bot
-from bot.polling import DEFAULT_REJECTED_PATH, Poller
+from bot.factory import App, create_bot
+from bot.polling import Poller
+from bot.rejected import RejectedUpdates
 from bot.runner import run_polling
+from db.engine import create_engine, create_session_factory
+from db.uow import UnitOfWorkFactory
+from tests.conftest import rejected_rows
 from tests.fake_bot_api import request_fields
 
 TOKEN = "123456:TEST"
@@ -185,11 +189,11 @@ def handled(dispatcher: Dispatcher) -> list[int]:
 
 
 @pytest.fixture
-def poller(dispatcher: Dispatcher, live_bot: Bot, tmp_path: Path) -> Poller:
+def poller(app: App, dispatcher: Dispatcher, live_bot: Bot) -> Poller:
     return Poller(
         dispatcher,
         live_bot,
-        rejected_path=tmp_path / "inspect" / "rejected_updates.jsonl",
+        rejected=RejectedUpdates(app.uow_factory, app.clock),
         polling_timeout=1,
         backoff_config=QUICK_BACKOFF,
     )
@@ -215,14 +219,8 @@ async def eventually(condition: Callable[[], bool], seconds: float = 3.0) -> Non
     pytest.fail(f"not so after {seconds} s")
 
 
-def kept(path: Path) -> list[Json] | None:
-    """The updates kept in the rejected-updates file, None if there is no file."""
-    if not path.exists():
-        return None
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
 async def test_an_update_aiogram_cannot_parse_is_kept_and_skipped_and_the_next_is_answered(
+    app: App,
     api: FakeBotAPI,
     live_bot: Bot,
     poller: Poller,
@@ -244,16 +242,21 @@ async def test_an_update_aiogram_cannot_parse_is_kept_and_skipped_and_the_next_i
     assert 101 not in api.offsets()
     assert "setMyCommands" in [method for method, _ in api.calls]  # the startup hook ran
     [logged] = [r for r in caplog.records if r.name == "bot.polling" and r.levelno >= logging.ERROR]
-    assert "update 101 skipped" in logged.getMessage()
-    assert "external_reply.story.chat: Field required" in logged.getMessage()
-    assert '"story": {}' in logged.getMessage()  # the raw JSON
-    [record] = kept(poller.rejected_path) or []
-    assert (record["update_id"], record["update"]) == (101, bad)
-    assert "message.external_reply.story.id: Field required" in record["errors"]
+    [row] = await rejected_rows(app)
+    assert (row.channel, row.update_id, row.user_id) == ("telegram", 101, 7001)
+    assert json.loads(row.raw) == bad
+    assert "message.external_reply.story.id: Field required" in row.problems
+    assert row.rejected_at == app.clock()
+    line = logged.getMessage()
+    assert "update 101 skipped" in line
+    assert "external_reply.story.chat: Field required" in line
+    assert f"kept as rejected update {row.id}" in line
+    assert "смотри" not in line  # the message's text and the sender's name stay out of the log
+    assert "User 7001" not in line
 
 
 async def test_good_batches_are_handled_once_each_and_confirmed(
-    api: FakeBotAPI, poller: Poller, handled: list[int]
+    app: App, api: FakeBotAPI, poller: Poller, handled: list[int]
 ) -> None:
     api.add(start(201, 7001), start(202, 7002), start(203, 7003))
 
@@ -267,7 +270,7 @@ async def test_good_batches_are_handled_once_each_and_confirmed(
     offsets = api.offsets()
     assert offsets[0] is None  # the first poll takes what waited while the bot was down
     assert set(offsets[1:]) <= {204, 205}
-    assert kept(poller.rejected_path) is None
+    assert await rejected_rows(app) == []
 
 
 async def test_a_failing_get_updates_is_waited_out(
@@ -305,12 +308,13 @@ async def test_sigterm_finishes_the_update_in_hand_and_confirms_it(
 
 
 async def test_the_bot_process_gets_past_an_update_aiogram_cannot_parse(
+    app: App,
     api: FakeBotAPI,
     settings: Settings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # the rejected updates go to data/ in the working directory
+    monkeypatch.chdir(tmp_path)  # nothing is written to the working directory
     changed = {"bot_token": SecretStr(TOKEN), "telegram_api_url": api.url}
     api.add(reply_to_a_story(501, 7001), start(502, 7002))
 
@@ -327,4 +331,32 @@ async def test_the_bot_process_gets_past_an_update_aiogram_cannot_parse(
     methods = [method for method, _ in api.calls]
     assert methods.index("deleteWebhook") < methods.index("getUpdates")
     assert "setMyCommands" in methods
-    assert [record["update_id"] for record in kept(DEFAULT_REJECTED_PATH) or []] == [501]
+    assert [(row.update_id, row.user_id) for row in await rejected_rows(app)] == [(501, 7001)]
+
+
+async def test_a_database_that_cannot_keep_the_rejected_update_does_not_stop_polling(
+    app: App,
+    api: FakeBotAPI,
+    dispatcher: Dispatcher,
+    live_bot: Bot,
+    handled: list[int],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gone = create_engine(f"sqlite+aiosqlite:///{tmp_path}/no/such/folder/bot.sqlite3")
+    broken = RejectedUpdates(UnitOfWorkFactory(create_session_factory(gone)), app.clock)
+    poller = Poller(
+        dispatcher, live_bot, rejected=broken, polling_timeout=1, backoff_config=QUICK_BACKOFF
+    )
+    api.add(reply_to_a_story(601, 7001), start(602, 7002))
+    try:
+        async with polling(poller):
+            await eventually(lambda: bool(api.sent_to(7002)) and 603 in api.offsets())
+    finally:
+        await gone.dispose()
+
+    assert handled == [602]
+    assert "could not keep the rejected telegram update 601" in caplog.text
+    assert "update 601 skipped: aiogram cannot parse it" in caplog.text
+    assert "not kept" in caplog.text
+    assert await rejected_rows(app) == []  # and the bot's own database has nothing either

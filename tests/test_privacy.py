@@ -49,6 +49,7 @@ async def mydata_text(
         created=TEXTS.date(user.created_at),
         consent_date=TEXTS.when(user.consent_at, "d MMMM y, HH:mm"),
         consent_version=world.app.texts("consent-version"),
+        days=world.app.settings.rejected_updates_keep_days,
     )
 
 

@@ -6,8 +6,8 @@ it importing aiogram), so each test walks one process through its life:
 - on start it calls setWebhook with the URL, the secret and the update kinds it handles,
   keeping pending updates;
 - a forged secret and a missing one get 401 and change nothing (no user, nothing sent);
-- an update aiogram cannot parse gets 200, is kept in data/rejected_updates.jsonl, and the
-  updates after it are answered;
+- an update aiogram cannot parse gets 200, is kept in the table rejected_updates with its
+  sender (the log names it, not its text), and the updates after it are answered;
 - /start, the consent, the profile and a questionnaire answer come in as requests, the bot's
   screens arrive at the fake API and the database holds what the user did;
 - /metrics counts the updates by kind, their handler time, the 401s, the rejected update and
@@ -47,12 +47,13 @@ from bot.config import Settings
 from bot.factory import create_app
 from bot.metrics import Metrics, web_routes
 from db.engine import create_engine
-from db.models import QuizAttempt, User
+from db.models import QuizAttempt, RejectedUpdate, User
 from tests.conftest import (
     KLIMOV_TITLE,
     TEXTS,
     _admin,
     question_head,
+    rejected_rows,
     result_head,
     settings_for_tests,
 )
@@ -157,7 +158,7 @@ def start_bot(
                 sys.executable,
                 "-m",
                 "bot",
-                cwd=workdir,  # no .env there; data/rejected_updates.jsonl goes here
+                cwd=workdir,  # no .env there
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
@@ -326,6 +327,14 @@ async def user_row(database_url: str, user_id: int) -> User | None:
         await app.close()
 
 
+async def rejected_of(database_url: str) -> list[RejectedUpdate]:
+    app = await create_app(settings_for_tests(database_url))
+    try:
+        return await rejected_rows(app)
+    finally:
+        await app.close()
+
+
 async def finished_scores(database_url: str, user_id: int) -> list[dict[str, int] | None]:
     """The scores of each finished questionnaire of the user."""
     engine = create_engine(database_url)
@@ -386,11 +395,13 @@ async def test_webhook_mode_end_to_end(
     user = WebhookUser(http, api, [bot.webhook], 7101)
     story = reply_to_a_story(user)
     assert await user.post(story) == 200
-    kept = (bot.workdir / "data" / "rejected_updates.jsonl").read_text(encoding="utf-8")
-    records = [json.loads(line) for line in kept.splitlines()]
-    assert [r["update_id"] for r in records] == [story["update_id"]]
-    assert records[0]["update"] == story
-    assert "cannot parse" in bot.tail()
+    [row] = await rejected_of(database_url)
+    assert (row.channel, row.update_id, row.user_id) == ("telegram", story["update_id"], 7101)
+    assert json.loads(row.raw) == story
+    assert "message.external_reply.story.id: Field required" in row.problems
+    assert "cannot parse it (message.external_reply.story.chat: Field required" in bot.tail()
+    assert f"kept as rejected update {row.id}" in bot.tail()
+    assert "смотри" not in bot.tail()  # the message's text stays out of the log
 
     # The user's updates are answered; what they did is in the database.
     await register_and_open_quiz(user)

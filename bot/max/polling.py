@@ -9,7 +9,8 @@
 - `bot_stopped`: the user is marked as blocked (services/channels.py), as after a refused send.
 
 Other kinds are logged and skipped; an update that does not have the shape MAX documents is
-logged, kept in data/rejected_max_updates.jsonl and skipped, so it holds up nothing. Each
+logged, kept in the table `rejected_updates` (bot/rejected.py) and skipped, so it holds up
+nothing. Each
 update is handled in its own task; a stop finishes the ones in hand.
 """
 
@@ -17,12 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import logging
 import signal
 from contextlib import suppress
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
@@ -31,6 +30,7 @@ from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
 from bot.max.session import MaxSession
+from bot.rejected import RejectedUpdates, column_int, dig, problems_of
 from db import channels
 from services import channels as channels_service
 
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_REJECTED_PATH = Path("data/rejected_max_updates.jsonl")
 #: The update kinds the bot handles (asked for with `types`).
 HANDLED = ("message_created", "message_callback", "bot_started", "bot_stopped")
 _update_ids = itertools.count(1)
@@ -63,7 +62,6 @@ class MaxPoller:
         bot: Bot,
         *,
         polling_timeout: int = 30,
-        rejected_path: Path = DEFAULT_REJECTED_PATH,
         backoff_config: BackoffConfig = DEFAULT_BACKOFF_CONFIG,
     ) -> None:
         if not isinstance(bot.session, MaxSession):
@@ -72,7 +70,9 @@ class MaxPoller:
         self.bot = bot
         self.session: MaxSession = bot.session
         self.polling_timeout = polling_timeout
-        self.rejected_path = rejected_path
+        #: Where the updates that cannot be read are kept: the app's database, which the
+        #: session has too (MAX's message ids).
+        self.rejected = RejectedUpdates(self.session.uow_factory, self.session.clock)
         self.backoff_config = backoff_config
         self.marker: int | None = None
         self._stop = asyncio.Event()
@@ -347,21 +347,19 @@ class MaxPoller:
     # --- rejected and shutdown -----------------------------------------------------------------
 
     async def _reject(self, raw: Any, error: Exception) -> None:
-        text = json.dumps(raw, ensure_ascii=False, default=str)
-        log.error(
-            "MAX update skipped: it does not have MAX's documented shape (%s: %s); kept in %s. "
-            "Raw update: %s",
-            type(error).__name__,
-            error,
-            self.rejected_path,
-            text[:2000],
+        """Keep the update with its sender and what is wrong; log which kind it was, the
+        problems and the row (not its content: names and texts stay out of the logs)."""
+        problems = problems_of(error)
+        row = await self.rejected.keep(
+            channels.MAX, raw, update_id=None, user_id=max_sender(raw), problems=problems
         )
-        record = {"rejected_at": datetime.now(UTC).isoformat(), "error": str(error), "update": raw}
-        line = json.dumps(record, ensure_ascii=False, default=str)
-        try:
-            await asyncio.to_thread(_append_line, self.rejected_path, line)
-        except OSError:
-            log.exception("could not keep the rejected MAX update in %s", self.rejected_path)
+        kind = raw.get("update_type") if isinstance(raw, dict) else None
+        log.error(
+            "MAX update %s skipped: it does not have MAX's documented shape (%s); %s",
+            repr(kind)[:40],
+            "; ".join(problems[:5]),
+            f"kept as rejected update {row}" if row is not None else "not kept",
+        )
 
     async def _finish(self) -> None:
         if not self._in_hand:
@@ -392,6 +390,17 @@ def _user(user: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def max_sender(raw: Any) -> int | None:
+    """The bot's id of the MAX user an update comes from, where it says (best effort, for an
+    update that could not be read): the user who pressed a button, started or stopped the bot,
+    or sent the message. None when it names nobody, or not as a MAX user id."""
+    for path in (("callback", "user"), ("user",), ("message", "sender")):
+        max_id = column_int(dig(raw, *path, "user_id"))
+        if max_id is not None and max_id > 0:
+            return channels.from_max(max_id)
+    return None
+
+
 def _seconds(timestamp: Any) -> int:
     """MAX's times are milliseconds since the epoch."""
     if isinstance(timestamp, int) and timestamp > 0:
@@ -406,9 +415,3 @@ def _vcf_phone(vcf: Any) -> str | None:
         if line.upper().startswith("TEL"):
             return line.split(":", 1)[-1].strip()
     return None
-
-
-def _append_line(path: Path, line: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as file:
-        file.write(line + "\n")

@@ -29,7 +29,12 @@ def welcome_view(texts: Texts, code: str = "") -> View:
 def consent_view(ctx: Request, *, updated: bool = False, code: str = "") -> View:
     texts = ctx.texts
     return View(
-        texts("consent", version=ctx.consent_version, updated="yes" if updated else "no"),
+        texts(
+            "consent",
+            version=ctx.consent_version,
+            updated="yes" if updated else "no",
+            days=ctx.settings.rejected_updates_keep_days,
+        ),
         [
             [(texts("btn-agree"), _consent_button(ConsentAction.AGREE, code))],
             [(texts("btn-decline"), _consent_button(ConsentAction.DECLINE, code))],

@@ -36,6 +36,8 @@ def _word(texts: Texts, field: str, value: str) -> str:
         return texts("role-name", role=value)
     if field == "status":
         return texts("mydata-status", status=value)
+    if field == "channel":
+        return texts("channel-name", channel=value)
     return value
 
 

@@ -26,6 +26,7 @@ from services import consultations, profile
 from services import events as event_service
 from services import quiz as quiz_service
 from services.family import may_link_parent
+from services.mydata import Section
 from services.profile import needs_grade, needs_organisation, profile_complete
 
 GRADE_BUTTONS_PER_ROW = 4
@@ -134,12 +135,20 @@ async def profile_view(ctx: Request) -> View:
     return View(text, rows)
 
 
-async def mydata_view(ctx: Request) -> View:
+async def mydata_view(ctx: Request, stranger: list[Section] | None = None) -> View:
+    """/mydata's screen; `stranger`: what is kept about a sender who is no user (nothing for
+    most: updates the bot could not read)."""
     texts, user = ctx.texts, ctx.user
+    days = ctx.settings.rejected_updates_keep_days
     if user is None:
-        return View(texts("mydata-none"), [menu_row(texts)])
+        if not stranger:
+            return View(texts("mydata-none"), [menu_row(texts)])
+        count = sum(len(section.rows) for section in stranger)
+        text = texts("mydata-stranger", count=count, days=days)
+        return View(text, [[(texts("btn-forget"), Forget(confirm=False))], menu_row(texts)])
     text = texts(
         "mydata",
+        days=days,
         id=str(user.id),  # as Telegram shows it, without digit grouping
         consent_date=texts.when(user.consent_at, "d MMMM y, HH:mm"),
         consent_version=user.consent_version,
@@ -154,12 +163,13 @@ async def mydata_view(ctx: Request) -> View:
     return View(text, [[(texts("btn-forget"), Forget(confirm=False))], menu_row(texts)])
 
 
-def forget_confirm_view(ctx: Request) -> View:
+def forget_confirm_view(ctx: Request, stranger: list[Section] | None = None) -> View:
+    """Are you sure? `stranger`: what is kept about a sender who is no user."""
     texts = ctx.texts
-    if ctx.user is None:
+    if ctx.user is None and not stranger:
         return View(texts("mydata-none"), [menu_row(texts)])
     return View(
-        texts("forget-confirm"),
+        texts("forget-confirm" if ctx.user is not None else "forget-confirm-stranger"),
         [
             [(texts("btn-forget-yes"), Forget(confirm=True))],
             [(texts("btn-forget-no"), Nav(to=Page.MYDATA))],

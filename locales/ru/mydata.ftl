@@ -20,6 +20,7 @@ mydata-section = { $section ->
         [messages] Сообщения, которые бот вам отправил или отправит
         [family] Связь родителя и ребёнка
         [consultations] Заявки на консультацию
+        [rejected] Сообщения, которые бот не смог прочитать (хранятся недолго, чтобы найти ошибку)
        *[other] { $section }
     }
 mydata-field = { $field ->
@@ -62,6 +63,11 @@ mydata-field = { $field ->
         [preferred] Удобное время
         [phone] Телефон (если вы его оставили)
         [closed_at] Закрыта
+        [channel] Мессенджер
+        [rejected_at] Получено
+        [update_id] Номер обновления
+        [problems] Что в нём не так
+        [raw] Как оно пришло
        *[other] { $field }
     }
 

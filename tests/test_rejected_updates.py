@@ -1,0 +1,189 @@
+"""The updates the bot cannot read (bot/rejected.py, table `rejected_updates`): kept under
+their sender as the update names them, listed by /mydata (for a user, and for a sender who is
+no user), erased by /forget in its transaction, deleted after REJECTED_UPDATES_KEEP_DAYS by the
+hourly job, a batch at a time. The poller's, the webhook's and MAX's own paths into the table
+are in tests/test_polling.py, tests/test_webhook.py and tests/test_max.py.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiogram import Bot
+from aiogram.types import Update
+from pydantic import ValidationError
+
+from bot import scheduler
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.factory import App, create_app
+from bot.max.polling import max_sender
+from bot.polling import keep_rejected, telegram_sender
+from bot.rejected import RejectedUpdates
+from db.channels import MAX, TELEGRAM
+from tests.conftest import TEXTS, FakeClock, World, register, rejected_rows, stored_user
+from tests.test_mydata import field, file_text, section
+
+Json = dict[str, Any]
+DATE = 1_790_000_000
+
+
+def user_json(user_id: int, name: str = "Аня") -> Json:
+    return {"id": user_id, "is_bot": False, "first_name": name}
+
+
+def story_reply(update_id: int, user_id: int, text: str = "смотри") -> Json:
+    """A message aiogram's models reject (aiogram issue 1587: a story without its fields)."""
+    chat = {"id": user_id, "type": "private"}
+    origin = {"type": "user", "date": DATE - 60, "sender_user": user_json(9001, "Автор")}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": DATE,
+            "chat": chat,
+            "from": user_json(user_id),
+            "text": text,
+            "external_reply": {"origin": origin, "story": {}},
+        },
+    }
+
+
+async def reject(app: App, raw: Json) -> int | None:
+    """What the poller and the webhook do with an update aiogram cannot parse."""
+    with pytest.raises(ValidationError) as refused:
+        Update.model_validate(raw)
+    return await keep_rejected(
+        RejectedUpdates(app.uow_factory, app.clock), raw, raw.get("update_id"), refused.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "sender"),
+    [
+        (story_reply(1, 7001), 7001),
+        ({"update_id": 2, "edited_message": {"from": {"id": 7002}}}, 7002),
+        ({"update_id": 3, "callback_query": {"id": "q", "from": {"id": 7003}}}, 7003),
+        ({"update_id": 4, "my_chat_member": {"from": {"id": 7004}, "chat": {"id": 7004}}}, 7004),
+        ({"update_id": 5, "poll_answer": {"poll_id": "p", "user": {"id": 7005}}}, 7005),
+        ({"update_id": 6, "channel_post": {"sender_chat": {"id": -100}}}, None),  # nobody
+        ({"update_id": 7, "message": {"from": {"id": "7007"}}}, None),  # not an id
+        ({"update_id": 8, "message": {"from": {"id": True}}}, None),
+        ({"update_id": 9, "message": {"from": {"id": -7009}}}, None),  # no Telegram user
+        ({"update_id": 10, "message": {"from": {"id": 2**70}}}, None),  # too big to store
+        ({"update_id": 11, "message": "text"}, None),
+        ([1, 2], None),
+        ("not json", None),
+    ],
+)
+def test_the_sender_of_a_telegram_update_is_found_where_it_is(raw: Any, sender: int | None) -> None:
+    assert telegram_sender(raw) == sender
+
+
+@pytest.mark.parametrize(
+    ("raw", "sender"),
+    [
+        ({"update_type": "message_created", "message": {"sender": {"user_id": 42}}}, -42),
+        (
+            {
+                "update_type": "message_callback",
+                "callback": {"user": {"user_id": 43}},
+                "message": {"sender": {"user_id": 1, "is_bot": True}},  # the bot's own message
+            },
+            -43,
+        ),
+        ({"update_type": "bot_started", "user": {"user_id": 44}}, -44),
+        ({"update_type": "message_created", "message": {"body": {}}}, None),
+        ({"update_type": "message_callback", "callback": {"user": {"user_id": "x"}}}, None),
+        ({"update_type": "bot_started", "user": {"user_id": 0}}, None),
+        (None, None),
+    ],
+)
+def test_the_sender_of_a_max_update_is_the_bots_id_for_them(raw: Any, sender: int | None) -> None:
+    assert max_sender(raw) == sender
+
+
+async def test_mydata_lists_a_users_unreadable_updates(world: World, chat: Conversation) -> None:
+    await register(chat)
+    raw = story_reply(501, chat.user_id, text="моё сообщение")
+    row_id = await reject(world.app, raw)
+    assert row_id is not None
+    await reject(world.app, story_reply(502, 8002, text="чужое"))  # someone else's
+
+    await chat.send("/mydata")
+    text = file_text(world, chat)
+    part = text.split(section("rejected"), 1)[1]
+    assert f"{field('channel')}: {TEXTS('channel-name', channel=TELEGRAM)}" in part
+    assert f"{field('update_id')}: 501" in part
+    assert "message.external_reply.story.id: Field required" in part
+    assert f"{field('raw')}: {json.dumps(raw, ensure_ascii=False)}" in part
+    assert "чужое" not in text
+
+
+async def test_forget_erases_the_users_unreadable_updates_and_no_one_elses(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await reject(world.app, story_reply(601, chat.user_id))
+    await reject(world.app, story_reply(602, chat.user_id))
+    await reject(world.app, story_reply(603, 8003))
+
+    await chat.send("/forget")
+    await chat.click(TEXTS("btn-forget-yes"))
+
+    assert TEXTS("forget-done") in chat.last.text
+    assert await stored_user(world, chat.user_id) is None
+    assert [(row.update_id, row.user_id) for row in await rejected_rows(world.app)] == [(603, 8003)]
+
+
+async def test_a_sender_who_is_no_user_sees_and_erases_what_was_kept(world: World) -> None:
+    guest = world.user(8101)
+    await reject(world.app, story_reply(701, guest.user_id, text="привет"))
+
+    await guest.send("/mydata")
+    assert TEXTS("mydata-stranger", count=1, days=30) in guest.last.text
+    assert "привет" in file_text(world, guest)
+    await guest.send("/forget")
+    assert TEXTS("forget-confirm-stranger") in guest.last.text
+    await guest.click(TEXTS("btn-forget-yes"))
+
+    assert TEXTS("forget-done") in guest.last.text
+    assert await rejected_rows(world.app) == []
+    await guest.send("/mydata")
+    assert TEXTS("mydata-none") in guest.last.text
+    assert await stored_user(world, guest.user_id) is None  # still nobody: nothing registered
+
+
+async def test_old_rejected_updates_are_pruned_in_batches_and_recent_ones_kept(
+    settings: Settings, clock: FakeClock, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scheduler, "PRUNE_BATCH", 2)  # five old rows: three transactions
+    app = await create_app(settings.model_copy(update={"rejected_updates_keep_days": 7}), clock)
+    try:
+        rejected = RejectedUpdates(app.uow_factory, app.clock)
+        for age in (30, 20, 10, 8, 7.5, 6.9, 1, 0):  # days ago
+            clock.now = clock.now - timedelta(days=age)
+            await rejected.keep(MAX, {"age": age}, update_id=None, user_id=-5, problems=["x"])
+            clock.now = clock.now + timedelta(days=age)
+        jobs = app.scheduled_jobs(bot)
+
+        assert await jobs.prune_rejected_updates() == 5
+        assert [json.loads(row.raw)["age"] for row in await rejected_rows(app)] == [6.9, 1, 0]
+        assert await jobs.prune_rejected_updates() == 0  # nothing more: repeatable
+
+        clock.advance(days=1)  # a day later the one of 6.9 days is older than a week
+        assert await jobs.prune_rejected_updates() == 1
+        assert [json.loads(row.raw)["age"] for row in await rejected_rows(app)] == [1, 0]
+    finally:
+        await app.close()
+
+
+def test_the_prune_job_is_scheduled_hourly(world: World) -> None:
+    jobs = world.app.scheduled_jobs(world.bot)
+    job = scheduler.create_scheduler(jobs, 60).get_job("rejected_updates")
+    assert job is not None
+    assert job.trigger.interval == timedelta(seconds=scheduler.PRUNE_EVERY_SECONDS)
+    assert jobs.rejected_updates_kept == timedelta(days=30)  # REJECTED_UPDATES_KEEP_DAYS
