@@ -47,7 +47,13 @@ async def open_family_link(event: Event, ctx: Request, code: str) -> None:
     except LinkRefused as refused:
         await show(event, refused_view(ctx.texts, refused.problem, registered=ctx.user is not None))
         return
-    await show(event, offer_view(ctx.texts, invite, registered=ctx.user is not None))
+    view = offer_view(
+        ctx.texts,
+        invite,
+        registered=ctx.user is not None,
+        rejected_days=ctx.settings.rejected_updates_keep_days,
+    )
+    await show(event, view)
 
 
 async def on_answer(

@@ -335,7 +335,12 @@ async def test_a_child_under_14_gets_a_parents_consent_with_nothing_stored_befor
 
     parent = world.user(6001, "Ольга")
     await parent.send(f"/start {code}")
-    assert TEXTS("consent-child", version=TEXTS("consent-child-version")) in parent.last.text
+    consent = TEXTS(
+        "consent-child",
+        version=TEXTS("consent-child-version"),
+        days=world.app.settings.rejected_updates_keep_days,
+    )
+    assert consent in parent.last.text
     await parent.click(TEXTS("btn-family-agree"))
     assert TEXTS("family-linked") in parent.last.text
     [link] = await links(world)

@@ -112,10 +112,13 @@ def unlink_confirm_view(texts: Texts, link: ParentLinkRecord) -> View:
     )
 
 
-def offer_view(texts: Texts, invite: FamilyInviteRecord, *, registered: bool) -> View:
-    """What a parent sees on opening a child's link: what it means, and the consent text."""
+def offer_view(
+    texts: Texts, invite: FamilyInviteRecord, *, registered: bool, rejected_days: int
+) -> View:
+    """What a parent sees on opening a child's link: what it means, and the consent text
+    (`rejected_days`: how long a message the bot could not read is kept)."""
     if invite.purpose == CONSENT:
-        text = texts("consent-child", version=texts("consent-child-version"))
+        text = texts("consent-child", version=texts("consent-child-version"), days=rejected_days)
     else:
         text = texts("family-offer", registered="yes" if registered else "no")
     return View(
