@@ -6,9 +6,10 @@ queued is queued once (unique keys), and what is sent is claimed first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -151,69 +152,21 @@ class ScheduledJobs:
 def create_scheduler(
     jobs: ScheduledJobs, every_seconds: int, outbox_every_seconds: float = 2
 ) -> AsyncIOScheduler:
+    """Every job on an interval; a run that is late is run once (`coalesce`), never two at a
+    time (`max_instances`)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(
-        jobs.queue_event_reminders,
-        "interval",
-        seconds=every_seconds,
-        id="event_reminders",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        jobs.drain_outbox,
-        "interval",
-        seconds=outbox_every_seconds,
-        id="outbox",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        jobs.expire_family_links,
-        "interval",
-        seconds=every_seconds,
-        id="family_links",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        jobs.queue_quiz_reminders,
-        "interval",
-        seconds=every_seconds,
-        id="quiz_reminders",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        jobs.prune_update_claims,
-        "interval",
-        seconds=PRUNE_EVERY_SECONDS,
-        id="update_claims",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        jobs.prune_max_messages,
-        "interval",
-        seconds=PRUNE_EVERY_SECONDS,
-        id="max_messages",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        jobs.prune_rejected_updates,
-        "interval",
-        seconds=PRUNE_EVERY_SECONDS,
-        id="rejected_updates",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        jobs.queue_destination_surveys,
-        "interval",
-        seconds=every_seconds,
-        id="destination_surveys",
-        max_instances=1,
-        coalesce=True,
-    )
+    intervals: list[tuple[str, Callable[[], Awaitable[Any]], float]] = [
+        ("event_reminders", jobs.queue_event_reminders, every_seconds),
+        ("outbox", jobs.drain_outbox, outbox_every_seconds),
+        ("family_links", jobs.expire_family_links, every_seconds),
+        ("quiz_reminders", jobs.queue_quiz_reminders, every_seconds),
+        ("update_claims", jobs.prune_update_claims, PRUNE_EVERY_SECONDS),
+        ("max_messages", jobs.prune_max_messages, PRUNE_EVERY_SECONDS),
+        ("rejected_updates", jobs.prune_rejected_updates, PRUNE_EVERY_SECONDS),
+        ("destination_surveys", jobs.queue_destination_surveys, every_seconds),
+    ]
+    for job_id, job, seconds in intervals:
+        scheduler.add_job(
+            job, "interval", seconds=seconds, id=job_id, max_instances=1, coalesce=True
+        )
     return scheduler

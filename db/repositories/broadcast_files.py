@@ -5,6 +5,7 @@ file id there or why it could not be carried."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,22 +83,15 @@ class BroadcastFileRepository:
         self, broadcast_id: int, channel: str, holder: str, file_id: str, now: datetime
     ) -> None:
         """The file's id in `channel`, carried by `holder`."""
-        await self._session.execute(
-            update(BroadcastFile)
-            .where(
-                BroadcastFile.broadcast_id == broadcast_id,
-                BroadcastFile.channel == channel,
-                BroadcastFile.holder == holder,
-            )
-            .values(
-                file_id=file_id,
-                holder=None,
-                claimed_at=None,
-                error=None,
-                failed=False,
-                retry_at=None,
-                updated_at=now,
-            )
+        await self._settle(
+            broadcast_id,
+            channel,
+            holder,
+            now,
+            file_id=file_id,
+            error=None,
+            failed=False,
+            retry_at=None,
         )
 
     async def release(  # noqa: PLR0913
@@ -113,6 +107,14 @@ class BroadcastFileRepository:
     ) -> None:
         """`holder` no longer carries it: it failed (`error`; for good when `failed`, else
         tried again from `retry_at`), or someone else may try at once (no error)."""
+        await self._settle(
+            broadcast_id, channel, holder, now, error=error, retry_at=retry_at, failed=failed
+        )
+
+    async def _settle(
+        self, broadcast_id: int, channel: str, holder: str, now: datetime, **values: Any
+    ) -> None:
+        """End `holder`'s claim with `values` (a claim taken over meanwhile is left alone)."""
         await self._session.execute(
             update(BroadcastFile)
             .where(
@@ -120,12 +122,5 @@ class BroadcastFileRepository:
                 BroadcastFile.channel == channel,
                 BroadcastFile.holder == holder,
             )
-            .values(
-                holder=None,
-                claimed_at=None,
-                error=error,
-                failed=failed,
-                retry_at=retry_at,
-                updated_at=now,
-            )
+            .values(holder=None, claimed_at=None, updated_at=now, **values)
         )
