@@ -217,11 +217,18 @@ class BroadcastFiles:
             if file_id is None:  # sent, but nothing to reuse: the next one uploads again
                 log.warning("broadcast %s: no file id in the answer", media.broadcast_id)
                 return None
-        async with self.uow_factory() as uow:
-            await broadcast_files.carried(
-                uow, self._carrying(media, channel), file_id, self.clock()
-            )
         self._remember(key, file_id)
+        try:
+            async with self.uow_factory() as uow:
+                await broadcast_files.carried(
+                    uow, self._carrying(media, channel), file_id, self.clock()
+                )
+        except Exception:
+            if not carried_by_this:
+                raise
+            # The message with the file has reached this recipient: it must not count as failed
+            # (it would be sent again). The id is kept in this process; another one uploads again.
+            log.exception("broadcast %s: could not record its file's id", media.broadcast_id)
         log.info("broadcast %s: its file is in %s now", media.broadcast_id, channel)
         return None if carried_by_this else file_id
 

@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -245,6 +246,9 @@ class WriteQueue:
         try:
             await connection.execution_options(**{WRITE_OPTION: True})
             transaction = await connection.begin()
+            # BEGIN IMMEDIATE is sent now, not with the first member's statement
+            # (db/sqlite_driver.py), so a lock that cannot be had fails here, before any member.
+            await connection.exec_driver_sql("SELECT 1")
         except BaseException:
             await connection.close()
             raise
@@ -253,6 +257,11 @@ class WriteQueue:
     async def _commit(self, group: _Group) -> None:
         self._group = None
         try:
+            raw = await group.connection.get_raw_connection()
+            if not raw.driver_connection._conn.in_transaction:  # type: ignore[union-attr]
+                # SQLite ended the transaction itself (a full disk, an I/O error): what the
+                # members wrote is gone, and committing now would report it as saved.
+                raise OperationalError("group commit", None, RuntimeError("transaction lost"))
             await group.transaction.commit()
         except BaseException as error:
             group.committed.set_exception(error)
