@@ -72,6 +72,9 @@ async def on_step(callback: CallbackQuery, callback_data: Consult, ctx: Request)
         await _pick_place(callback, ctx, value)
         return
     draft = await _draft(ctx)
+    if draft is None and step == ConsultStep.SEND:
+        await _sent_before(callback, ctx, value)
+        return
     if draft is None or "topic" not in draft:
         await _lost(callback, ctx)
         return
@@ -149,6 +152,16 @@ async def _send(callback: CallbackQuery, ctx: Request, draft: dict[str, Any]) ->
         await _lost(callback, ctx)
         return
     await _save(ctx, None)
+    await show(callback, sent_view(ctx.texts, found))
+
+
+async def _sent_before(callback: CallbackQuery, ctx: Request, token: str) -> None:
+    """«Отправить» tapped again (a double tap, or an old screen): the request went once; say so."""
+    found = await service.sent(ctx.uow, ctx.sender_id, token)
+    if found is None:
+        await _lost(callback, ctx)
+        return
+    ctx.toast("consult-already-sent")
     await show(callback, sent_view(ctx.texts, found))
 
 

@@ -120,6 +120,15 @@ async def submit(uow: UnitOfWork, user_id: int, draft: Draft, now: datetime) -> 
         )
 
 
+async def sent(uow: UnitOfWork, user_id: int, token: str) -> ConsultationRecord | None:
+    """The request the user already sent from the draft `token` (a second tap on «Отправить»)."""
+    if not token:
+        return None
+    found = await uow.consultations.by_token(user_id, token)
+    await uow.end_read()
+    return found
+
+
 async def mine(uow: UnitOfWork, user_id: int) -> list[ConsultationRecord]:
     found = await uow.consultations.of_user(user_id)
     await uow.end_read()

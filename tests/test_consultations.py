@@ -113,11 +113,17 @@ async def test_a_request_through_telegram_is_sent_once(world: World) -> None:
     )
     assert summary in chat.last.text
     send = dict(chat.with_buttons().buttons)[TEXTS("btn-consult-send")]
-    # Two taps at once (both read the draft before either clears it), then one more later.
+    # Two taps at once (whichever finds the draft gone finds the request sent), then one more.
     await asyncio.gather(chat.press(send), chat.press(send))
     assert TEXTS("consult-sent", organisation="Центр занятости") in chat.last.text
     await chat.press(send)
-    assert chat.last_toast == TEXTS("button-outdated")
+    assert chat.last_toast == TEXTS("consult-already-sent")
+    assert TEXTS("consult-sent", organisation="Центр занятости") in chat.last.text
+    # Someone else sending the same button's data learns nothing of the request.
+    other = await adult(world, user_id=5002)
+    await other.press(send)
+    assert other.last_toast == TEXTS("button-outdated")
+    assert TEXTS("consult-where") in other.last.text
     [request] = await stored(world)
     assert (request.topic, request.preferred, request.phone, request.status) == (
         TOPIC,

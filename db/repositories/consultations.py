@@ -75,6 +75,12 @@ class ConsultationRepository:
         row = (await self._session.execute(_select().where(Consultation.token == token))).one()
         return _record(row)
 
+    async def by_token(self, user_id: int, token: str) -> ConsultationRecord | None:
+        """The user's request written from the draft `token`, if it was."""
+        query = _select().where(Consultation.token == token, Consultation.user_id == user_id)
+        row = (await self._session.execute(query)).one_or_none()
+        return None if row is None else _record(row)
+
     async def get(self, consultation_id: int) -> ConsultationRecord | None:
         row = (
             await self._session.execute(_select().where(Consultation.id == consultation_id))

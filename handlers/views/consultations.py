@@ -78,7 +78,7 @@ def summary_view(texts: Texts, draft: dict[str, Any], organisation: str) -> View
         phone=escape(draft.get("phone") or "") or "none",
     )
     rows: list[Row] = [
-        [(texts("btn-consult-send"), Consult(step=ConsultStep.SEND))],
+        [(texts("btn-consult-send"), Consult(step=ConsultStep.SEND, value=draft["token"]))],
         cancel_row(texts),
     ]
     return View(text, rows)

@@ -153,6 +153,7 @@ consult-summary =
     }
 consult-sent =
     ✅ Заявка отправлена в «{ $organisation }». Когда консультант возьмёт её, бот сообщит вам здесь.
+consult-already-sent = Эта заявка уже отправлена — второй раз её не пошлём.
 consult-cancelled = Заявку отменили, ничего не сохранено.
 consult-changed = { $status ->
         [taken] 📝 Вашу заявку на консультацию в «{ $organisation }» взял консультант — скоро он свяжется с вами.
