@@ -16,16 +16,17 @@ In one process it measures
   (a) a bare aiogram echo handler: a fresh `Dispatcher` with one message handler that calls
       `message.answer(message.text)`, on a `Bot` whose session is `LocalTelegram`;
   (b) one durable SQLite write through the project's own engine (WAL, synchronous=FULL):
-      a committed `async with uow.write(): uow.steps.log(...)` per row, on one unit of work,
-      half of the writes timed before (c) and half after, so that a drift of the disk's fsync
-      time during the run weighs on the floor as it does on (c);
+      a committed `async with uow.write(): uow.steps.log(...)` per row, on one unit of work;
   (c) the full path of one questionnaire answer (middlewares, database read and write, message
       edit) for many registered users answering in interleaved order (round 1: every user answers
       question 1, round 2: question 2, ...), through the app built by `create_app`.
 
 (a) and (c) are timed the same way, the way an update arrives from Telegram: a raw update dict
 (built before timing) -> `Update.model_validate` -> `Dispatcher.feed_update`, one update at a
-time. The floor is `1 / (1/a + 1/b)`: the framework's cost of an update plus one durable write.
+time. (a) and (b) are taken in chunks spread over (c): one before it, one between each two of
+its rounds, one after it (`Floor`), so that a neighbour's load on this shared machine, or a
+drift of the disk's fsync time, weighs on the floor as it does on (c) and cancels out of their
+ratio. The floor is `1 / (1/a + 1/b)`: the framework's cost of an update plus one durable write.
 The target is (c) >= 0.6 x floor. The run fails (exit 1) if the work was not really done (every
 echo sent, every row written, every answer stored in its attempt, every answer's message edited
 in place and its callback query answered, no error logged), and exits 2 if the target is missed
@@ -205,87 +206,139 @@ async def feed_all(
     check(unhandled == 0, f"{unhandled} updates were not handled")
 
 
-async def bench_echo(n: int) -> Result:
-    telegram = LocalTelegram(check_html=False)
-    bot = Bot(OFFLINE_TOKEN, session=telegram)
-    dispatcher = Dispatcher()
+class EchoFloor:
+    """(a), taken in chunks: a fresh `Dispatcher` with one echo handler on `LocalTelegram`."""
 
-    @dispatcher.message()
-    async def echo(message: Message) -> None:
-        await message.answer(message.text or "")
+    def __init__(self) -> None:
+        self.telegram = LocalTelegram(check_html=False)
+        self.bot = Bot(OFFLINE_TOKEN, session=self.telegram)
+        self.dispatcher = Dispatcher()
+        self.watch = Stopwatch()
+        self.texts: list[str] = []
 
-    payloads = [message_payload(FIRST_USER_ID + i % 500, f"эхо {i}") for i in range(n)]
-    warm = [message_payload(FIRST_USER_ID, "разогрев") for _ in range(50)]
-    await feed_all(dispatcher, bot, warm, Stopwatch())
-    telegram.requests.clear()
+        @self.dispatcher.message()
+        async def echo(message: Message) -> None:
+            await message.answer(message.text or "")
 
-    watch = Stopwatch()
-    await feed_all(dispatcher, bot, payloads, watch)
+    async def warm(self) -> None:
+        warm = [message_payload(FIRST_USER_ID, "разогрев") for _ in range(50)]
+        await feed_all(self.dispatcher, self.bot, warm, Stopwatch())
+        self.telegram.requests.clear()
 
-    sent = telegram.calls(methods.SendMessage)
-    check(len(sent) == n, f"(a) echo sent {len(sent)} messages for {n} updates")
-    check(
-        [m.text for m in sent] == [p["message"]["text"] for p in payloads],
-        "(a) the echoes do not match the messages",
-    )
-    await bot.session.close()
-    return Result("(a) aiogram echo        ", n, watch)
+    async def chunk(self, n: int) -> None:
+        first = len(self.texts)
+        payloads = [
+            message_payload(FIRST_USER_ID + i % 500, f"эхо {i}") for i in range(first, first + n)
+        ]
+        self.texts.extend(p["message"]["text"] for p in payloads)
+        await feed_all(self.dispatcher, self.bot, payloads, self.watch)
+
+    async def finish(self) -> Result:
+        sent = self.telegram.calls(methods.SendMessage)
+        n = len(self.texts)
+        check(len(sent) == n, f"(a) echo sent {len(sent)} messages for {n} updates")
+        check([m.text for m in sent] == self.texts, "(a) the echoes do not match the messages")
+        await self.bot.session.close()
+        return Result("(a) aiogram echo        ", n, self.watch)
 
 
 # --- (b) one durable write --------------------------------------------------------------------
 
 
-async def bench_write(n: int, directory: Path, part: str) -> Result:
-    engine = create_engine(f"sqlite+aiosqlite:///{directory / f'writes-{part}.sqlite3'}")
-    try:
-        await migrate.upgrade(engine)
-        sessions = create_session_factory(engine)
-        now = datetime.now(UTC)
+class WriteFloor:
+    """(b), taken in chunks: a committed single-row INSERT per write, on one unit of work."""
 
-        async def write(uow: UnitOfWork, ref: str, i: int) -> None:
-            async with uow.write():
-                await uow.steps.log(
-                    NewStep(
-                        kind="bench",
-                        ref=ref,
-                        user_id=None,
-                        role="student",
-                        organisation_id=None,
-                        grade=9,
-                        academic_year=2026,
-                        created_at=now,
-                        detail={"i": i},
-                    )
+    def __init__(self, directory: Path) -> None:
+        self.engine = create_engine(f"sqlite+aiosqlite:///{directory / 'writes.sqlite3'}")
+        self.watch = Stopwatch()
+        self.count = 0
+        self.now = datetime.now(UTC)
+        self._uow: UnitOfWork | None = None
+
+    async def _write(self, ref: str, i: int) -> None:
+        uow = self._uow
+        assert uow is not None
+        async with uow.write():
+            await uow.steps.log(
+                NewStep(
+                    kind="bench",
+                    ref=ref,
+                    user_id=None,
+                    role="student",
+                    organisation_id=None,
+                    grade=9,
+                    academic_year=2026,
+                    created_at=self.now,
+                    detail={"i": i},
                 )
-
-        async with UnitOfWork(sessions()) as uow:
-            for i in range(50):  # warm-up: connection, statement cache
-                await write(uow, f"warm-up:{i}", i)
-            watch = Stopwatch()
-            watch.start()
-            for i in range(n):
-                await write(uow, f"write:{i}", i)
-            watch.stop()
-
-        async with UnitOfWork(sessions()) as uow:
-            written = await uow.session.scalar(
-                select(func.count()).select_from(Step).where(Step.ref.like("write:%"))
             )
-            mode = (await uow.session.execute(sqlalchemy.text("PRAGMA synchronous"))).scalar()
-            journal = (await uow.session.execute(sqlalchemy.text("PRAGMA journal_mode"))).scalar()
-        check(written == n, f"(b) {written} rows written for {n} writes")
-        check(mode == 2 and journal == "wal", f"(b) synchronous={mode}, journal_mode={journal}")
-    finally:
-        await engine.dispose()
-    return Result(f"(b) durable SQLite write, {part}", n, watch)
+
+    async def warm(self) -> None:
+        await migrate.upgrade(self.engine)
+        self._uow = UnitOfWork(create_session_factory(self.engine)())
+        await self._uow.__aenter__()
+        for i in range(50):  # warm-up: connection, statement cache
+            await self._write(f"warm-up:{i}", i)
+
+    async def chunk(self, n: int) -> None:
+        watch = self.watch
+        watch.start()
+        for i in range(self.count, self.count + n):
+            await self._write(f"write:{i}", i)
+        watch.stop()
+        self.count += n
+
+    async def finish(self) -> Result:
+        try:
+            if self._uow is not None:
+                await self._uow.__aexit__(None, None, None)
+            async with UnitOfWork(create_session_factory(self.engine)()) as uow:
+                written = await uow.session.scalar(
+                    select(func.count()).select_from(Step).where(Step.ref.like("write:%"))
+                )
+                mode = (await uow.session.execute(sqlalchemy.text("PRAGMA synchronous"))).scalar()
+                journal = (
+                    await uow.session.execute(sqlalchemy.text("PRAGMA journal_mode"))
+                ).scalar()
+            n = self.count
+            check(written == n, f"(b) {written} rows written for {n} writes")
+            check(mode == 2 and journal == "wal", f"(b) synchronous={mode}, journal_mode={journal}")
+        finally:
+            await self.engine.dispose()
+        return Result("(b) durable SQLite write", self.count, self.watch)
 
 
-def combined(name: str, *parts: Result) -> Result:
-    watch = Stopwatch()
-    watch.wall = sum(p.watch.wall for p in parts)
-    watch.loop_cpu = sum(p.watch.loop_cpu for p in parts)
-    watch.process_cpu = sum(p.watch.process_cpu for p in parts)
-    return Result(name, sum(p.count for p in parts), watch)
+class Floor:
+    """(a) and (b) taken in `parts` chunks spread over the timed work (c): one before it, one
+    between each two of its rounds, one after it. The machine is shared; whatever load comes
+    and goes during (c) then weighs on the floor as it does on (c), so that their ratio
+    measures the bot, not the neighbours."""
+
+    def __init__(self, args: argparse.Namespace, directory: Path, parts: int) -> None:
+        self.echo = EchoFloor()
+        self.write = WriteFloor(directory)
+        self.parts = parts
+        self.taken = 0
+        self._echo_n, self._write_n = args.echo_updates, args.writes
+
+    async def warm(self) -> None:
+        await self.echo.warm()
+        await self.write.warm()
+
+    def _share(self, total: int) -> int:
+        """This chunk's share of `total`, the last chunk taking what is left."""
+        return total * (self.taken + 1) // self.parts - total * self.taken // self.parts
+
+    async def sample(self) -> None:
+        """One chunk of (a) and of (b)."""
+        check(self.taken < self.parts, "(a)/(b) sampled more often than planned")
+        await self.echo.chunk(self._share(self._echo_n))
+        await self.write.chunk(self._share(self._write_n))
+        self.taken += 1
+
+    async def finish(self) -> tuple[Result, Result]:
+        check(self.taken == self.parts, f"(a)/(b) sampled {self.taken} of {self.parts} times")
+        return await self.echo.finish(), await self.write.finish()
 
 
 # --- (c) the answer path ----------------------------------------------------------------------
@@ -339,8 +392,13 @@ async def register_and_begin(chat: Conversation, title: str) -> Shown:
 
 
 async def bench_answers(
-    users: int, rounds: int, directory: Path, profiler: cProfile.Profile | None = None
+    users: int,
+    rounds: int,
+    directory: Path,
+    between: Callable[[], Awaitable[None]],
+    profiler: cProfile.Profile | None = None,
 ) -> Result:
+    """(c); `between()` is awaited before each round and after the last (the floor's chunks)."""
     settings = Settings(
         _env_file=None,
         database_url=f"sqlite+aiosqlite:///{directory / 'app.sqlite3'}",
@@ -402,9 +460,11 @@ async def bench_answers(
                 )
                 taker.chosen.append(data.rsplit(":", 1)[1])
                 payloads.append(callback_payload(taker.chat, shown, data))
+            await between()
             recording = True
             await feed_all(dispatcher, bot, payloads, watch, profiler)
             recording = False
+        await between()
 
         await verify_answers(
             app.uow_factory, telegram.requests[requests_before:], takers, rounds, quiz.length
@@ -487,42 +547,51 @@ async def timed_part(label: str, work: Awaitable[Result], unit: str) -> Result:
     return result
 
 
+@dataclass(frozen=True)
+class Timed:
+    """The timed work (c): `run(between)` awaits `between()` before each of its `rounds`
+    rounds and after the last."""
+
+    label: str
+    unit: str
+    rounds: int
+    run: Callable[[Callable[[], Awaitable[None]]], Awaitable[Result]]
+
+
 async def around_floor(
-    args: argparse.Namespace, directory: Path, label: str, work: Awaitable[Result], unit: str
+    args: argparse.Namespace, directory: Path, work: Timed
 ) -> tuple[Result, Result, Result]:
-    """(a), then (b) in two halves around the timed work (c): returns echo, write, (c).
-    (b) is split so that a drift of the disk's fsync time during the run (which both share)
-    weighs on the floor as it does on (c)."""
-    echo = await timed_part(
-        f"(a) echo, N={args.echo_updates}", bench_echo(args.echo_updates), "updates"
+    """(c), each `between()` of it taking a chunk of (a) and of (b) (`Floor`). Returns echo,
+    write, (c)."""
+    floor = Floor(args, directory, work.rounds + 1)
+    await floor.warm()
+    print(
+        f"(a) echo, N={args.echo_updates}, and (b) durable writes, N={args.writes}, in "
+        f"{work.rounds + 1} chunks: before (c), between its rounds and after it",
+        flush=True,
     )
-    first = args.writes // 2
-    before = await timed_part(
-        f"(b) writes before (c), N={first}", bench_write(first, directory, "before"), "writes"
-    )
-    result = await timed_part(label, work, unit)
-    after = await timed_part(
-        f"(b) writes after (c), N={args.writes - first}",
-        bench_write(args.writes - first, directory, "after"),
-        "writes",
-    )
-    return echo, combined("(b) durable SQLite write", before, after), result
+    result = await timed_part(work.label, work.run(floor.sample), work.unit)
+    echo, write = await floor.finish()
+    for part, what in ((echo, "updates"), (write, "writes")):
+        print("    " + part.line(what))
+        print(part.cpu_line(), flush=True)
+    return echo, write, result
 
 
 async def measure(
     args: argparse.Namespace, profiler: cProfile.Profile | None
 ) -> tuple[Result, Result, Result]:
-    """One run: (a), (b) in two halves around (c), and (c)."""
+    """One run: (c), with (a) and (b) in chunks before, between and after its rounds."""
     with tempfile.TemporaryDirectory(prefix="bench-answer-") as tmp:
         directory = Path(tmp)
-        return await around_floor(
-            args,
-            directory,
+        work = Timed(
             f"(c) answers, N={args.users * args.rounds} "
             f"({args.users} users x {args.rounds} rounds, interleaved)",
-            bench_answers(args.users, args.rounds, directory, profiler),
             "answers",
+            args.rounds,
+            lambda between: bench_answers(args.users, args.rounds, directory, between, profiler),
         )
+        return await around_floor(args, directory, work)
 
 
 def spread(values: list[float]) -> str:

@@ -42,6 +42,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,6 +60,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from bench.bench_answer import (  # noqa: E402
     Result,
     Stopwatch,
+    Timed,
     around_floor,
     callback_payload,
     check,
@@ -121,7 +123,11 @@ async def school_id(app: App) -> int:
 # --- (c) many users signing up for few seats at once ------------------------------------------
 
 
-async def bench_signups(users: int, events: int, directory: Path) -> Result:
+async def bench_signups(
+    users: int, events: int, directory: Path, between: Callable[[], Awaitable[None]]
+) -> Result:
+    """(c); `between()` is awaited before each event's sign-ups and after the last (the floor's
+    chunks)."""
     app = await create_app(settings_for(directory, "signups.sqlite3"))
     try:
         telegram = LocalTelegram(check_html=False)
@@ -180,9 +186,11 @@ async def bench_signups(users: int, events: int, directory: Path) -> Result:
                 )
                 cards.append((chat, card, data))
             payloads = [callback_payload(chat, card, data) for chat, card, data in cards]
+            await between()
             before = len(telegram.requests)
             await feed_together(dispatcher, bot, payloads, watch)
             timed_requests.extend(telegram.requests[before:])
+        await between()
         await verify_signups(app, telegram, timed_requests, chats, [e for e, _ in codes])
     finally:
         gc.unfreeze()
@@ -589,14 +597,14 @@ class Run:
 async def measure(args: argparse.Namespace) -> Run:
     with tempfile.TemporaryDirectory(prefix="bench-events-") as tmp:
         directory = Path(tmp)
-        echo, write, signups = await around_floor(
-            args,
-            directory,
+        work = Timed(
             f"(c) sign-ups, N={args.users * args.events} "
             f"({args.users} users x {args.events} events of {SEATS} seats, each all at once)",
-            bench_signups(args.users, args.events, directory),
             "sign-ups",
+            args.events,
+            lambda between: bench_signups(args.users, args.events, directory, between),
         )
+        echo, write, signups = await around_floor(args, directory, work)
         print("(d) listing upcoming events, 5 000 events and 100 000 sign-ups ...", flush=True)
         listing = await bench_listing(args.listings, directory)
         print("    " + listing.line(), flush=True)
