@@ -9,8 +9,9 @@ token bucket: never more than `rate` messages a second overall (a burst of one r
 after a pause), and a 429 stops every
 send for the time Telegram asks. The outbox's own retry rules replace the request middleware's
 for these messages (see `bot.retry.handled_by_caller`): a flood wait or a passing failure puts
-the message back in the queue instead of holding a slot. A broadcast's photo or document goes to
-the other messenger's recipients through `bot.broadcast_files` (fetched and uploaded once).
+the message back in the queue instead of holding a slot. A broadcast's photo or document goes
+through `bot.broadcast_files`: to the other messenger's recipients fetched and uploaded once, and
+a refusal of the file itself fails it once for that messenger, not once per recipient.
 """
 
 from __future__ import annotations
@@ -420,11 +421,7 @@ class OutboxSender:
                 method = CarryDocument(document=file, caption=view.text, **common)
             return await bot(method, request_timeout=self.request_timeout)
 
-        channel = channel_of(chat_id)
-        if media.channel == channel:
-            await send(media.file_id)
-        else:
-            await self.files.deliver(media, channel, bot, send)
+        await self.files.deliver(media, channel_of(chat_id), bot, send)
 
     # --- broadcasts ---------------------------------------------------------------------------
 
@@ -462,6 +459,7 @@ class OutboxSender:
             await self._edit_progress(found, progress)
             if finished:
                 self._reported.pop(broadcast_id, None)
+                self.files.forget(broadcast_id)
                 view = broadcast_views.summary_view(self.texts, found, progress)
                 await self._tell(found.created_by, view)
 

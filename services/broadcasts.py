@@ -8,6 +8,7 @@ events); the committee and administrators reach anyone. Rights are read on every
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -311,10 +312,18 @@ class Progress:
     left: int = 0
     #: Cancelled, unsubscribed, or no longer applicable.
     stopped: int = 0
+    #: (messenger, reason) of each messenger that refused the broadcast's photo or document
+    #: for good: its recipients there are among `failed`.
+    file_failures: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of(cls, counts: dict[str | None, int]) -> Progress:
+    def of(
+        cls,
+        counts: dict[str | None, int],
+        file_failures: Sequence[tuple[str, str]] = (),
+    ) -> Progress:
         return cls(
+            file_failures=tuple(file_failures),
             total=sum(counts.values()),
             sent=counts.get(Outcome.SENT, 0),
             blocked=counts.get(Outcome.BLOCKED, 0),
@@ -327,7 +336,8 @@ class Progress:
 
 
 async def progress_of(uow: UnitOfWork, broadcast_id: int) -> Progress:
-    progress = Progress.of(await uow.outbox.counts_of_broadcast(broadcast_id))
+    counts = await uow.outbox.counts_of_broadcast(broadcast_id)
+    progress = Progress.of(counts, await uow.broadcast_files.failures(broadcast_id))
     await uow.end_read()
     return progress
 
@@ -356,6 +366,11 @@ async def report_due(
             return None
         found = await uow.broadcasts.get(broadcast_id)
         counts = await uow.outbox.counts_of_broadcast(broadcast_id)
+        refused = (
+            []
+            if found is None or found.media_kind is None
+            else (await uow.broadcast_files.failures(broadcast_id))
+        )
     if found is None:
         return None
-    return found, Progress.of(counts), finished
+    return found, Progress.of(counts, refused), finished

@@ -6,7 +6,9 @@ sendDocument and editMessageText with a Message. A photo or document sent by fil
 one uploaded (multipart) gets a new file id in the answer, as in Telegram. getFile answers a
 File with a `file_path` for the files it holds (`add_file`, or uploaded), "invalid file_id"
 for others and "file is too big" above 20 MB, as the Bot API does; the file is downloaded at
-`/file/bot<token>/<file_path>`. What a chat's sends get is scripted by the test
+`/file/bot<token>/<file_path>`. A file Telegram will not take whatever the chat (a photo of
+dimensions it refuses, a wrong file identifier) is `refuse_file`: every send of it, by its id or
+uploaded, gets the refusal. What a chat's sends get is scripted by the test
 (`FakeBotAPI.script`): a `Behaviour` is a list of answers for the first requests to that chat,
 then one answer for every request after them, so "429 twice, then ok", "a gateway's HTML 502
 page once, then ok", "5xx forever", "blocked" and "held past the client's timeout once, then
@@ -216,6 +218,8 @@ class FakeBotAPI:
     _by_chat: dict[int, list[Request]] = field(default_factory=lambda: defaultdict(list))
     #: Files on the server by file id (sent by users, or uploaded by the bot).
     files: dict[str, bytes] = field(default_factory=dict)
+    #: The refusal each refused file gets (`refuse_file`): by file id, None for any upload.
+    _refused_files: dict[str | None, Answer] = field(default_factory=dict)
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -246,6 +250,12 @@ class FakeBotAPI:
     def add_file(self, file_id: str, data: bytes) -> None:
         """A file on Telegram's servers (one a user sent the bot)."""
         self.files[file_id] = data
+
+    def refuse_file(self, answer: Answer, file_id: str | None = None) -> None:
+        """Every send of the file `file_id` (by its id), or of any file uploaded with the send
+        (None), is answered `answer`, whatever the chat: as Telegram refuses a file it cannot
+        take. A chat's own script comes first (a blocked chat's send is answered 403)."""
+        self._refused_files[file_id] = answer
 
     def uploads(self) -> list[Request]:
         """Every request that uploaded a file."""
@@ -295,6 +305,8 @@ class FakeBotAPI:
         answer = OK
         if method in SENDING and chat_id is not None:
             answer = self.behaviour(chat_id).answer(len(self.sends(chat_id)))
+            if answer.ok:
+                answer = self._file_refusal(form, uploaded) or answer
         loop = asyncio.get_running_loop()
         record = Request(method, chat_id, loop.time(), answer, form, uploaded)
         self.requests.append(record)
@@ -319,6 +331,16 @@ class FakeBotAPI:
         return web.Response(
             text=json.dumps({"ok": True, "result": result}), content_type="application/json"
         )
+
+    def _file_refusal(
+        self, form: dict[str, str], uploaded: dict[str, tuple[str, bytes]]
+    ) -> Answer | None:
+        if uploaded and None in self._refused_files:
+            return self._refused_files[None]
+        for key in ("photo", "document"):
+            if key not in uploaded and form.get(key) in self._refused_files:
+                return self._refused_files[form[key]]
+        return None
 
     async def _result(self, method: str, form: dict[str, str]) -> Any:
         if method == "getUpdates":

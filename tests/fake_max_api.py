@@ -376,6 +376,15 @@ class MaxChat:
         }
         await self.deliver(self._message({"text": caption, "attachments": [attachment]}))
 
+    async def send_photo(self, data: bytes, caption: str | None = None) -> None:
+        token = f"user-image-{next(_ids)}"
+        self.fake.files[token] = data
+        attachment = {
+            "type": "image",
+            "payload": {"url": f"{self.fake.base}/files/{token}", "token": token},
+        }
+        await self.deliver(self._message({"text": caption, "attachments": [attachment]}))
+
     async def send_contact(self, phone: str, of: int | None = None) -> None:
         """A contact card, as MAX's `request_contact` button shares it (the sender's own), or
         one of another MAX user (`of`)."""

@@ -1,20 +1,31 @@
 """A broadcast's photo or document reaches both messengers (bot/broadcast_files.py): composed in
 Telegram, MAX's recipients get it uploaded to MAX once; composed in MAX, Telegram's get it
 uploaded to Telegram once (with the first of them); every later delivery, after a restart too,
-reuses the stored file id. The real app, dispatcher and sender, against the fake Bot API
-(tests/fake_bot_api.py) and the fake MAX Bot API (tests/fake_max_api.py) over HTTP."""
+reuses the stored file id. A file a messenger refuses (its upload, or a message by its id) fails
+there once: the upload is not tried again for every recipient, the deliveries waiting fail at
+once with the reason, and an error about a chat (blocked, chat not found) stays that recipient's.
+What the sender remembers of the files is bounded, and forgetting costs a read, not an upload.
+The real app, dispatcher and sender, against the fake Bot API (tests/fake_bot_api.py) and the
+fake MAX Bot API (tests/fake_max_api.py) over HTTP."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pytest
-from aiogram import Bot, Dispatcher
-from sqlalchemy import select
+from aiogram import Bot, Dispatcher, methods
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramServerError,
+)
+from sqlalchemy import select, update
 
+from bot.broadcast_files import refuses_file
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.factory import App, create_app, create_bot, create_dispatcher
@@ -31,7 +42,7 @@ from services.broadcasts import Draft
 from tests.conftest import TEXTS, FakeClock, settings_for_tests
 from tests.conftest import register as register_telegram
 from tests.fake_bot_api import TOKEN as TELEGRAM_TOKEN
-from tests.fake_bot_api import FakeBotAPI
+from tests.fake_bot_api import FakeBotAPI, blocked, chat_not_found, telegram_error
 from tests.fake_max_api import TOKEN as MAX_TOKEN
 from tests.fake_max_api import FakeMax, MaxChat, MaxShown, serving
 from tests.test_max import register as register_max
@@ -166,6 +177,16 @@ async def document_from_max(world: Both, count: int) -> MaxChat:
     return coordinator
 
 
+async def photo_from_max(world: Both, count: int) -> MaxChat:
+    coordinator = world.max_user(MAX_ADMIN, "Админ")
+    await register_max(coordinator, role=TEXTS("role-teacher"), grade=False)
+    await coordinator.send("/manage")
+    await coordinator.click(TEXTS("btn-broadcast-new"))
+    await coordinator.send_photo(PHOTO, CAPTION)
+    await compose_for_students(coordinator, count)
+    return coordinator
+
+
 def max_files(world: Both, shown: MaxShown) -> list[tuple[str, bytes]]:
     """The image and file attachments of a MAX message: their type and the bytes MAX holds
     under their token."""
@@ -201,6 +222,39 @@ async def outcomes(world: Both) -> list[tuple[int, str | None, str | None, int]]
 async def file_rows(world: Both) -> list[BroadcastFile]:
     async with world.app.uow_factory() as uow:
         return list((await uow.session.scalars(select(BroadcastFile))).all())
+
+
+async def turns_first(world: Both, *user_ids: int) -> None:
+    """The broadcast's messages to `user_ids` come before the others, in that order (the
+    outbox takes the oldest `not_before` first)."""
+    async with world.app.uow_factory() as uow, uow.write():
+        for place, user_id in enumerate(user_ids):
+            early = world.clock() - timedelta(minutes=len(user_ids) - place)
+            await uow.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.user_id == user_id)
+                .values(not_before=early)
+            )
+
+
+def summary(
+    sent: int, failed: int, blocked: int = 0, files: tuple[tuple[str, str], ...] = ()
+) -> str:
+    """The coordinator's summary of broadcast 1, with a line for each messenger its file could
+    not reach."""
+    total = sent + failed + blocked
+    text = TEXTS(
+        "broadcast-summary", id=1, total=total, sent=sent, blocked=blocked, failed=failed, stopped=0
+    )
+    for channel, reason in files:
+        name = TEXTS("channel-name", channel=channel)
+        text += "\n" + TEXTS("broadcast-file-failed", channel=name, reason=reason)
+    return text
+
+
+def telegram_texts(world: Both, chat_id: int) -> list[str]:
+    """The texts of the messages the bot sent a Telegram chat through the fake Bot API."""
+    return [r.form.get("text", "") for r in world.telegram.sends(chat_id) if r.delivered]
 
 
 # --- composed in Telegram ------------------------------------------------------------------------
@@ -384,6 +438,210 @@ async def test_two_senders_at_once_carry_the_file_once(
         [message] = got_in_max(world, 4_200_001 + n)
         assert max_files(world, message) == [("image", PHOTO)]
     assert [(o, a) for _, o, _, a in await outcomes(world)] == [(Outcome.SENT, 1)] * 4
+
+
+# --- a file the messenger refuses ------------------------------------------------------------
+
+#: Telegram's answer to a photo it cannot take, whatever the chat.
+DIMENSIONS = "Bad Request: PHOTO_INVALID_DIMENSIONS"
+WRONG_ID = "Bad Request: wrong file identifier/HTTP URL specified"
+
+
+async def test_a_photo_telegram_refuses_is_uploaded_once_and_fails_every_telegram_delivery(
+    both: tuple[Both, list[Both]],
+) -> None:
+    """A photo from MAX that Telegram refuses (its dimensions): one upload, refused; every
+    Telegram recipient fails with the reason, those still waiting without being tried; MAX's
+    recipient gets it; the coordinator's summary says why."""
+    world, _ = both
+    await students(world, telegram=5, max_users=1)
+    coordinator = await photo_from_max(world, count=6)
+    world.telegram.refuse_file(telegram_error(400, DIMENSIONS))
+    jobs = world.jobs()
+
+    await jobs.drain_outbox()
+
+    [upload] = world.telegram.uploads()
+    assert upload.answer.error() == DIMENSIONS
+    telegram_users = range(5001, 5006)
+    assert sum(len(world.telegram.sends(user)) for user in telegram_users) == 1
+    by_user = {user_id: (o, e, a) for user_id, o, e, a in await outcomes(world)}
+    reason = f"telegram refused the file: {DIMENSIONS}"
+    for user in telegram_users:
+        assert by_user[user][:2] == (Outcome.FAILED, reason)
+    # The round after the refusal was claimed already (failed without a request); the rest
+    # were never claimed: they failed with the refusal, in its transaction.
+    assert max(by_user[user][2] for user in telegram_users) == 1
+    assert min(by_user[user][2] for user in telegram_users) == 0
+    [message] = got_in_max(world, 4_200_001)
+    assert max_files(world, message) == [("image", PHOTO)]
+    [row] = await file_rows(world)
+    assert (row.channel, row.failed, row.error, row.holder) == (TELEGRAM, True, reason, None)
+    assert coordinator.last.text == summary(sent=1, failed=5, files=((TELEGRAM, reason),))
+    assert jobs.sender is not None
+    assert jobs.sender.files.remembered() == {"known": 0, "refused": 0, "locks": 0, "fetched": 0}
+
+
+async def test_a_carrying_send_that_fails_for_its_chat_fails_that_recipient_only(
+    both: tuple[Both, list[Both]],
+) -> None:
+    """The first Telegram recipient, whose message would carry MAX's photo to Telegram, blocked
+    the bot; the next one's chat is not found (a 400, like a refusal of the file): each fails
+    alone, and the third carries the file for the rest."""
+    world, _ = both
+    await students(world, telegram=4)
+    await photo_from_max(world, count=4)
+    world.telegram.script(5001, blocked())
+    world.telegram.script(5002, chat_not_found())
+    await turns_first(world, 5001, 5002, 5003)
+
+    await world.jobs().drain_outbox()
+
+    assert [r.chat_id for r in world.telegram.uploads()] == [5001, 5002, 5003]
+    by_user = {user_id: (o, e) for user_id, o, e, _ in await outcomes(world)}
+    assert by_user == {
+        5001: (Outcome.BLOCKED, None),
+        5002: (Outcome.FAILED, "Bad Request: chat not found"),
+        5003: (Outcome.SENT, None),
+        5004: (Outcome.SENT, None),
+    }
+    [carrier] = [r for r in world.telegram.uploads() if r.delivered]
+    [reuse] = world.telegram.sends(5004)
+    assert reuse.form["photo"] == carrier.result["photo"][-1]["file_id"]
+    [row] = await file_rows(world)
+    assert (row.failed, row.file_id) == (False, reuse.form["photo"])
+
+
+async def test_an_upload_max_refuses_fails_every_max_delivery_and_a_blocked_one_stays_blocked(
+    both: tuple[Both, list[Both]],
+) -> None:
+    """A photo from Telegram that MAX refuses to take: one upload; every MAX recipient fails
+    with the reason; in Telegram the one who blocked the bot is blocked, the other gets it."""
+    world, _ = both
+    await students(world, telegram=2, max_users=3)
+    await photo_from_telegram(world, count=5)
+    world.telegram.script(5001, blocked())
+    world.max_api.fail_next(
+        "upload", 400, {"code": "proto.payload", "message": "Unsupported image"}
+    )
+
+    await world.jobs().drain_outbox()
+
+    assert len(world.max_api.calls("POST", "uploads")) == 1
+    assert world.max_api.uploads == {}
+    by_user = {user_id: (o, e) for user_id, o, e, _ in await outcomes(world)}
+    reason = (
+        "the file could not be uploaded to max: "
+        "Bad Request: MAX 400 proto.payload: Unsupported image"
+    )
+    for n in range(3):
+        assert by_user[-(4_200_001 + n)] == (Outcome.FAILED, reason)
+        assert got_in_max(world, 4_200_001 + n) == []
+    assert by_user[5001] == (Outcome.BLOCKED, None)
+    assert by_user[5002] == (Outcome.SENT, None)
+    assert world.telegram.deliveries(5002) == 1
+    [row] = await file_rows(world)
+    assert (row.channel, row.failed) == (MAX, True)
+    [shown] = telegram_texts(world, TELEGRAM_ADMIN)[-1:]
+    assert shown == summary(sent=1, failed=3, blocked=1, files=((MAX, reason),))
+
+
+async def test_a_file_id_telegram_refuses_fails_the_broadcast_there_with_one_request(
+    both: tuple[Both, list[Both]],
+) -> None:
+    """The broadcast's own photo id, refused by Telegram (a wrong file identifier): one request
+    finds it out, not one per recipient; MAX's recipients fail too, Telegram giving no file."""
+    world, _ = both
+    await students(world, telegram=4, max_users=2)
+    await photo_from_telegram(world, count=6)
+    world.telegram.refuse_file(telegram_error(400, WRONG_ID), "AgACtg-photo")
+    del world.telegram.files["AgACtg-photo"]
+
+    await world.jobs().drain_outbox()
+
+    assert world.telegram.methods().count("sendPhoto") == 1
+    assert world.telegram.methods().count("getFile") == 1
+    assert world.max_api.calls("POST", "uploads") == []
+    by_user = {user_id: (o, e) for user_id, o, e, _ in await outcomes(world)}
+    refused = f"telegram refused the file: {WRONG_ID}"
+    not_taken = "the file could not be taken from telegram: Bad Request: invalid file_id"
+    assert by_user == {
+        **dict.fromkeys(range(5001, 5005), (Outcome.FAILED, refused)),
+        **{-(4_200_001 + n): (Outcome.FAILED, not_taken) for n in range(2)},
+    }
+    [shown] = telegram_texts(world, TELEGRAM_ADMIN)[-1:]
+    assert shown == summary(sent=0, failed=6, files=((MAX, not_taken), (TELEGRAM, refused)))
+
+
+def _refusal(description: str, status: int = 400) -> Exception:
+    method = methods.SendPhoto(chat_id=1, photo="x")
+    if status == 413:
+        return TelegramEntityTooLarge(method=method, message=description)
+    if status == 403:
+        return TelegramForbiddenError(method=method, message=description)
+    if status >= 500:
+        return TelegramServerError(method=method, message=description)
+    return TelegramBadRequest(method=method, message=description)
+
+
+@pytest.mark.parametrize(
+    ("description", "status", "channel", "of_the_file"),
+    [
+        (DIMENSIONS, 400, TELEGRAM, True),
+        (WRONG_ID, 400, TELEGRAM, True),
+        ("Bad Request: wrong remote file identifier specified: Wrong padding", 400, TELEGRAM, True),
+        ("Bad Request: file is too big", 400, TELEGRAM, True),
+        ("Request Entity Too Large", 413, TELEGRAM, True),
+        ("Bad Request: can't use file of type Document as Photo", 400, TELEGRAM, True),
+        ("Bad Request: type of file mismatch", 400, TELEGRAM, True),
+        ("Bad Request: IMAGE_PROCESS_FAILED", 400, TELEGRAM, True),
+        ("Bad Request: PHOTO_SAVE_FILE_INVALID", 400, TELEGRAM, True),
+        ("Bad Request: FILE_REFERENCE_EXPIRED", 400, TELEGRAM, True),
+        # About the chat or its user, though a photo is named: that recipient's only.
+        ("Bad Request: chat not found", 400, TELEGRAM, False),
+        ("Bad Request: user not found", 400, TELEGRAM, False),
+        ("Bad Request: not enough rights to send photos to the chat", 400, TELEGRAM, False),
+        ("Bad Request: CHAT_SEND_PHOTOS_FORBIDDEN", 400, TELEGRAM, False),
+        ("Bad Request: PEER_ID_INVALID", 400, TELEGRAM, False),
+        ("Forbidden: bot was blocked by the user", 403, TELEGRAM, False),
+        # About neither (the caption, the markup), or passing.
+        ("Bad Request: can't parse entities: unsupported start tag", 400, TELEGRAM, False),
+        ("Bad Request: message caption is too long", 400, TELEGRAM, False),
+        ("Internal Server Error: file upload failed", 500, TELEGRAM, False),
+        # MAX's refusals of a message are not told apart (it documents no codes).
+        ("Bad Request: MAX 400 proto.payload: attachment token 'x' is not known", 400, MAX, False),
+    ],
+)
+def test_which_refusals_are_the_files(
+    description: str, status: int, channel: str, of_the_file: bool
+) -> None:
+    assert refuses_file(_refusal(description, status), channel) is of_the_file
+
+
+# --- what the sender remembers ------------------------------------------------------------------
+
+
+async def test_a_sender_that_remembers_nothing_still_uploads_the_file_once(
+    both: tuple[Both, list[Both]],
+) -> None:
+    """With no room for file ids at all, every delivery asks the database for the file's id
+    (a read), and no delivery uploads it again, not even those that waited for the carrier."""
+    world, _ = both
+    await students(world, max_users=4)
+    await photo_from_telegram(world, count=4)
+    jobs = world.jobs()
+    assert jobs.sender is not None
+    jobs.sender.files = replace(jobs.sender.files, most=0)
+
+    await jobs.drain_outbox()
+
+    assert len(world.max_api.uploads) == 1
+    assert world.telegram.methods().count("getFile") == 1
+    for n in range(4):
+        [message] = got_in_max(world, 4_200_001 + n)
+        assert max_files(world, message) == [("image", PHOTO)]
+    assert [o for _, o, _, _ in await outcomes(world)] == [Outcome.SENT] * 4
+    assert jobs.sender.files.remembered() == {"known": 0, "refused": 0, "locks": 0, "fetched": 0}
 
 
 # --- the record ---------------------------------------------------------------------------------

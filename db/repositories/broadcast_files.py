@@ -1,13 +1,14 @@
 """A broadcast's photo or document in the other messenger (`broadcast_files`): one row per
 (broadcast, messenger), claimed by the process that carries the file over, then holding the
-file id there or why it could not be carried."""
+file id there or why it could not be carried (a row for the broadcast's own messenger exists
+only when that messenger refused the file)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.dialect import insert_ignoring_conflicts
@@ -110,6 +111,58 @@ class BroadcastFileRepository:
         await self._settle(
             broadcast_id, channel, holder, now, error=error, retry_at=retry_at, failed=failed
         )
+
+    async def refuse(
+        self, broadcast_id: int, channel: str, error: str, now: datetime, *, file_id: str | None
+    ) -> bool:
+        """The messenger refused the file for good (`error`): whoever holds the row, unless
+        the file was carried there meanwhile under another id than the one refused (`file_id`;
+        None: the refusal came while carrying it). True when the row says failed now."""
+        inserted = await self._session.execute(
+            insert_ignoring_conflicts(
+                self._session,
+                BroadcastFile.__table__,  # type: ignore[arg-type]
+                {
+                    "broadcast_id": broadcast_id,
+                    "channel": channel,
+                    "error": error,
+                    "failed": True,
+                    "updated_at": now,
+                },
+            ).returning(BroadcastFile.broadcast_id)
+        )
+        if inserted.scalar_one_or_none() is not None:
+            return True
+        refused: ColumnElement[bool] = BroadcastFile.file_id.is_(None)
+        if file_id is not None:
+            refused = or_(refused, BroadcastFile.file_id == file_id)
+        result = await self._session.execute(
+            update(BroadcastFile)
+            .where(
+                BroadcastFile.broadcast_id == broadcast_id,
+                BroadcastFile.channel == channel,
+                refused,
+            )
+            .values(
+                file_id=None,
+                holder=None,
+                claimed_at=None,
+                error=error,
+                failed=True,
+                retry_at=None,
+                updated_at=now,
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def failures(self, broadcast_id: int) -> list[tuple[str, str]]:
+        """(messenger, reason) of each messenger the broadcast's file could not reach for good."""
+        rows = await self._session.execute(
+            select(BroadcastFile.channel, BroadcastFile.error)
+            .where(BroadcastFile.broadcast_id == broadcast_id, BroadcastFile.failed.is_(True))
+            .order_by(BroadcastFile.channel)
+        )
+        return [(str(channel), error or "") for channel, error in rows]
 
     async def _settle(
         self, broadcast_id: int, channel: str, holder: str, now: datetime, **values: Any

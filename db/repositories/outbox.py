@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from db.channels import MAX
 from db.dialect import (
     insert_ignoring_conflicts,
     insert_many_ignoring_conflicts,
@@ -292,6 +293,33 @@ class OutboxRepository:
                 OutboxMessage.claimed_at.is_(None),
             )
             .values(sent_at=now, outcome=Outcome.CANCELLED)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def fail_pending_of_broadcast(
+        self, broadcast_id: int, channel: str, reason: str, now: datetime
+    ) -> int:
+        """A broadcast whose file the recipients' messenger (`channel`) refused for good: what
+        waits for that messenger's recipients fails with `reason` now, without being tried.
+        What is being sent this instant finishes; rows another transaction holds locked
+        (PostgreSQL: a claim under way) are skipped, so this never waits on one; they fail
+        when their turn comes."""
+        users = OutboxMessage.user_id
+        waiting = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.broadcast_id == broadcast_id,
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.claimed_at.is_(None),
+                users < 0 if channel == MAX else users >= 0,
+            )
+            .with_for_update(skip_locked=True)
+        )
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(waiting))
+            .values(sent_at=now, outcome=Outcome.FAILED, error=reason)
+            .execution_options(synchronize_session=False)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -285,6 +285,19 @@ def _eta(texts: Texts, progress: Progress, rate: float) -> str:
     return texts("broadcast-eta", minutes=math.floor(progress.left / rate / 60))
 
 
+def _file_failures(texts: Texts, progress: Progress) -> str:
+    """A line for each messenger that refused the broadcast's file (empty when none did)."""
+    return "".join(
+        "\n"
+        + texts(
+            "broadcast-file-failed",
+            channel=texts("channel-name", channel=channel),
+            reason=escape(reason),
+        )
+        for channel, reason in progress.file_failures
+    )
+
+
 def progress_view(
     texts: Texts, broadcast: BroadcastRecord, progress: Progress, rate: float
 ) -> View:
@@ -298,7 +311,7 @@ def progress_view(
         left=progress.left,
         stopped=progress.stopped,
         eta=_eta(texts, progress, rate) if broadcast.status == BroadcastStatus.SENDING else "none",
-    )
+    ) + _file_failures(texts, progress)
     rows: list[Row] = []
     if broadcast.status in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING):
         rows.append(
@@ -321,7 +334,7 @@ def summary_view(texts: Texts, broadcast: BroadcastRecord, progress: Progress) -
         blocked=progress.blocked,
         failed=progress.failed,
         stopped=progress.stopped,
-    )
+    ) + _file_failures(texts, progress)
     rows: list[Row] = []
     if progress.blocked or progress.failed:
         rows.append(

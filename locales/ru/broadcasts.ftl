@@ -145,6 +145,7 @@ broadcast-summary =
         [0] { "" }
        *[other] , не отправлено (остановлено или отписались) { $stopped }
     }.
+broadcast-file-failed = 📎 Файл рассылки не удалось отправить в { $channel } — получателям там рассылка не доставлена. Причина: { $reason }
 btn-broadcast-failures = 📄 Кому не доставлено (CSV)
 broadcast-failures-caption = Рассылка №{ $id }: не доставлено — { $count }.
 broadcast-failures-none = Недоставленных нет.
