@@ -34,16 +34,31 @@ _Outcome = tuple[Any, int, int | None, list[Any]]
 #: Statements that return nothing and are sent with the next one, in its trip (`_DEFERRED`).
 _DEFERRED = ("BEGIN", "SAVEPOINT ", "RELEASE SAVEPOINT ")
 
+#: A write whose result (rows, rowcount) its caller never reads carries this comment, put in by
+#: `.prefix_with(RESULT_UNREAD, dialect="sqlite")`: it is sent with the next statement or the
+#: commit (`OneTripConnection.defer_unread`), so that a transaction ending with it costs one
+#: trip less. Its error, if any, is raised by the statement or the commit it went with.
+RESULT_UNREAD = "/* result unread */"
+#: Where the comment is looked for: right after the statement's first word.
+_UNREAD_WITHIN = 16 + len(RESULT_UNREAD)
+
+#: A statement put off, and its parameters.
+_Pending = tuple[str, Any]
+
 
 def _run(
-    connection: sqlite3.Connection, pending: list[str], sql: str, parameters: Any, many: bool
+    connection: sqlite3.Connection,
+    pending: list[_Pending],
+    sql: str,
+    parameters: Any,
+    many: bool,
 ) -> _Outcome:
     """In the connection's thread: the statements put off, then this one, all its rows, and
     its cursor closed."""
     cursor = connection.cursor()
     try:
-        for earlier in pending:
-            cursor.execute(earlier)
+        for earlier, earlier_parameters in pending:
+            cursor.execute(earlier, earlier_parameters)
         if many:
             cursor.executemany(sql, parameters)
         else:
@@ -76,8 +91,11 @@ class OneTripCursor:
 
     async def _trip(self, sql: str, parameters: Any, many: bool) -> OneTripCursor:
         connection = self._connection
-        if not many and not parameters and sql.startswith(_DEFERRED):
-            connection.pending.append(sql)
+        if not many and (
+            (not parameters and sql.startswith(_DEFERRED))
+            or (connection.defer_unread and sql.find(RESULT_UNREAD, 0, _UNREAD_WITHIN) > 0)
+        ):
+            connection.pending.append((sql, parameters))
             self.description, self.rowcount, self.lastrowid, self._rows = None, -1, None, []
             return self
         pending, connection.pending = connection.pending, []
@@ -114,11 +132,16 @@ class OneTripConnection(aiosqlite.Connection):
     trip (BEGIN and its SELECT), and a writer in a group commit (db/uow.py) does not pay two
     trips for its savepoint. An error of such a statement (BEGIN IMMEDIATE waiting longer than
     busy_timeout for another process's write) is raised by the statement it was sent with.
-    A rollback drops them: it undoes what they would have begun."""
+    A rollback drops them: it undoes what they would have begun.
+
+    So are writes marked `RESULT_UNREAD` while `defer_unread` is set (a connection of its own
+    transaction). A group commit's shared connection clears it: there the next statement may
+    be another writer's, which must not get this one's error."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.pending: list[str] = []
+        self.pending: list[_Pending] = []
+        self.defer_unread = True
 
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
@@ -133,9 +156,15 @@ class OneTripConnection(aiosqlite.Connection):
         await super().rollback()
 
 
-def _commit(connection: sqlite3.Connection, pending: list[str]) -> None:
-    for earlier in pending:
-        connection.execute(earlier)
+def _commit(connection: sqlite3.Connection, pending: list[_Pending]) -> None:
+    """The statements put off, then COMMIT. One of them failing ends the transaction undone
+    (SQLAlchemy takes a failed commit for an ended transaction, as PostgreSQL's is)."""
+    try:
+        for earlier, parameters in pending:
+            connection.execute(earlier, parameters)
+    except BaseException:
+        connection.rollback()
+        raise
     connection.commit()
 
 

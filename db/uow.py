@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -41,6 +41,7 @@ from db.repositories.consultations import ConsultationRepository
 from db.repositories.content_files import ContentFileRepository
 from db.repositories.rejected_updates import RejectedUpdateRepository
 from db.repositories.updates import UpdateRepository
+from db.sqlite_driver import OneTripConnection
 
 
 class UnitOfWork:
@@ -245,12 +246,13 @@ class WriteQueue:
         connection = await self._engine.connect()
         try:
             await connection.execution_options(**{WRITE_OPTION: True})
+            _defer_unread(await connection.get_raw_connection(), False)
             transaction = await connection.begin()
             # BEGIN IMMEDIATE is sent now, not with the first member's statement
             # (db/sqlite_driver.py), so a lock that cannot be had fails here, before any member.
             await connection.exec_driver_sql("SELECT 1")
         except BaseException:
-            await connection.close()
+            await _close_group_connection(connection)
             raise
         return _Group(connection, transaction)
 
@@ -266,10 +268,10 @@ class WriteQueue:
         except BaseException as error:
             group.committed.set_exception(error)
             with suppress(Exception):
-                await group.connection.close()
+                await _close_group_connection(group.connection)
             raise
         group.committed.set_result(None)
-        await group.connection.close()
+        await _close_group_connection(group.connection)
 
     def _close_soon(self) -> None:
         """Commit the group left open, if nobody else does (its next writer went away)."""
@@ -282,6 +284,23 @@ class WriteQueue:
         task = asyncio.get_running_loop().create_task(close())
         self._closers.add(task)
         task.add_done_callback(self._closers.discard)
+
+
+def _defer_unread(raw: Any, on: bool) -> None:
+    """Whether the connection's writes marked RESULT_UNREAD wait for its next trip
+    (db/sqlite_driver.py): not on a group's connection, where the next statement may be
+    another member's."""
+    driver = getattr(raw, "driver_connection", None)
+    if isinstance(driver, OneTripConnection):
+        driver.defer_unread = on
+
+
+async def _close_group_connection(connection: AsyncConnection) -> None:
+    """Back to the pool as a connection of its own transactions again."""
+    try:
+        _defer_unread(await connection.get_raw_connection(), True)
+    finally:
+        await connection.close()
 
 
 _LIGHT_COMMIT = text("SET LOCAL synchronous_commit TO OFF")

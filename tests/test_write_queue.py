@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine, create_session_factory
+from db.sqlite_driver import RESULT_UNREAD, OneTripConnection
 from db.uow import UnitOfWorkFactory, WriteQueue
 
 
@@ -122,3 +124,35 @@ async def test_a_waiter_that_goes_away_leaves_the_group_committed(engine: AsyncE
     assert left_open, "the second writer did not leave its group open"
     assert gone.cancelled()
     assert await on_disk(engine) == {1, 2}
+
+
+async def test_in_a_group_a_write_whose_result_is_unread_fails_only_its_writer(
+    engine: AsyncEngine,
+) -> None:
+    """A write marked RESULT_UNREAD (db/sqlite_driver.py) is put off to its connection's next
+    trip only outside groups: in a group the next statement may be another writer's."""
+    factory = UnitOfWorkFactory(create_session_factory(engine), serialize_writes=True)
+    async with factory() as uow, uow.write():
+        await uow.session.execute(text("INSERT INTO seats VALUES (0)"))
+
+    async def take(who: int) -> None:
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
+            if who % 10 == 3:  # the seat of nobody, taken: fails at once, in its own savepoint
+                await uow.session.execute(
+                    text(f"UPDATE {RESULT_UNREAD} seats SET who = 0 WHERE who = :who"),
+                    {"who": who},
+                )
+
+    results = await asyncio.gather(*(take(who) for who in range(1, 60)), return_exceptions=True)
+
+    failed = {who for who, result in zip(range(1, 60), results, strict=True) if result}
+    assert failed == {who for who in range(1, 60) if who % 10 == 3}
+    assert all(isinstance(results[who - 1], IntegrityError) for who in failed)
+    assert await on_disk(engine) == set(range(60)) - failed
+    # Alone again, the connection puts such a write off as before.
+    async with factory() as uow:
+        raw = await (await uow.session.connection()).get_raw_connection()
+        assert isinstance(raw.driver_connection, OneTripConnection)
+        assert raw.driver_connection.defer_unread
+        await uow.session.rollback()

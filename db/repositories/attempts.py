@@ -12,6 +12,7 @@ from db.dialect import insert_ignoring_conflicts
 from db.models import QuizAttempt, User
 from db.personal import PersonalRows, personal_rows
 from db.records import AttemptRecord
+from db.sqlite_driver import RESULT_UNREAD
 
 _COLUMNS = (
     QuizAttempt.id,
@@ -51,6 +52,9 @@ _SAVE_PROGRESS = (
         position=bindparam("new_position"),
         updated_at=bindparam("now", type_=UTCDateTime()),
     )
+    # The answer's last statement before its commit: on SQLite it goes with the commit, one
+    # trip to the database's thread for both.
+    .prefix_with(RESULT_UNREAD, dialect="sqlite")
 )
 
 
