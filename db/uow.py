@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar, overload
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -43,6 +43,34 @@ from db.repositories.rejected_updates import RejectedUpdateRepository
 from db.repositories.updates import UpdateRepository
 from db.sqlite_driver import OneTripConnection
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A unit of work's repository, made the first time it is used, in the session of the
+    moment, and kept in the instance until the session changes (`UnitOfWork._bind`)."""
+
+    def __init__(self, make: Callable[[AsyncSession], R]) -> None:
+        self._make = make
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> _Repository[R]: ...
+
+    @overload
+    def __get__(self, uow: UnitOfWork, owner: type) -> R: ...
+
+    def __get__(self, uow: UnitOfWork | None, owner: type) -> R | _Repository[R]:
+        if uow is None:
+            return self
+        repository = self._make(uow.session)
+        uow.__dict__[self._name] = repository
+        uow._made.append(self._name)
+        return repository
+
 
 class UnitOfWork:
     """Opened once per update. Reads run in short read transactions; every change runs in
@@ -50,34 +78,41 @@ class UnitOfWork:
     while the bot talks to Telegram.
     """
 
+    #: The repositories, each made on first use in the unit of work's session (most updates
+    #: need one or two of them).
+    users = _Repository(UserRepository)
+    organisations = _Repository(OrganisationRepository)
+    attempts = _Repository(AttemptRepository)
+    steps = _Repository(StepRepository)
+    coordinators = _Repository(CoordinatorRepository)
+    events = _Repository(EventRepository)
+    registrations = _Repository(RegistrationRepository)
+    outbox = _Repository(OutboxRepository)
+    broadcasts = _Repository(BroadcastRepository)
+    broadcast_files = _Repository(BroadcastFileRepository)
+    conversations = _Repository(ConversationRepository)
+    subscriptions = _Repository(SubscriptionRepository)
+    consultations = _Repository(ConsultationRepository)
+    content_files = _Repository(ContentFileRepository)
+    max_messages = _Repository(MaxMessageRepository)
+    stats = _Repository(StatsRepository)
+    teachers = _Repository(TeacherRepository)
+    family = _Repository(FamilyRepository)
+    updates = _Repository(UpdateRepository)
+    rejected_updates = _Repository(RejectedUpdateRepository)
+
     def __init__(self, session: AsyncSession, writers: WriteQueue | None = None) -> None:
         self._writers = writers
-        self._bind(session)
+        self._made: list[str] = []
+        self.session = session
 
     def _bind(self, session: AsyncSession) -> None:
         """The session the repositories work in (a group commit's member has its own for the
-        length of its write)."""
+        length of its write). A repository is made on first use (`_Repository`)."""
+        for name in self._made:
+            del self.__dict__[name]
+        self._made.clear()
         self.session = session
-        self.users = UserRepository(session)
-        self.organisations = OrganisationRepository(session)
-        self.attempts = AttemptRepository(session)
-        self.steps = StepRepository(session)
-        self.coordinators = CoordinatorRepository(session)
-        self.events = EventRepository(session)
-        self.registrations = RegistrationRepository(session)
-        self.outbox = OutboxRepository(session)
-        self.broadcasts = BroadcastRepository(session)
-        self.broadcast_files = BroadcastFileRepository(session)
-        self.conversations = ConversationRepository(session)
-        self.subscriptions = SubscriptionRepository(session)
-        self.consultations = ConsultationRepository(session)
-        self.content_files = ContentFileRepository(session)
-        self.max_messages = MaxMessageRepository(session)
-        self.stats = StatsRepository(session)
-        self.teachers = TeacherRepository(session)
-        self.family = FamilyRepository(session)
-        self.updates = UpdateRepository(session)
-        self.rejected_updates = RejectedUpdateRepository(session)
 
     @asynccontextmanager
     async def write(self, *, durable: bool = True) -> AsyncIterator[Self]:
@@ -152,7 +187,10 @@ class UnitOfWork:
             await self.session.rollback()
 
     async def close(self) -> None:
-        await self.session.close()
+        # A session outside a transaction holds no connection: nothing to give back (and
+        # AsyncSession.close costs a greenlet switch, paid by every update).
+        if self.session.in_transaction():
+            await self.session.close()
 
     async def __aenter__(self) -> Self:
         return self

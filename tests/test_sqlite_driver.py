@@ -84,7 +84,7 @@ async def _trips(connection: AsyncConnection) -> list[str]:
     driver = raw.driver_connection
     assert isinstance(driver, OneTripConnection)
     trips: list[str] = []
-    execute = driver._execute
+    execute: Any = driver._execute
 
     async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
         trips.append(fn.__name__)
