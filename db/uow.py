@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
 )
 
+from db.connection import forget, keep
 from db.engine import LIGHT_OPTION, WRITE_OPTION
 from db.repositories import (
     AttemptRepository,
@@ -174,12 +175,16 @@ class UnitOfWork:
         connection = await self.session.connection(execution_options=options)
         if not durable and connection.dialect.name == "postgresql":
             await self.session.execute(_LIGHT_COMMIT)
+        keep(self.session, connection)
         try:
-            yield
-        except BaseException:
-            await self.session.rollback()
-            raise
-        await self.session.commit()
+            try:
+                yield
+            except BaseException:
+                await self.session.rollback()
+                raise
+            await self.session.commit()
+        finally:
+            forget(self.session)
 
     async def end_read(self) -> None:
         """Close a read transaction, so no snapshot or connection is held across network I/O."""

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import UTCDateTime
+from db.connection import connection_of
 from db.dialect import insert_ignoring_conflicts
 from db.models import QuizAttempt, User
 from db.personal import PersonalRows, personal_rows
@@ -71,13 +72,13 @@ class AttemptRepository:
         return _record(row) if row is not None else None
 
     async def get(self, attempt_id: int) -> AttemptRecord | None:
-        connection = await self._session.connection()
+        connection = await connection_of(self._session)
         row = (await connection.execute(_BY_ID, {"attempt_id": attempt_id})).first()
         return _record(row) if row is not None else None
 
     async def get_for_change(self, attempt_id: int) -> tuple[AttemptRecord, str] | None:
         """The attempt, locked, and the version of its owner's consent."""
-        connection = await self._session.connection()
+        connection = await connection_of(self._session)
         row = (await connection.execute(_FOR_CHANGE, {"attempt_id": attempt_id})).first()
         if row is None:
             return None
@@ -131,7 +132,7 @@ class AttemptRepository:
     async def save_progress(
         self, attempt_id: int, answers: Sequence[str | None], position: int, now: datetime
     ) -> None:
-        connection = await self._session.connection()
+        connection = await connection_of(self._session)
         await connection.execute(
             _SAVE_PROGRESS,
             {

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from db.connection import connection_of
 from db.dialect import insert_ignoring_conflicts, insert_many_returning_ids
 from db.models import (
     AUDIENCE_BITS,
@@ -306,14 +307,14 @@ class EventRepository:
         )
 
     async def add_seats(self, event_id: int, delta: int) -> None:
-        connection = await self._session.connection()
+        connection = await connection_of(self._session)
         await connection.execute(_ADD_SEATS, {"event_id": event_id, "delta": delta})
 
     async def seat_context(self, event_id: int, user_id: int) -> SeatContext | None:
         """For signing up (inside a write transaction): the event, locked, with its organiser,
         the user (None: not registered), their registration and the length of the waiting
         list; None: no such event."""
-        connection = await self._session.connection()
+        connection = await connection_of(self._session)
         if connection.dialect.name == "postgresql":
             await connection.execute(_LOCK_EVENT, {"event_id": event_id})
         row: Sequence[Any] | None = (
@@ -339,7 +340,7 @@ class EventRepository:
         """A page of the upcoming events that fit, soonest first, and how many fit in all.
         Two prebuilt statements (every user's list is the same SQL with other values): the
         count reads the index alone (`ix_events_listing`)."""
-        connection = await self._session.connection()
+        connection = await connection_of(self._session)
         values = {
             "since": where.now - LONGEST_EVENT,
             "now": where.now,
@@ -387,7 +388,7 @@ class RegistrationRepository:
     async def create(
         self, event_id: int, user_id: int, status: str, display_name: str, now: datetime
     ) -> RegistrationRecord:
-        connection = await self._session.connection()
+        connection = await connection_of(self._session)
         inserted = await connection.execute(
             _NEW_REGISTRATION,
             {

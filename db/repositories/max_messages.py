@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.connection import connection_of
 from db.dialect import insert_ignoring_conflicts
 from db.models import MaxMessage
 
@@ -36,7 +37,7 @@ class MaxMessageRepository:
         self._session = session
 
     async def id_of(self, mid: str) -> int | None:
-        connection = await self._session.connection()
+        connection = await connection_of(self._session)
         return (await connection.execute(_BY_MID, {"mid": mid})).scalar()
 
     async def remember(self, mid: str, chat_id: int, now: datetime) -> int:
@@ -54,13 +55,13 @@ class MaxMessageRepository:
 
     async def mid_of(self, message_id: int, chat_id: int) -> str | None:
         """The MAX message behind the bot's `message_id` in that chat, if there is one."""
-        connection = await self._session.connection()
+        connection = await connection_of(self._session)
         return (await connection.execute(_BY_ID, {"id": message_id, "chat_id": chat_id})).scalar()
 
     async def prune(self, before: datetime, batch: int) -> tuple[int, bool]:
         """Forget the messages remembered before `before` among the `batch` oldest rows: how
         many were deleted, and whether the batch was old throughout (so more may follow)."""
-        connection = await self._session.connection()
+        connection = await connection_of(self._session)
         result = await connection.execute(_PRUNE, {"before": before, "batch": batch})
         deleted = max(0, int(result.rowcount or 0))
         return deleted, deleted == batch

@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.channels import channel_of
+from db.connection import connection_of
 from db.dialect import insert_ignoring_conflicts
 from db.models import Organisation, User
 from db.personal import PersonalRows, personal_rows
@@ -33,7 +34,7 @@ class UserRepository:
         self._session = session
 
     async def get(self, user_id: int, *, for_update: bool = False) -> UserRecord | None:
-        connection = await self._session.connection()
+        connection = await connection_of(self._session)
         query = _BY_ID_FOR_UPDATE if for_update else _BY_ID
         row = (await connection.execute(query, {"user_id": user_id})).first()
         return UserRecord(*row) if row is not None else None
