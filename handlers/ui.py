@@ -74,12 +74,20 @@ async def show(event: Event, view: View, *, new: bool = False) -> None:
     await sender.send_message(event.from_user.id, text, reply_markup=markup)
 
 
+#: Every callback button is a copy of this one with its label and data: copying skips the
+#: validation aiogram runs on each new button (walking its dozen optional fields), a third of
+#: the keyboard's cost on the questionnaire's path. Labels are str and data is what
+#: CallbackData.pack() returns, so there is nothing to validate.
+_BUTTON = InlineKeyboardButton(text="-", callback_data="-")
+
+
 def keyboard(*rows: Row) -> InlineKeyboardMarkup:
     """Rows of (label, callback data) pairs. (Built directly: InlineKeyboardBuilder deep-copies
     every button, which shows on the questionnaire's hot path.)"""
+    button = _BUTTON.model_copy
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [InlineKeyboardButton(text=label, callback_data=data.pack()) for label, data in row]
+            [button(update={"text": label, "callback_data": data.pack()}) for label, data in row]
             for row in rows
             if row
         ]
