@@ -78,6 +78,7 @@ async def run_polling(settings: Settings) -> None:
                 bots[TELEGRAM],
                 rejected=RejectedUpdates(app.uow_factory, app.clock),
                 on_rejected=app.metrics.rejected_updates.inc,
+                on_lost=app.metrics.rejected_updates_lost.inc,
             )
             pollers.append(poller)
         if MAX in bots:
