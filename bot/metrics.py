@@ -86,7 +86,14 @@ class Metrics:
         )
         self.rejected_updates = Counter(
             f"{PREFIX}_rejected_updates",
-            "Updates aiogram could not parse: logged, kept in the table rejected_updates.",
+            "Updates the bot could not read (Telegram's that aiogram cannot parse, MAX's "
+            "without MAX's documented shape): logged, kept in the table rejected_updates.",
+            registry=r,
+        )
+        self.rejected_updates_lost = Counter(
+            f"{PREFIX}_rejected_updates_lost",
+            "Rejected updates not kept in the table rejected_updates (the database refused or "
+            "was too slow, or the bot stopped first): only their log line is left.",
             registry=r,
         )
         self.webhook_requests = Counter(

@@ -9,7 +9,15 @@ again and again, with a growing pause, while everybody's messages wait behind it
 parse are handled as aiogram does it (each in its own task, through `Dispatcher.feed_update`);
 one that does not is logged (its id and problems), kept in the database for inspection
 (bot/rejected.py: table `rejected_updates`) and skipped: the offset moves past it, so the
-updates behind it are processed.
+updates behind it are processed. Its row is written by a task of its own (`RejectedKeeper`),
+so a slow or failing database holds up none of the updates behind it; a stop waits for it.
+
+Whatever shape an update has (not an object, no `update_id`, one that is not a number…), the
+offset moves past it: Telegram sends the updates from the offset on in the order of their
+ids, so an update without a usable id has a higher one than the update before it (or than the
+offset asked with), and the offset goes one past that at least. Only a first batch after the
+start in which no update has an id cannot be passed that way; it is asked for again after a
+pause (set aside once) until an update with an id arrives behind it.
 
 The rest is as in `Dispatcher.start_polling`: the dispatcher's startup and shutdown hooks,
 `allowed_updates` resolved from the handlers in use, pending updates kept (nothing dropped),
@@ -24,14 +32,15 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
+from pydantic import BaseModel, Field
 
-from bot.rejected import RejectedUpdates, column_int, dig, problems_of
+from bot.rejected import RejectedKeeper, RejectedUpdates, Rejection, column_int, dig
 from db.channels import TELEGRAM
 
 if TYPE_CHECKING:
@@ -40,9 +49,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-#: How many of pydantic's complaints about a rejected update are named in the log line.
-LOGGED_ERRORS = 5
 
 
 class GetRawUpdates(TelegramMethod[list[Any]]):
@@ -74,13 +80,15 @@ class Poller:
         polling_timeout: int = 10,
         backoff_config: BackoffConfig = DEFAULT_BACKOFF_CONFIG,
         on_rejected: Callable[[], None] | None = None,
+        on_lost: Callable[[], None] | None = None,
     ) -> None:
         self.dispatcher = dispatcher
-        #: Called after an update was set aside (the metrics count it).
-        self.on_rejected = on_rejected
         self.bot = bot
         #: Where the updates that cannot be parsed are kept.
         self.rejected = rejected
+        #: Writes their rows without holding up the batch; `on_rejected` is called for each
+        #: update set aside, `on_lost` for each whose row was not kept (the metrics count them).
+        self.keeper = telegram_keeper(rejected, on_rejected=on_rejected, on_lost=on_lost)
         self.polling_timeout = polling_timeout
         self.backoff_config = backoff_config
         #: The offset of the next getUpdates: one past the highest update_id received.
@@ -89,6 +97,9 @@ class Poller:
         self._confirmed: int | None = None
         self._stop = asyncio.Event()
         self._in_hand: dict[asyncio.Task[None], int] = {}
+        #: How many updates at the head of Telegram's queue are set aside already while the
+        #: offset is still unknown (a batch in which none had an id: asked for again).
+        self._set_aside_ahead = 0
 
     def stop(self) -> None:
         """Stop polling: `run()` finishes the updates in hand and returns."""
@@ -163,7 +174,7 @@ class Poller:
             if backoff.counter:
                 log.info("getUpdates works again after %d failed tries", backoff.counter)
                 backoff.reset()
-            if not await self._take(batch, data):
+            if not self._take(batch, data):
                 # Nothing in the batch had an update_id: asking again brings the same batch.
                 await self._pause(next(backoff))
         log.info("polling stopped")
@@ -191,24 +202,45 @@ class Poller:
         with suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), timeout=delay)
 
-    async def _take(self, batch: list[Any], data: dict[str, Any]) -> bool:
-        """Start handling each update of the batch that parses; set the bad ones aside.
-        False if the batch was not empty but the offset could not move past any of it.
+    def _take(self, batch: list[Any], data: dict[str, Any]) -> bool:
+        """Start handling each update of the batch that parses and set the others aside,
+        without waiting for either, and move the offset past all of them. False if the batch
+        was not empty but the offset could not move (no update in it had an id to go by).
         """
         offset = self.offset
-        for raw in batch:
-            update_id = raw.get("update_id") if isinstance(raw, dict) else None
-            if isinstance(update_id, int):
-                self.offset = max(self.offset or 0, update_id + 1)
+        ahead = self._set_aside_ahead if offset is None else 0
+        # An id the update at hand has at least (Telegram sends the updates from the offset on,
+        # each with a higher id than the one before it); the offset goes one past it.
+        floor = None if offset is None else offset - 1
+        for index, raw in enumerate(batch):
             try:
-                update = Update.model_validate(raw, context={"bot": self.bot})
-            except Exception as error:  # a ValidationError, or a bug in a validator
-                await self._reject(raw, update_id, error)
-                continue
-            task = asyncio.create_task(self._handle(update, data))
-            self._in_hand[task] = update.update_id
-            task.add_done_callback(self._done)
+                update: Update | None = read_update(raw, self.bot)
+                error: Exception | None = None
+            except Exception as refused:  # a ValidationError, or a bug in a validator
+                update, error = None, refused
+            update_id = update.update_id if update is not None else raw_update_id(raw)
+            if update_id is not None and (floor is None or update_id > floor):
+                floor = update_id
+            elif floor is not None:
+                floor += 1  # no id to go by (or one out of order): one above the last at least
+            if floor is not None:
+                self.offset = floor + 1
+            if index < ahead:
+                continue  # set aside when the same batch came before
+            try:
+                if update is not None:
+                    self._start(update, data)
+                elif error is not None:
+                    self.keeper.keep_later(Rejection(raw, error, update_id))
+            except Exception:  # nothing of one update may stop the others or the polling
+                log.exception("update %s could not be taken; skipped", update_id)
+        self._set_aside_ahead = len(batch) if self.offset is None else 0
         return not batch or self.offset != offset
+
+    def _start(self, update: Update, data: dict[str, Any]) -> None:
+        task = asyncio.create_task(self._handle(update, data))
+        self._in_hand[task] = update.update_id
+        task.add_done_callback(self._done)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._in_hand.pop(task, None)
@@ -221,19 +253,16 @@ class Poller:
         except Exception:
             log.exception("update %d failed", update.update_id)
 
-    # --- rejected updates ----------------------------------------------------------------------
-
-    async def _reject(self, raw: Any, update_id: Any, error: Exception) -> None:
-        await keep_rejected(self.rejected, raw, update_id, error)
-        if self.on_rejected is not None:
-            self.on_rejected()
-
     # --- shutdown ------------------------------------------------------------------------------
 
     async def _finish(self) -> None:
-        """Let the updates in hand finish (for `shutdown_timeout` seconds at most), then confirm
-        to Telegram the ones handled, so that a restart does not deliver them again.
+        """Let the updates in hand finish and the rejected ones be written (for
+        `shutdown_timeout` seconds at most), then confirm to Telegram the ones handled, so that a
+        restart does not deliver them again.
         """
+        await asyncio.gather(self._finish_in_hand(), self.keeper.drain(self.shutdown_timeout))
+
+    async def _finish_in_hand(self) -> None:
         unfinished: list[int] = []
         if self._in_hand:
             log.info("finishing %d update(s) in hand", len(self._in_hand))
@@ -261,27 +290,61 @@ class Poller:
             self._confirmed = offset
 
 
-async def keep_rejected(
-    rejected: RejectedUpdates, raw: Any, update_id: Any, error: Exception
-) -> int | None:
-    """Set aside an update from Telegram that aiogram cannot parse: keep it in `rejected_updates`
-    with its sender (best effort, see `telegram_sender`) and its problems, and log its id, the
-    problems and the row's id (not its content: names and texts stay out of the logs). The
-    row's id, or None if the database would not take it. Used by the poller and by the
-    webhook (bot/webhook.py)."""
-    problems = problems_of(error)
-    row = await rejected.keep(
-        TELEGRAM, raw, update_id=update_id, user_id=telegram_sender(raw), problems=problems
+class UpdateId(BaseModel):
+    """The update ids the bot takes: those a BIGINT column (and getUpdates' offset) holds."""
+
+    update_id: Annotated[int, Field(gt=-(2**63), lt=2**63)]
+
+
+def read_update(raw: Any, bot: Bot) -> Update:
+    """The update in `raw` as aiogram reads it; a ValidationError if it cannot, or if its
+    update_id is out of range. The poller and the webhook (bot/webhook.py) read them so."""
+    update = Update.model_validate(raw, context={"bot": bot})
+    UpdateId.model_validate({"update_id": update.update_id})
+    return update
+
+
+def raw_update_id(raw: Any) -> int | None:
+    """The update_id of an update that could not be read, where it has one to go by: an
+    integer a column holds, or one written as a string of digits (as aiogram would read it)."""
+    value = dig(raw, "update_id")
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
+        value = int(value)
+    return column_int(value)
+
+
+def telegram_keeper(
+    rejected: RejectedUpdates,
+    *,
+    on_rejected: Callable[[], None] | None = None,
+    on_lost: Callable[[], None] | None = None,
+) -> RejectedKeeper:
+    """Where Telegram's updates that aiogram cannot parse are set aside: kept in
+    `rejected_updates` with their sender (best effort, see `telegram_sender`) and problems,
+    and logged with their id, the problems and the row's id (not their content: names and
+    texts stay out of the logs). Used by the poller and by the webhook (bot/webhook.py)."""
+    return RejectedKeeper(
+        rejected,
+        TELEGRAM,
+        reason="aiogram cannot parse it",
+        name=_telegram_name,
+        sender=telegram_sender,
+        on_rejected=on_rejected,
+        on_lost=on_lost,
+        logger=log,
     )
-    more = len(problems) - LOGGED_ERRORS
-    log.error(
-        "update %s skipped: aiogram cannot parse it (%s%s); %s",
-        update_id,
-        "; ".join(problems[:LOGGED_ERRORS]),
-        f"; and {more} more" if more > 0 else "",
-        f"kept as rejected update {row}" if row is not None else "not kept",
-    )
-    return row
+
+
+def _telegram_name(rejection: Rejection) -> str:
+    if rejection.update_id is None:
+        return "an update without a usable update_id"
+    return f"update {rejection.update_id}"
+
+
+async def keep_rejected(rejected: RejectedUpdates, raw: Any, error: Exception) -> int | None:
+    """Set aside an update from Telegram that aiogram cannot parse, now (`telegram_keeper`):
+    the row's id, or None if the database would not take it."""
+    return await telegram_keeper(rejected).keep(Rejection(raw, error, raw_update_id(raw)))
 
 
 def telegram_sender(raw: Any) -> int | None:

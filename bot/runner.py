@@ -9,7 +9,7 @@ import logging
 import signal
 from pathlib import Path
 
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -78,10 +78,11 @@ async def run_polling(settings: Settings) -> None:
                 bots[TELEGRAM],
                 rejected=RejectedUpdates(app.uow_factory, app.clock),
                 on_rejected=app.metrics.rejected_updates.inc,
+                on_lost=app.metrics.rejected_updates_lost.inc,
             )
             pollers.append(poller)
         if MAX in bots:
-            max_poller = MaxPoller(dispatcher, bots[MAX])
+            max_poller = _max_poller(app, dispatcher, bots[MAX])
             await max_poller.check_token()
             pollers.append(max_poller)
         scheduler.start()
@@ -127,7 +128,7 @@ async def run_webhook(settings: Settings) -> None:
         if settings.metrics_port is not None:
             metrics_server = await start_metrics_server(app, "webhook")
         if MAX in bots:
-            max_poller = MaxPoller(dispatcher, bots[MAX])
+            max_poller = _max_poller(app, dispatcher, bots[MAX])
             await max_poller.check_token()
             max_task = asyncio.create_task(max_poller.run())
             max_task.add_done_callback(lambda _task: stopped.set())
@@ -141,6 +142,15 @@ async def run_webhook(settings: Settings) -> None:
             await asyncio.gather(max_task, return_exceptions=True)
         await server.stop()
         await _close(app, bots, jobs, scheduler, metrics_server)
+
+
+def _max_poller(app: App, dispatcher: Dispatcher, bot: Bot) -> MaxPoller:
+    return MaxPoller(
+        dispatcher,
+        bot,
+        on_rejected=app.metrics.rejected_updates.inc,
+        on_lost=app.metrics.rejected_updates_lost.inc,
+    )
 
 
 def _bots(settings: Settings, app: App) -> dict[str, Bot]:

@@ -14,7 +14,9 @@
   once and handle it in the background (`handle_in_background`), or do so after 55 s.
 - An update aiogram's models reject gets 200 all the same (otherwise Telegram would send it
   again and again), and is logged and kept in the table `rejected_updates` as the poller does
-  (`bot.polling.keep_rejected`). So does a body that is not JSON at all.
+  (`bot.polling.telegram_keeper`), before the answer. So does a body that is not JSON at all
+  (or nested too deep to decode), and one larger than `MAX_BODY` (kept without its content,
+  which is not read). Whatever goes wrong with a request, it gets 200 and the bot goes on.
 - The answer to Telegram is always empty: a handler's calls go through the bot's session like
   in polling (see docs/ARCHITECTURE.md, "Webhook mode", for why not in the answer itself).
 - `stop()` stops listening, lets the requests in hand finish (`SHUTDOWN_TIMEOUT` at most) and
@@ -30,13 +32,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from aiogram.methods import TelegramMethod
-from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.metrics import Metrics, web_routes
-from bot.polling import keep_rejected
-from bot.rejected import RejectedUpdates
+from bot.polling import raw_update_id, read_update, telegram_keeper
+from bot.rejected import RejectedUpdates, Rejection
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
@@ -71,6 +72,11 @@ class WebhookHandler(SimpleRequestHandler):
         )
         self.metrics = metrics
         self.rejected = rejected
+        self.keeper = telegram_keeper(
+            rejected,
+            on_rejected=metrics.rejected_updates.inc,
+            on_lost=metrics.rejected_updates_lost.inc,
+        )
 
     def register(self, app: Application, /, path: str, **kwargs: Any) -> None:
         """The route only: aiogram's would also close the bot's session when the server
@@ -85,22 +91,32 @@ class WebhookHandler(SimpleRequestHandler):
                 request.remote,
             )
             return web.Response(text="Unauthorized", status=401)
-        response = await self._handle_request(self.bot, request)
+        try:
+            response = await self._handle_request(self.bot, request)
+        except Exception:  # a bug: Telegram would send the update again and again
+            log.exception("webhook: a request from Telegram failed; answered 200")
+            response = _empty()
         self.metrics.webhook_requests.labels(str(response.status)).inc()
         return response
 
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
-        body = await request.read()
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            size = request.content_length
+            more = f" ({size} bytes)" if size is not None else ""
+            error = ValueError(f"the body{more} is larger than {MAX_BODY} bytes")
+            await self.keeper.keep(Rejection("", error))
+            return _empty()
         try:
             raw: Any = bot.session.json_loads(body)
-        except ValueError as error:
-            await self._reject(body.decode("utf-8", errors="replace"), None, error)
+        except Exception as error:  # not JSON (ValueError), or nested too deep (RecursionError)
+            await self.keeper.keep(Rejection(body.decode("utf-8", errors="replace"), error))
             return _empty()
-        update_id = raw.get("update_id") if isinstance(raw, dict) else None
         try:
-            update = Update.model_validate(raw, context={"bot": bot})
+            update = read_update(raw, bot)
         except Exception as error:  # a ValidationError, or a bug in a validator
-            await self._reject(raw, update_id, error)
+            await self.keeper.keep(Rejection(raw, error, raw_update_id(raw)))
             return _empty()
         try:
             result = await self.dispatcher.feed_update(bot, update, **self.data)
@@ -111,10 +127,6 @@ class WebhookHandler(SimpleRequestHandler):
             # raise): logged like the poller does; Telegram is not asked to send it again.
             log.exception("update %d failed", update.update_id)
         return _empty()
-
-    async def _reject(self, raw: Any, update_id: Any, error: Exception) -> None:
-        await keep_rejected(self.rejected, raw, update_id, error)
-        self.metrics.rejected_updates.inc()
 
 
 def _empty() -> web.Response:

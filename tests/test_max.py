@@ -338,6 +338,66 @@ async def test_updates_of_unknown_kinds_or_shapes_are_skipped_and_the_rest_handl
     assert "message_removed" in caplog.text
 
 
+async def test_max_updates_of_any_shape_are_kept_and_neither_escape_nor_stop_polling(
+    max_world: MaxWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whatever a MAX update holds instead of MAX's shape (not an object, a list for an object,
+    a number no column holds, `Infinity`), it is kept as rejected, counted, and the rest is
+    handled."""
+    counted: list[str] = []
+    max_world.poller = MaxPoller(
+        max_world.dispatcher,
+        max_world.bot,
+        on_rejected=lambda: counted.append("rejected"),
+        on_lost=lambda: counted.append("lost"),
+    )
+    chat = max_world.user()
+    huge = {"user_id": 2**70, "first_name": "Огромный"}
+    odd: list[Any] = [
+        [1, 2],
+        "a string",
+        None,
+        42,
+        {"update_type": ["message_created"]},
+        {"update_type": "message_created", "message": []},
+        {
+            "update_type": "message_created",
+            "message": {"sender": huge, "body": {"mid": "mid.huge", "text": "привет"}},
+        },
+        {
+            "update_type": "message_created",
+            "message": {
+                "sender": chat.user,
+                "recipient": {"chat_id": float("inf"), "chat_type": "chat"},
+                "body": {"mid": "mid.inf", "text": "привет"},
+            },
+        },
+        {"update_type": "bot_stopped", "user": huge},
+        {
+            "update_type": "message_callback",
+            "callback": {"user": chat.user, "callback_id": "c"},
+            "message": {"body": [1]},
+        },
+    ]
+    for update in odd:
+        max_world.fake.push(update)
+    max_world.fake.push({"update_type": "bot_started", "user": chat.user, "chat_id": 1})
+
+    assert await max_world.poller.poll_once() == len(odd) + 1
+
+    assert TEXTS("btn-welcome-next") in [label for label, _ in chat.last.buttons]
+    rows = await rejected_rows(max_world.app)
+    assert len(rows) == len(odd)
+    assert counted == ["rejected"] * len(odd)
+    assert sorted(row.user_id or 0 for row in rows) == [chat.user_id] * 2 + [0] * 8
+    failed = [r for r in caplog.records if "failed" in r.getMessage()]
+    assert failed == []  # each was set aside, none fell through
+    shown = len(chat.messages)
+    await chat.start()  # the next poll, from MAX's new marker
+    assert len(chat.messages) == shown + 1
+    assert len(await rejected_rows(max_world.app)) == len(odd)
+
+
 async def test_a_max_users_unreadable_update_is_kept_under_them_and_erased_by_forget(
     max_world: MaxWorld, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -209,4 +209,5 @@ async def test_polling_serves_health_and_metrics_at_metrics_port(
             await asyncio.wait_for(running, timeout=10)
     assert (health["status"], health["database"], health["mode"]) == ("ok", "ok", "polling")
     assert found["profnavigator_rejected_updates_total", ""] == 1
+    assert found["profnavigator_rejected_updates_lost_total", ""] == 0  # the row was kept
     assert found["profnavigator_updates_total", "kind=message"] == 1

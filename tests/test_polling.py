@@ -1,7 +1,11 @@
 """Long polling (bot/polling.py) against a fake Bot API server over HTTP, with the real app:
 one update aiogram cannot parse is logged, kept and skipped, and does not hold up the others;
 good batches are handled as before; a failing getUpdates is waited out; SIGTERM finishes the
-updates in hand and confirms them; and `python -m bot`'s run_polling does all of it.
+updates in hand and confirms them; and `python -m bot`'s run_polling does all of it. Then the
+rejected rows: a slow database's write of one holds up none of the updates behind it (nor does
+one that then fails: logged and counted), a stop waits for it (and logs it when it cannot);
+updates of any shape are set aside once each and the offset moves past them, also in a first
+batch without any id; and a bug in reading a rejected update stops nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections import Counter, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aiogram import Bot, Dispatcher
@@ -28,13 +32,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr, ValidationError
 
+from bot import polling as polling_module
 from bot.config import Settings
 from bot.factory import App, create_bot
 from bot.polling import Poller
 from bot.rejected import RejectedUpdates
 from bot.runner import run_polling
 from db.engine import create_engine, create_session_factory
-from db.uow import UnitOfWorkFactory
+from db.models import RejectedUpdate
+from db.uow import UnitOfWork, UnitOfWorkFactory
 from tests.conftest import rejected_rows
 from tests.fake_bot_api import request_fields
 
@@ -85,15 +91,25 @@ class FakeBotAPI:
     def __init__(self) -> None:
         self.url = ""
         self.calls: list[tuple[str, dict[str, str]]] = []
-        self.unconfirmed: list[Json] = []
+        #: The updates not confirmed yet, each with the id Telegram knows it by.
+        self.queue: list[tuple[int, Any]] = []
         self.get_updates_failures: deque[tuple[int, str]] = deque()
         self.send_delay = 0.0
         self._arrived = asyncio.Event()
         self._message_ids = itertools.count(1)
 
     def add(self, *updates: Json) -> None:
-        self.unconfirmed.extend(updates)
+        for update in updates:
+            self.add_raw(update["update_id"], update)
+
+    def add_raw(self, update_id: int, raw: Any) -> None:
+        """An update sent as `raw`, whatever its shape, known to Telegram as `update_id`."""
+        self.queue.append((update_id, raw))
         self._arrived.set()
+
+    @property
+    def unconfirmed(self) -> list[Any]:
+        return [raw for _, raw in self.queue]
 
     def offsets(self) -> list[int | None]:
         """The offset of each getUpdates, in order (None: none given)."""
@@ -130,8 +146,8 @@ class FakeBotAPI:
     async def _get_updates(self, form: dict[str, str]) -> list[Json]:
         if "offset" in form:  # confirms every update below it
             offset = int(form["offset"])
-            self.unconfirmed = [u for u in self.unconfirmed if u["update_id"] >= offset]
-        if not self.unconfirmed:
+            self.queue = [(number, raw) for number, raw in self.queue if number >= offset]
+        if not self.queue:
             self._arrived.clear()
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), min(float(form.get("timeout", 0)), 1))
@@ -360,3 +376,273 @@ async def test_a_database_that_cannot_keep_the_rejected_update_does_not_stop_pol
     assert "update 601 skipped: aiogram cannot parse it" in caplog.text
     assert "not kept" in caplog.text
     assert await rejected_rows(app) == []  # and the bot's own database has nothing either
+
+
+# --- the rows of rejected updates are written without holding up the batch ---------------------
+
+
+class HeldDatabase:
+    """The database as the writer of rejected rows finds it when it is slow (SQLite's write lock
+    held by another process, PostgreSQL under load): each unit of work waits until `release()`,
+    then goes to `units` (the app's database, or one that fails)."""
+
+    def __init__(self, units: UnitOfWorkFactory) -> None:
+        self.units = units
+        self.released = asyncio.Event()
+        self.waiting = 0
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[UnitOfWork]:
+        self.waiting += 1
+        await self.released.wait()
+        async with self.units() as uow:
+            yield uow
+
+    def release(self) -> None:
+        self.released.set()
+
+    def rejected(self, app: App) -> RejectedUpdates:
+        return RejectedUpdates(cast(UnitOfWorkFactory, self), app.clock)
+
+
+async def rows_eventually(app: App, count: int, seconds: float = 3.0) -> list[RejectedUpdate]:
+    """The rejected rows once there are `count` of them; fail if not within `seconds`."""
+    for _ in range(int(seconds / 0.02)):
+        rows = await rejected_rows(app)
+        if len(rows) >= count:
+            return rows
+        await asyncio.sleep(0.02)
+    pytest.fail(f"not {count} rejected row(s) after {seconds} s")
+
+
+def lines(caplog: pytest.LogCaptureFixture, logger: str = "bot.polling") -> list[str]:
+    return [
+        r.getMessage() for r in caplog.records if r.name == logger and r.levelno >= logging.ERROR
+    ]
+
+
+async def test_a_slow_write_of_a_rejected_update_holds_up_none_of_the_updates_behind_it(
+    app: App, api: FakeBotAPI, dispatcher: Dispatcher, live_bot: Bot, handled: list[int]
+) -> None:
+    held = HeldDatabase(app.uow_factory)
+    poller = Poller(
+        dispatcher,
+        live_bot,
+        rejected=held.rejected(app),
+        polling_timeout=1,
+        backoff_config=QUICK_BACKOFF,
+    )
+    api.add(reply_to_a_story(701, 7001), start(702, 7002), start(703, 7003))
+
+    async with polling(poller):
+        # The row of 701 waits for the database; the two behind it are answered meanwhile.
+        await eventually(
+            lambda: (
+                sorted(handled) == [702, 703]
+                and bool(api.sent_to(7002) and api.sent_to(7003))
+                and 704 in api.offsets()
+            )
+        )
+        assert held.waiting == 1
+        assert await rejected_rows(app) == []
+        held.release()
+        [row] = await rows_eventually(app, 1)
+
+    assert (row.update_id, row.user_id) == (701, 7001)
+    assert api.unconfirmed == []
+
+
+async def test_a_rejected_update_the_slow_database_then_refuses_is_logged_and_counted(
+    app: App,
+    api: FakeBotAPI,
+    dispatcher: Dispatcher,
+    live_bot: Bot,
+    handled: list[int],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gone = create_engine(f"sqlite+aiosqlite:///{tmp_path}/no/such/folder/bot.sqlite3")
+    held = HeldDatabase(UnitOfWorkFactory(create_session_factory(gone)))
+    counted: list[str] = []
+    poller = Poller(
+        dispatcher,
+        live_bot,
+        rejected=held.rejected(app),
+        polling_timeout=1,
+        backoff_config=QUICK_BACKOFF,
+        on_rejected=lambda: counted.append("rejected"),
+        on_lost=lambda: counted.append("lost"),
+    )
+    api.add(reply_to_a_story(801, 7001), start(802, 7002), start(803, 7003))
+    try:
+        async with polling(poller):
+            await eventually(lambda: sorted(handled) == [802, 803] and 804 in api.offsets())
+            assert counted == ["rejected"]
+            held.release()
+            await eventually(lambda: counted == ["rejected", "lost"])
+            api.add(start(804, 7004))  # and polling goes on
+            await eventually(lambda: bool(api.sent_to(7004)))
+    finally:
+        await gone.dispose()
+
+    assert "could not keep the rejected telegram update 801" in caplog.text
+    [line] = lines(caplog)
+    assert line.startswith("update 801 skipped: aiogram cannot parse it (")
+    assert line.endswith("; not kept")
+    assert await rejected_rows(app) == []
+
+
+async def test_a_stop_waits_for_the_rejected_rows_in_hand_and_logs_those_it_cannot(
+    app: App,
+    api: FakeBotAPI,
+    dispatcher: Dispatcher,
+    live_bot: Bot,
+    handled: list[int],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    held = HeldDatabase(app.uow_factory)
+    poller = Poller(
+        dispatcher,
+        live_bot,
+        rejected=held.rejected(app),
+        polling_timeout=1,
+        backoff_config=QUICK_BACKOFF,
+    )
+    api.add(reply_to_a_story(901, 7001), start(902, 7002))
+    task = asyncio.create_task(poller.run())
+    await eventually(lambda: handled == [902] and held.waiting == 1)
+    poller.stop()
+    await asyncio.sleep(0.2)
+    assert not task.done()  # the row of 901 is still on its way
+    held.release()
+    await asyncio.wait_for(task, timeout=5)
+    [row] = await rejected_rows(app)
+    assert row.update_id == 901
+
+    # A database that does not answer within the stop's patience: the row is logged as lost.
+    held = HeldDatabase(app.uow_factory)
+    counted: list[str] = []
+    poller = Poller(
+        dispatcher,
+        live_bot,
+        rejected=held.rejected(app),
+        polling_timeout=1,
+        backoff_config=QUICK_BACKOFF,
+        on_lost=lambda: counted.append("lost"),
+    )
+    poller.shutdown_timeout = 0.3
+    api.add(reply_to_a_story(903, 7001))
+    task = asyncio.create_task(poller.run())
+    await eventually(lambda: held.waiting == 1 and 904 in api.offsets())
+    poller.stop()
+    await asyncio.wait_for(task, timeout=3)
+
+    assert counted == ["lost"]
+    assert lines(caplog)[-1].endswith("; not kept: the bot stopped before the database took it")
+    assert [row.update_id for row in await rejected_rows(app)] == [901]
+
+
+# --- updates of any shape ------------------------------------------------------------------------
+
+
+def as_json(raw: Any) -> str:
+    return json.dumps(raw, ensure_ascii=False)
+
+
+def nested(depth: int) -> Any:
+    value: Any = {"text": "глубоко"}
+    for level in range(depth):
+        value = [value, {"level": level}]
+    return value
+
+
+async def test_updates_of_any_shape_are_set_aside_once_and_the_offset_moves_past_them(
+    app: App, api: FakeBotAPI, poller: Poller, handled: list[int]
+) -> None:
+    garbage: list[tuple[int, Any]] = [
+        (1002, [1, 2]),
+        (1003, "not an update"),
+        (1004, {"message": message(1004, 7001, "нет update_id")["message"]}),
+        (1005, {"update_id": "x", "message": "text"}),
+        (1006, {"update_id": 1006, "message": {"from": nested(50), "chat": [None]}}),
+        (1007, start(1007, 7001) | {"update_id": 2**70}),  # no id a column or offset holds
+    ]
+    async with polling(poller):
+        api.add(start(1001, 7001))  # the offset is known: 1002
+        await eventually(lambda: handled == [1001])
+        for update_id, raw in garbage:
+            api.add_raw(update_id, raw)
+        # A /start whose update_id is written as a string: read as aiogram reads it, once.
+        as_string = start(1008, 7002) | {"update_id": "1008"}
+        api.add_raw(1008, as_string)
+        api.add_raw(1009, None)  # and nothing behind the last one to go by
+        await eventually(lambda: 1010 in api.offsets())
+        await asyncio.sleep(0.3)  # a few more polls: nothing is fetched again
+        api.add(start(1010, 7003))
+        await eventually(lambda: bool(api.sent_to(7003)))
+
+    assert handled == [1001, 1008, 1010]
+    assert len(api.sent_to(7002)) == 1
+    rows = await rejected_rows(app)
+    kept = [(row.update_id, row.raw) for row in rows]
+    assert kept == [
+        (None, "[1, 2]"),
+        (None, "not an update"),  # a string is kept as it came
+        (None, as_json(garbage[2][1])),
+        (None, as_json(garbage[3][1])),
+        (1006, as_json(garbage[4][1])),
+        (None, as_json(garbage[5][1])),  # an id no column holds is no id
+        (None, "null"),
+    ]
+    assert "update_id: Input should be less than 9223372036854775808" in rows[5].problems
+    assert api.unconfirmed == []
+    offsets = [offset for offset in api.offsets() if offset is not None]
+    assert offsets == sorted(offsets)
+
+
+async def test_a_first_batch_without_any_update_id_is_kept_once_and_passed_once_one_comes(
+    app: App, api: FakeBotAPI, poller: Poller, handled: list[int]
+) -> None:
+    api.add_raw(1101, ["not", "an", "update"])
+    async with polling(poller):
+        await eventually(lambda: api.offsets().count(None) >= 3)  # asked for again…
+        assert len(await rows_eventually(app, 1)) == 1  # …but set aside once
+        api.add(start(1102, 7001))
+        await eventually(lambda: handled == [1102] and 1103 in api.offsets())
+
+    assert [json.loads(row.raw) for row in await rejected_rows(app)] == [["not", "an", "update"]]
+    assert api.unconfirmed == []
+
+
+async def test_a_bug_in_reading_a_rejected_update_neither_stops_polling_nor_loses_the_row(
+    app: App,
+    api: FakeBotAPI,
+    dispatcher: Dispatcher,
+    live_bot: Bot,
+    handled: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(raw: Any) -> int | None:
+        raise RuntimeError("a bug in finding the sender")
+
+    monkeypatch.setattr(polling_module, "telegram_sender", broken)
+    poller = Poller(
+        dispatcher,
+        live_bot,
+        rejected=RejectedUpdates(app.uow_factory, app.clock),
+        polling_timeout=1,
+        backoff_config=QUICK_BACKOFF,
+    )
+    api.add(reply_to_a_story(1201, 7001), start(1202, 7002))
+
+    async with polling(poller) as task:
+        await eventually(lambda: handled == [1202] and 1203 in api.offsets())
+        [row] = await rows_eventually(app, 1)
+        api.add(start(1203, 7003))
+        await eventually(lambda: handled == [1202, 1203])
+        assert not task.done()
+
+    assert (row.update_id, row.user_id) == (1201, None)  # kept, without its sender
+    assert "the sender of a rejected telegram update could not be worked out" in caplog.text
+    assert f"kept as rejected update {row.id}" in lines(caplog)[-1]

@@ -1,8 +1,9 @@
 """The updates the bot cannot read (bot/rejected.py, table `rejected_updates`): kept under
 their sender as the update names them, listed by /mydata (for a user, and for a sender who is
 no user), erased by /forget in its transaction, deleted after REJECTED_UPDATES_KEEP_DAYS by the
-hourly job, a batch at a time. The poller's, the webhook's and MAX's own paths into the table
-are in tests/test_polling.py, tests/test_webhook.py and tests/test_max.py.
+hourly job, a batch at a time; no more of them wait for a slow database than the queue holds.
+The poller's, the webhook's and MAX's own paths into the table are in tests/test_polling.py,
+tests/test_webhook.py and tests/test_max.py.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from bot.conversation import Conversation
 from bot.factory import App, create_app
 from bot.max.polling import max_sender
 from bot.polling import keep_rejected, telegram_sender
-from bot.rejected import RejectedUpdates
+from bot.rejected import RejectedKeeper, RejectedUpdates, Rejection
 from db.channels import MAX, TELEGRAM
 from tests.conftest import TEXTS, FakeClock, World, register, rejected_rows, stored_user
 from tests.test_mydata import field, file_text, section
+from tests.test_polling import HeldDatabase, eventually
 
 Json = dict[str, Any]
 DATE = 1_790_000_000
@@ -56,9 +58,7 @@ async def reject(app: App, raw: Json) -> int | None:
     """What the poller and the webhook do with an update aiogram cannot parse."""
     with pytest.raises(ValidationError) as refused:
         Update.model_validate(raw)
-    return await keep_rejected(
-        RejectedUpdates(app.uow_factory, app.clock), raw, raw.get("update_id"), refused.value
-    )
+    return await keep_rejected(RejectedUpdates(app.uow_factory, app.clock), raw, refused.value)
 
 
 @pytest.mark.parametrize(
@@ -187,3 +187,45 @@ def test_the_prune_job_is_scheduled_hourly(world: World) -> None:
     assert job is not None
     assert job.trigger.interval == timedelta(seconds=scheduler.PRUNE_EVERY_SECONDS)
     assert jobs.rejected_updates_kept == timedelta(days=30)  # REJECTED_UPDATES_KEEP_DAYS
+
+
+async def test_rejected_updates_beyond_the_queue_are_logged_and_counted_not_kept(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    """While the database keeps the writer waiting, no more than the queue's size pile up in
+    memory: the next one is logged (its id and problems) and counted as not kept."""
+    held = HeldDatabase(app.uow_factory)
+    lost: list[int] = []
+    keeper = RejectedKeeper(
+        held.rejected(app),
+        TELEGRAM,
+        reason="aiogram cannot parse it",
+        name=lambda rejection: f"update {rejection.update_id}",
+        sender=telegram_sender,
+        on_lost=lambda: lost.append(1),
+        queue_size=2,
+    )
+
+    def rejection(update_id: int) -> Rejection:
+        raw = story_reply(update_id, 7000 + update_id)
+        with pytest.raises(ValidationError) as refused:
+            Update.model_validate(raw)
+        return Rejection(raw, refused.value, update_id)
+
+    keeper.keep_later(rejection(1))
+    await eventually(lambda: held.waiting == 1)  # the writer has it, the database waits
+    for update_id in (2, 3, 4):
+        keeper.keep_later(rejection(update_id))
+
+    assert lost == [1]
+    [line] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert line.startswith("update 4 skipped: aiogram cannot parse it (message.external_reply")
+    assert line.endswith("; not kept: 2 rejected updates wait for the database already")
+    held.release()
+    await keeper.drain(5)
+    assert [(row.update_id, row.user_id) for row in await rejected_rows(app)] == [
+        (1, 7001),
+        (2, 7002),
+        (3, 7003),
+    ]
+    assert lost == [1]

@@ -16,7 +16,9 @@ it importing aiogram), so each test walks one process through its life:
   then the process exits 0 and accepts no more;
 - two processes on one PostgreSQL, one user's updates alternating between them: the whole
   questionnaire, with the right scores; then the database is dropped and both /healthz say
-  503 (and an in-process check: a database port that is closed).
+  503 (and an in-process check: a database port that is closed);
+- in process, the webhook's handler given bodies of any shape (not an update, not JSON, nested
+  too deep to decode, larger than it reads): 200 to each, each set aside, and the bot goes on.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestServer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
@@ -46,11 +49,14 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.factory import create_app
 from bot.metrics import Metrics, web_routes
+from bot.rejected import RejectedUpdates
+from bot.webhook import MAX_BODY, SECRET_HEADER, WebhookHandler
 from db.engine import create_engine
 from db.models import QuizAttempt, RejectedUpdate, User
 from tests.conftest import (
     KLIMOV_TITLE,
     TEXTS,
+    World,
     _admin,
     question_head,
     rejected_rows,
@@ -524,3 +530,54 @@ def test_the_settings_refuse_a_webhook_without_a_proper_secret() -> None:
         _env_file=None, webhook_url=WEBHOOK_URL, webhook_secret=SECRET, webhook_path="/hook"
     )
     assert moved.webhook_listen_path == "/hook"
+
+
+async def test_a_webhook_request_of_any_shape_gets_200_and_the_bot_goes_on(world: World) -> None:
+    """In process: the webhook's handler, with the real app and dispatcher, given bodies no
+    Telegram update has; each is answered 200 (Telegram would send it again and again
+    otherwise), set aside, counted, and the update after them is answered."""
+    app = world.app
+    rejected = RejectedUpdates(app.uow_factory, app.clock)
+    handler = WebhookHandler(world.dispatcher, world.bot, SECRET, app.metrics, rejected)
+    web_app = web.Application(client_max_size=MAX_BODY)
+    handler.register(web_app, path=PATH)
+    deep = b"[" * 100_000 + b"]" * 100_000  # more than the JSON decoder's recursion takes
+    odd: list[bytes] = [
+        b"[1, 2]",
+        b'"a string"',
+        b"{not json",
+        deep,
+        json.dumps({"update_id": "x", "message": "text"}).encode(),
+        json.dumps({"update_id": 5, "message": {"from": [[{"id": [None]}]]}}).encode(),
+        b"{" + b" " * MAX_BODY + b"}",  # larger than any update Telegram sends
+    ]
+    start = {
+        "update_id": 6,
+        "message": {
+            "message_id": 1,
+            "date": DATE,
+            "chat": {"id": 7301, "type": "private", "first_name": "Аня"},
+            "from": {"id": 7301, "is_bot": False, "first_name": "Аня"},
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+    headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+    async with TestServer(web_app) as server, aiohttp.ClientSession() as http:
+        url = str(server.make_url(PATH))
+        for body in [*odd, json.dumps(start).encode()]:
+            async with http.post(url, data=body, headers=headers) as response:
+                assert response.status == 200, body[:40]
+
+    assert world.telegram.messages(7301)  # the update after them is answered
+    rows = await rejected_rows(app)
+    kept_as = [body.decode() for body in odd[:6]]
+    kept_as[1] = "a string"  # a JSON string is kept as the text it holds
+    assert [row.raw for row in rows[:6]] == kept_as
+    assert [row.update_id for row in rows] == [None, None, None, None, None, 5, None]
+    assert rows[3].problems[0].startswith("RecursionError")
+    assert rows[6].raw == ""  # not read
+    assert rows[6].problems == [
+        f"ValueError: the body ({len(odd[6])} bytes) is larger than {MAX_BODY} bytes"
+    ]
+    assert app.metrics.registry.get_sample_value("profnavigator_rejected_updates_total") == 7

@@ -8,10 +8,12 @@
   the message `/start <code>`, as Telegram's deep links arrive;
 - `bot_stopped`: the user is marked as blocked (services/channels.py), as after a refused send.
 
-Other kinds are logged and skipped; an update that does not have the shape MAX documents is
-logged, kept in the table `rejected_updates` (bot/rejected.py) and skipped, so it holds up
-nothing. Each
-update is handled in its own task; a stop finishes the ones in hand.
+Other kinds are logged and skipped; an update that does not have the shape MAX documents
+(whatever shape it has instead: not an object, fields of other types, numbers no column
+holds…) is logged, kept in the table `rejected_updates` (bot/rejected.py) and skipped, so it
+holds up nothing. Each update is handled in its own task, and nothing raised while one is read
+or handled leaves that task (it is logged): the next batch is asked for with MAX's new marker
+whatever the updates held. A stop finishes the ones in hand.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import asyncio
 import itertools
 import logging
 import signal
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,7 +33,7 @@ from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
 from bot.max.session import MaxSession
-from bot.rejected import RejectedUpdates, column_int, dig, problems_of
+from bot.rejected import RejectedKeeper, RejectedUpdates, Rejection, column_int, dig
 from db import channels
 from services import channels as channels_service
 
@@ -53,16 +56,24 @@ class BadUpdate(ValueError):
     """A MAX update without the fields MAX documents for its kind."""
 
 
+#: What reading a MAX update raises when it does not have the shape MAX documents: a field
+#: missing, of another type (a list for an object: TypeError, AttributeError), a number a
+#: column or `int()` cannot take (ValueError, OverflowError for `Infinity`).
+MISSHAPEN = (BadUpdate, LookupError, TypeError, ValueError, AttributeError, OverflowError)
+
+
 class MaxPoller:
     shutdown_timeout = 30.0
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword options
         self,
         dispatcher: Dispatcher,
         bot: Bot,
         *,
         polling_timeout: int = 30,
         backoff_config: BackoffConfig = DEFAULT_BACKOFF_CONFIG,
+        on_rejected: Callable[[], None] | None = None,
+        on_lost: Callable[[], None] | None = None,
     ) -> None:
         if not isinstance(bot.session, MaxSession):
             raise TypeError("MaxPoller needs a bot with a MaxSession")
@@ -73,6 +84,17 @@ class MaxPoller:
         #: Where the updates that cannot be read are kept: the app's database, which the
         #: session has too (MAX's message ids).
         self.rejected = RejectedUpdates(self.session.uow_factory, self.session.clock)
+        #: Keeps them, in the update's own task; `on_rejected` and `on_lost` count them.
+        self.keeper = RejectedKeeper(
+            self.rejected,
+            channels.MAX,
+            reason="it does not have MAX's documented shape",
+            name=_max_name,
+            sender=max_sender,
+            on_rejected=on_rejected,
+            on_lost=on_lost,
+            logger=log,
+        )
         self.backoff_config = backoff_config
         self.marker: int | None = None
         self._stop = asyncio.Event()
@@ -146,8 +168,8 @@ class MaxPoller:
         )
         if not isinstance(answer, dict):
             return []
-        marker = answer.get("marker")
-        if isinstance(marker, int):
+        marker = column_int(answer.get("marker"))
+        if marker is not None:
             self.marker = marker
         updates = answer.get("updates")
         return updates if isinstance(updates, list) else []
@@ -195,24 +217,22 @@ class MaxPoller:
 
     async def _handle(self, raw: Any, data: dict[str, Any]) -> None:
         try:
+            await self._read_and_feed(raw, data)
+        except Exception:  # the database, a handler, a bug: this update only
+            log.exception("MAX update %s failed", _kind(raw))
+
+    async def _read_and_feed(self, raw: Any, data: dict[str, Any]) -> None:
+        try:
             payload = await self.to_telegram(raw)
-        except (BadUpdate, KeyError, TypeError, ValueError, AttributeError) as error:
-            await self._reject(raw, error)
-            return
-        if payload is None:
-            kind = raw.get("update_type") if isinstance(raw, dict) else None
-            if kind not in HANDLED:
-                log.info("MAX update %r is not handled; skipped", kind)
-            return
-        try:
+            if payload is None:
+                if dig(raw, "update_type") not in HANDLED:
+                    log.info("MAX update %s is not handled; skipped", _kind(raw))
+                return
             update = Update.model_validate(payload, context={"bot": self.bot})
-        except ValueError as error:
-            await self._reject(raw, error)
+        except MISSHAPEN as error:
+            await self.keeper.keep(Rejection(raw, error))
             return
-        try:
-            await self.dispatcher.feed_update(self.bot, update, **data)
-        except Exception:
-            log.exception("MAX update %s failed", raw.get("update_type"))
+        await self.dispatcher.feed_update(self.bot, update, **data)
 
     # --- MAX → Telegram's shapes ---------------------------------------------------------------
 
@@ -344,22 +364,7 @@ class MaxPoller:
             }
         return query
 
-    # --- rejected and shutdown -----------------------------------------------------------------
-
-    async def _reject(self, raw: Any, error: Exception) -> None:
-        """Keep the update with its sender and what is wrong; log which kind it was, the
-        problems and the row (not its content: names and texts stay out of the logs)."""
-        problems = problems_of(error)
-        row = await self.rejected.keep(
-            channels.MAX, raw, update_id=None, user_id=max_sender(raw), problems=problems
-        )
-        kind = raw.get("update_type") if isinstance(raw, dict) else None
-        log.error(
-            "MAX update %s skipped: it does not have MAX's documented shape (%s); %s",
-            repr(kind)[:40],
-            "; ".join(problems[:5]),
-            f"kept as rejected update {row}" if row is not None else "not kept",
-        )
+    # --- shutdown ------------------------------------------------------------------------------
 
     async def _finish(self) -> None:
         if not self._in_hand:
@@ -374,9 +379,9 @@ class MaxPoller:
 
 def _user(user: dict[str, Any]) -> dict[str, Any]:
     """A MAX user as Telegram's User, under the bot's id for them."""
-    max_id = user["user_id"]
-    if not isinstance(max_id, int) or isinstance(max_id, bool):
-        raise BadUpdate("user_id is not a number")
+    max_id = column_int(user["user_id"])
+    if max_id is None or max_id <= 0:
+        raise BadUpdate("user_id is not a MAX user id")
     first = user.get("first_name") or user.get("name") or "—"
     result: dict[str, Any] = {
         "id": channels.from_max(max_id),
@@ -388,6 +393,17 @@ def _user(user: dict[str, Any]) -> dict[str, Any]:
     if user.get("username"):
         result["username"] = str(user["username"])
     return result
+
+
+def _kind(raw: Any) -> str:
+    """How the log names a MAX update's kind (not more of it: it may be anything)."""
+    kind = dig(raw, "update_type")
+    return repr(kind[:40]) if isinstance(kind, str) else f"<{type(kind).__name__}>"
+
+
+def _max_name(rejection: Rejection) -> str:
+    """How the log names a rejected MAX update: by its kind (MAX's updates have no id)."""
+    return f"MAX update {_kind(rejection.raw)}"
 
 
 def max_sender(raw: Any) -> int | None:
