@@ -43,9 +43,10 @@ from handlers import (
 def get_routers() -> list[Router]:
     """In order of precedence: the most frequent updates first (questionnaire answers, then
     events, where a whole class signs up at once), so that they pass the fewest filters; the
-    fallback router must stay last."""
+    fallback router must stay last among those with handlers of messages and buttons. The
+    errors router has only the error handler, so it comes after them all: an update passes no
+    router it has nothing for on its way to the questionnaire's."""
     return [
-        errors.create_router(),
         quiz.create_router(),
         events.create_router(),
         subscriptions.create_router(),
@@ -69,4 +70,5 @@ def get_routers() -> list[Router]:
         family.create_router(),
         minor.create_router(),
         fallback.create_router(),
+        errors.create_router(),
     ]

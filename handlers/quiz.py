@@ -165,10 +165,11 @@ async def _matching_events(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_quiz, Command("quiz"))
-    router.callback_query.register(on_quiz_control, QuizControl.filter())
-    router.callback_query.register(on_restart, RestartQuiz.filter())
-    # The most frequent updates: their service checks that the attempt is the user's and
-    # their consent current, so the user is not loaded for them.
+    # The most frequent updates, first (no other filter tried before them): their service
+    # checks that the attempt is the user's and their consent current, so the user is not
+    # loaded for them.
     router.callback_query.register(on_answer, Answer.filter(), flags=NO_USER)
     router.callback_query.register(on_back, Back.filter(), flags=NO_USER)
+    router.callback_query.register(on_quiz_control, QuizControl.filter())
+    router.callback_query.register(on_restart, RestartQuiz.filter())
     return router
