@@ -132,6 +132,8 @@ class UnitOfWork:
         disk as before; one that fails rolls back to its savepoint and leaves the others be.
         """
         queue = self._writers
+        if queue is not None and queue.closed:
+            queue = None  # after `WriteQueue.aclose`: a transaction of its own, unqueued
         group = await queue.enter(durable) if queue is not None else None
         if group is None:
             try:
@@ -232,6 +234,8 @@ class WriteQueue:
     the group open for the next writer if one waits and the group is under `MOST`, and
     otherwise commits it. So a burst pays one fsync per group, not per writer, and a writer
     waits for at most `MOST` others' writes before its own is committed.
+
+    `aclose` (at shutdown, before the engine is disposed) commits what is left open.
     """
 
     #: Writers in one group at most.
@@ -243,6 +247,8 @@ class WriteQueue:
         self._waiting = 0
         self._group: _Group | None = None
         self._closers: set[asyncio.Task[None]] = set()
+        #: After `aclose`: writers write in transactions of their own, outside the queue.
+        self.closed = False
 
     async def enter(self, durable: bool) -> _Group | None:
         """Wait for this writer's turn (holding the lock on return): the group to write in, or
@@ -284,6 +290,19 @@ class WriteQueue:
             return None
         finally:
             self._lock.release()
+
+    async def aclose(self) -> None:
+        """At shutdown, before the engine is disposed: wait for the writers already queued,
+        commit a group left open, and wait for the tasks committing one (`_close_soon`). Writers
+        that come after it write in transactions of their own, outside the queue (as another
+        process's writers do: SQLite's busy handler queues them), so an update still being
+        handled keeps its write."""
+        self.closed = True
+        async with self._lock:
+            if self._group is not None:
+                await self._commit(self._group)
+        while self._closers:
+            await asyncio.gather(*self._closers, return_exceptions=True)
 
     async def _open(self) -> _Group:
         connection = await self._engine.connect()
@@ -364,3 +383,9 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self._sessions(), self._writers)
+
+    async def aclose(self) -> None:
+        """At shutdown, before the engine is disposed: the writers queued and the group left
+        open committed (`WriteQueue.aclose`)."""
+        if self._writers is not None:
+            await self._writers.aclose()

@@ -156,3 +156,60 @@ async def test_in_a_group_a_write_whose_result_is_unread_fails_only_its_writer(
         assert isinstance(raw.driver_connection, OneTripConnection)
         assert raw.driver_connection.defer_unread
         await uow.session.rollback()
+
+
+async def test_after_aclose_a_group_left_open_is_committed_and_writers_still_write(
+    engine: AsyncEngine,
+) -> None:
+    """Shutdown: `aclose` returns only once every write begun before it is on disk — the group a
+    writer left open for one that then went away included — and a write after it still works."""
+    factory = UnitOfWorkFactory(create_session_factory(engine), serialize_writes=True)
+    queue = factory._writers
+    assert queue is not None
+    inside = asyncio.Event()
+    go_on = asyncio.Event()
+
+    async def first() -> None:
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (1)"))
+            inside.set()
+            await go_on.wait()
+
+    async def writer(who: int) -> None:
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
+
+    leave_group = queue.leave_group
+    left_open: list[Any] = []
+
+    async def leave_then_go_away(group: Any) -> Any:
+        committed = await leave_group(group)
+        if committed is not None and not left_open:
+            left_open.append(group)
+            gone.cancel()
+            # Shutdown comes before the task committing the group had its turn.
+            closing.append(asyncio.create_task(queue.aclose()))
+            shut_down.set()
+        return committed
+
+    queue.leave_group = leave_then_go_away  # type: ignore[method-assign]
+    closing: list[asyncio.Task[None]] = []
+    shut_down = asyncio.Event()
+    holder = asyncio.create_task(first())
+    await inside.wait()
+    second = asyncio.create_task(writer(2))
+    gone = asyncio.create_task(writer(3))
+    await asyncio.sleep(0.01)
+    go_on.set()
+    await holder
+    await asyncio.wait_for(shut_down.wait(), timeout=5)
+    assert left_open, "the second writer did not leave its group open"
+    assert closing
+    await asyncio.wait_for(closing[0], timeout=5)
+    assert await on_disk(engine) == {1, 2}
+    await asyncio.wait_for(second, timeout=5)  # the writer told its write is saved
+    assert gone.cancelled()
+
+    async with factory() as uow, uow.write():  # after shutdown began: its own transaction
+        await uow.session.execute(text("INSERT INTO seats VALUES (4)"))
+    assert await on_disk(engine) == {1, 2, 4}
