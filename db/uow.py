@@ -235,7 +235,8 @@ class WriteQueue:
     otherwise commits it. So a burst pays one fsync per group, not per writer, and a writer
     waits for at most `MOST` others' writes before its own is committed.
 
-    `aclose` (at shutdown, before the engine is disposed) commits what is left open.
+    A group's commit runs to its end whatever happens to the writer that started it (`_commit`),
+    and `aclose` (at shutdown, before the engine is disposed) commits what is left open.
     """
 
     #: Writers in one group at most.
@@ -319,21 +320,24 @@ class WriteQueue:
         return _Group(connection, transaction)
 
     async def _commit(self, group: _Group) -> None:
+        """Commit the group and give its connection back, in a task of its own that this one
+        waits for to its end even if cancelled meanwhile (a shutdown, a webhook request timed
+        out): a COMMIT under way in aiosqlite's thread goes on anyway, so every member learns
+        its real outcome, and the lock (held by the caller) is released only once SQLite is
+        done. A cancelled caller gets its CancelledError after that."""
         self._group = None
-        try:
-            raw = await group.connection.get_raw_connection()
-            if not raw.driver_connection._conn.in_transaction:  # type: ignore[union-attr]
-                # SQLite ended the transaction itself (a full disk, an I/O error): what the
-                # members wrote is gone, and committing now would report it as saved.
-                raise OperationalError("group commit", None, RuntimeError("transaction lost"))
-            await group.transaction.commit()
-        except BaseException as error:
-            group.committed.set_exception(error)
-            with suppress(Exception):
-                await _close_group_connection(group.connection)
-            raise
-        group.committed.set_result(None)
-        await _close_group_connection(group.connection)
+        commit = asyncio.get_running_loop().create_task(_end_group(group))
+        cancelled: asyncio.CancelledError | None = None
+        while not commit.done():
+            try:
+                await asyncio.wait((commit,))
+            except asyncio.CancelledError as error:
+                cancelled = error
+        if cancelled is not None:
+            if not commit.cancelled():
+                commit.exception()  # its error is the members'; this writer was cancelled
+            raise cancelled
+        commit.result()
 
     def _close_soon(self) -> None:
         """Commit the group left open, if nobody else does (its next writer went away)."""
@@ -346,6 +350,28 @@ class WriteQueue:
         task = asyncio.get_running_loop().create_task(close())
         self._closers.add(task)
         task.add_done_callback(self._closers.discard)
+
+
+async def _end_group(group: _Group) -> None:
+    """`WriteQueue._commit`'s task: the commit, its outcome to every member, the connection
+    back to the pool."""
+    try:
+        raw = await group.connection.get_raw_connection()
+        if not raw.driver_connection._conn.in_transaction:  # type: ignore[union-attr]
+            # SQLite ended the transaction itself (a full disk, an I/O error): what the
+            # members wrote is gone, and committing now would report it as saved.
+            raise OperationalError("group commit", None, RuntimeError("transaction lost"))
+        await group.transaction.commit()
+    except BaseException as error:
+        if isinstance(error, asyncio.CancelledError):
+            group.committed.cancel()  # the event loop is being torn down
+        else:
+            group.committed.set_exception(error)
+        with suppress(Exception):
+            await _close_group_connection(group.connection)
+        raise
+    group.committed.set_result(None)
+    await _close_group_connection(group.connection)
 
 
 def _defer_unread(raw: Any, on: bool) -> None:
