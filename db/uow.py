@@ -105,6 +105,8 @@ class UnitOfWork:
     def __init__(self, session: AsyncSession, writers: WriteQueue | None = None) -> None:
         self._writers = writers
         self._made: list[str] = []
+        #: In an open `write()` (a nested one raises).
+        self._writing = False
         self.session = session
 
     def _bind(self, session: AsyncSession) -> None:
@@ -130,45 +132,56 @@ class UnitOfWork:
         group: each in a savepoint of one transaction, with one commit (one fsync) for all. A
         writer's `write()` returns only once its group is committed, so what it wrote is on
         disk as before; one that fails rolls back to its savepoint and leaves the others be.
+
+        A write inside an open write of the same unit of work raises RuntimeError: on SQLite it
+        would wait on the queue for itself for ever, on PostgreSQL its `end_read` would roll back
+        the outer write's changes. On SQLite so does a write of another unit of work made in the
+        task that holds the queue (`WriteQueue.enter`).
         """
-        queue = self._writers
-        if queue is not None and queue.closed:
-            queue = None  # after `WriteQueue.aclose`: a transaction of its own, unqueued
-        group = await queue.enter(durable) if queue is not None else None
-        if group is None:
-            try:
-                async with self._own_transaction(durable):
-                    yield self
-            finally:
-                if queue is not None:
-                    queue.leave()
-            return
-        assert queue is not None
-        committed: asyncio.Future[None] | None = None
+        if self._writing:
+            raise RuntimeError("uow.write() inside an open write of the same unit of work")
+        self._writing = True
         try:
-            await self.end_read()
-            outer = self.session
-            member = AsyncSession(
-                bind=group.connection,
-                join_transaction_mode="create_savepoint",
-                expire_on_commit=False,
-                autoflush=False,
-            )
-            self._bind(member)
-            try:
+            queue = self._writers
+            if queue is not None and queue.closed:
+                queue = None  # after `WriteQueue.aclose`: a transaction of its own, unqueued
+            group = await queue.enter(durable) if queue is not None else None
+            if group is None:
                 try:
-                    yield self
-                except BaseException:
-                    await member.rollback()  # to its savepoint: the group goes on without it
-                    raise
-                await member.commit()  # its savepoint released into the group
+                    async with self._own_transaction(durable):
+                        yield self
+                finally:
+                    if queue is not None:
+                        queue.leave()
+                return
+            assert queue is not None
+            committed: asyncio.Future[None] | None = None
+            try:
+                await self.end_read()
+                outer = self.session
+                member = AsyncSession(
+                    bind=group.connection,
+                    join_transaction_mode="create_savepoint",
+                    expire_on_commit=False,
+                    autoflush=False,
+                )
+                self._bind(member)
+                try:
+                    try:
+                        yield self
+                    except BaseException:
+                        await member.rollback()  # to its savepoint: the group goes on without it
+                        raise
+                    await member.commit()  # its savepoint released into the group
+                finally:
+                    await member.close()
+                    self._bind(outer)
             finally:
-                await member.close()
-                self._bind(outer)
+                committed = await queue.leave_group(group)
+            if committed is not None:
+                await asyncio.shield(committed)
         finally:
-            committed = await queue.leave_group(group)
-        if committed is not None:
-            await asyncio.shield(committed)
+            self._writing = False
 
     @asynccontextmanager
     async def _own_transaction(self, durable: bool) -> AsyncIterator[None]:
@@ -245,6 +258,8 @@ class WriteQueue:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._lock = asyncio.Lock()
+        #: The writer's task holding the lock (its own writes must not wait for it).
+        self._holder: asyncio.Task[Any] | None = None
         self._waiting = 0
         self._group: _Group | None = None
         self._closers: set[asyncio.Task[None]] = set()
@@ -254,7 +269,14 @@ class WriteQueue:
     async def enter(self, durable: bool) -> _Group | None:
         """Wait for this writer's turn (holding the lock on return): the group to write in, or
         None to write in a transaction of its own. A writer that will not join the group left
-        open (a light one, or the group is full) commits it first."""
+        open (a light one, or the group is full) commits it first.
+
+        Raises RuntimeError in the task holding the lock (a write inside its own write would
+        wait for itself for ever). A task awaiting, inside its write, another task that writes
+        still waits for ever: that cannot be told from a task that merely runs meanwhile."""
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise RuntimeError("a write inside a write of the same task would wait for itself")
         self._waiting += 1
         try:
             await self._lock.acquire()
@@ -263,6 +285,7 @@ class WriteQueue:
             self._close_soon()  # a writer that left its group open for this one waits on it
             raise
         self._waiting -= 1
+        self._holder = task
         try:
             group = self._group
             if group is not None and (not durable or group.size >= self.MOST):
@@ -274,12 +297,12 @@ class WriteQueue:
                 group.size += 1
             return group
         except BaseException:
-            self._lock.release()
+            self._release()
             raise
 
     def leave(self) -> None:
         """The end of a writer's own transaction."""
-        self._lock.release()
+        self._release()
 
     async def leave_group(self, group: _Group) -> asyncio.Future[None] | None:
         """The end of a member's write: the group is left open for the next writer waiting
@@ -290,7 +313,11 @@ class WriteQueue:
             await self._commit(group)
             return None
         finally:
-            self._lock.release()
+            self._release()
+
+    def _release(self) -> None:
+        self._holder = None
+        self._lock.release()
 
     async def aclose(self) -> None:
         """At shutdown, before the engine is disposed: wait for the writers already queued,

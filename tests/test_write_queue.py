@@ -305,3 +305,47 @@ async def test_after_aclose_a_group_left_open_is_committed_and_writers_still_wri
     async with factory() as uow, uow.write():  # after shutdown began: its own transaction
         await uow.session.execute(text("INSERT INTO seats VALUES (4)"))
     assert await on_disk(engine) == {1, 2, 4}
+
+
+async def test_a_nested_write_of_the_same_unit_of_work_raises_instead_of_hanging(
+    engine: AsyncEngine,
+) -> None:
+    factory = UnitOfWorkFactory(create_session_factory(engine), serialize_writes=True)
+
+    async def nested() -> None:
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (1)"))
+            async with uow.write():
+                await uow.session.execute(text("INSERT INTO seats VALUES (2)"))
+
+    with pytest.raises(RuntimeError, match="inside an open write"):
+        await asyncio.wait_for(nested(), timeout=5)
+    assert await on_disk(engine) == set()  # the outer write failed with it: rolled back
+    async with factory() as uow, uow.write():  # and the queue is free
+        await uow.session.execute(text("INSERT INTO seats VALUES (3)"))
+    assert await on_disk(engine) == {3}
+
+
+async def test_a_write_of_another_unit_of_work_inside_a_write_raises_instead_of_hanging(
+    engine: AsyncEngine,
+) -> None:
+    """Alone (a transaction of its own) or in a group, a writer that opens a second unit of work
+    and writes with it in the same task would wait for its own turn for ever."""
+    factory = UnitOfWorkFactory(create_session_factory(engine), serialize_writes=True)
+
+    async def take(who: int) -> None:
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
+            if who % 10 == 3:
+                async with factory() as other, other.write():
+                    await other.session.execute(text("INSERT INTO seats VALUES (1000)"))
+
+    with pytest.raises(RuntimeError, match="would wait for itself"):
+        await asyncio.wait_for(take(3), timeout=5)  # alone
+    results = await asyncio.wait_for(
+        asyncio.gather(*(take(who) for who in range(40)), return_exceptions=True), timeout=10
+    )
+    failed = {who for who, result in enumerate(results) if result is not None}
+    assert failed == {3, 13, 23, 33}
+    assert all(isinstance(results[who], RuntimeError) for who in failed)
+    assert await on_disk(engine) == set(range(40)) - failed
