@@ -111,6 +111,9 @@ class App:
         )
 
     async def close(self) -> None:
+        # The writers still queued and a group commit left open (SQLite) first: the engine
+        # disposed under them would lose what they wrote.
+        await self.uow_factory.aclose()
         await self.engine.dispose()
 
 

@@ -105,6 +105,8 @@ class UnitOfWork:
     def __init__(self, session: AsyncSession, writers: WriteQueue | None = None) -> None:
         self._writers = writers
         self._made: list[str] = []
+        #: In an open `write()` (a nested one raises).
+        self._writing = False
         self.session = session
 
     def _bind(self, session: AsyncSession) -> None:
@@ -130,43 +132,56 @@ class UnitOfWork:
         group: each in a savepoint of one transaction, with one commit (one fsync) for all. A
         writer's `write()` returns only once its group is committed, so what it wrote is on
         disk as before; one that fails rolls back to its savepoint and leaves the others be.
+
+        A write inside an open write of the same unit of work raises RuntimeError: on SQLite it
+        would wait on the queue for itself for ever, on PostgreSQL its `end_read` would roll back
+        the outer write's changes. On SQLite so does a write of another unit of work made in the
+        task that holds the queue (`WriteQueue.enter`).
         """
-        queue = self._writers
-        group = await queue.enter(durable) if queue is not None else None
-        if group is None:
-            try:
-                async with self._own_transaction(durable):
-                    yield self
-            finally:
-                if queue is not None:
-                    queue.leave()
-            return
-        assert queue is not None
-        committed: asyncio.Future[None] | None = None
+        if self._writing:
+            raise RuntimeError("uow.write() inside an open write of the same unit of work")
+        self._writing = True
         try:
-            await self.end_read()
-            outer = self.session
-            member = AsyncSession(
-                bind=group.connection,
-                join_transaction_mode="create_savepoint",
-                expire_on_commit=False,
-                autoflush=False,
-            )
-            self._bind(member)
-            try:
+            queue = self._writers
+            if queue is not None and queue.closed:
+                queue = None  # after `WriteQueue.aclose`: a transaction of its own, unqueued
+            group = await queue.enter(durable) if queue is not None else None
+            if group is None:
                 try:
-                    yield self
-                except BaseException:
-                    await member.rollback()  # to its savepoint: the group goes on without it
-                    raise
-                await member.commit()  # its savepoint released into the group
+                    async with self._own_transaction(durable):
+                        yield self
+                finally:
+                    if queue is not None:
+                        queue.leave()
+                return
+            assert queue is not None
+            committed: asyncio.Future[None] | None = None
+            try:
+                await self.end_read()
+                outer = self.session
+                member = AsyncSession(
+                    bind=group.connection,
+                    join_transaction_mode="create_savepoint",
+                    expire_on_commit=False,
+                    autoflush=False,
+                )
+                self._bind(member)
+                try:
+                    try:
+                        yield self
+                    except BaseException:
+                        await member.rollback()  # to its savepoint: the group goes on without it
+                        raise
+                    await member.commit()  # its savepoint released into the group
+                finally:
+                    await member.close()
+                    self._bind(outer)
             finally:
-                await member.close()
-                self._bind(outer)
+                committed = await queue.leave_group(group)
+            if committed is not None:
+                await asyncio.shield(committed)
         finally:
-            committed = await queue.leave_group(group)
-        if committed is not None:
-            await asyncio.shield(committed)
+            self._writing = False
 
     @asynccontextmanager
     async def _own_transaction(self, durable: bool) -> AsyncIterator[None]:
@@ -232,6 +247,9 @@ class WriteQueue:
     the group open for the next writer if one waits and the group is under `MOST`, and
     otherwise commits it. So a burst pays one fsync per group, not per writer, and a writer
     waits for at most `MOST` others' writes before its own is committed.
+
+    A group's commit runs to its end whatever happens to the writer that started it (`_commit`),
+    and `aclose` (at shutdown, before the engine is disposed) commits what is left open.
     """
 
     #: Writers in one group at most.
@@ -240,14 +258,25 @@ class WriteQueue:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._lock = asyncio.Lock()
+        #: The writer's task holding the lock (its own writes must not wait for it).
+        self._holder: asyncio.Task[Any] | None = None
         self._waiting = 0
         self._group: _Group | None = None
         self._closers: set[asyncio.Task[None]] = set()
+        #: After `aclose`: writers write in transactions of their own, outside the queue.
+        self.closed = False
 
     async def enter(self, durable: bool) -> _Group | None:
         """Wait for this writer's turn (holding the lock on return): the group to write in, or
         None to write in a transaction of its own. A writer that will not join the group left
-        open (a light one, or the group is full) commits it first."""
+        open (a light one, or the group is full) commits it first.
+
+        Raises RuntimeError in the task holding the lock (a write inside its own write would
+        wait for itself for ever). A task awaiting, inside its write, another task that writes
+        still waits for ever: that cannot be told from a task that merely runs meanwhile."""
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise RuntimeError("a write inside a write of the same task would wait for itself")
         self._waiting += 1
         try:
             await self._lock.acquire()
@@ -256,6 +285,7 @@ class WriteQueue:
             self._close_soon()  # a writer that left its group open for this one waits on it
             raise
         self._waiting -= 1
+        self._holder = task
         try:
             group = self._group
             if group is not None and (not durable or group.size >= self.MOST):
@@ -267,12 +297,12 @@ class WriteQueue:
                 group.size += 1
             return group
         except BaseException:
-            self._lock.release()
+            self._release()
             raise
 
     def leave(self) -> None:
         """The end of a writer's own transaction."""
-        self._lock.release()
+        self._release()
 
     async def leave_group(self, group: _Group) -> asyncio.Future[None] | None:
         """The end of a member's write: the group is left open for the next writer waiting
@@ -283,7 +313,24 @@ class WriteQueue:
             await self._commit(group)
             return None
         finally:
-            self._lock.release()
+            self._release()
+
+    def _release(self) -> None:
+        self._holder = None
+        self._lock.release()
+
+    async def aclose(self) -> None:
+        """At shutdown, before the engine is disposed: wait for the writers already queued,
+        commit a group left open, and wait for the tasks committing one (`_close_soon`). Writers
+        that come after it write in transactions of their own, outside the queue (as another
+        process's writers do: SQLite's busy handler queues them), so an update still being
+        handled keeps its write."""
+        self.closed = True
+        async with self._lock:
+            if self._group is not None:
+                await self._commit(self._group)
+        while self._closers:
+            await asyncio.gather(*self._closers, return_exceptions=True)
 
     async def _open(self) -> _Group:
         connection = await self._engine.connect()
@@ -300,21 +347,24 @@ class WriteQueue:
         return _Group(connection, transaction)
 
     async def _commit(self, group: _Group) -> None:
+        """Commit the group and give its connection back, in a task of its own that this one
+        waits for to its end even if cancelled meanwhile (a shutdown, a webhook request timed
+        out): a COMMIT under way in aiosqlite's thread goes on anyway, so every member learns
+        its real outcome, and the lock (held by the caller) is released only once SQLite is
+        done. A cancelled caller gets its CancelledError after that."""
         self._group = None
-        try:
-            raw = await group.connection.get_raw_connection()
-            if not raw.driver_connection._conn.in_transaction:  # type: ignore[union-attr]
-                # SQLite ended the transaction itself (a full disk, an I/O error): what the
-                # members wrote is gone, and committing now would report it as saved.
-                raise OperationalError("group commit", None, RuntimeError("transaction lost"))
-            await group.transaction.commit()
-        except BaseException as error:
-            group.committed.set_exception(error)
-            with suppress(Exception):
-                await _close_group_connection(group.connection)
-            raise
-        group.committed.set_result(None)
-        await _close_group_connection(group.connection)
+        commit = asyncio.get_running_loop().create_task(_end_group(group))
+        cancelled: asyncio.CancelledError | None = None
+        while not commit.done():
+            try:
+                await asyncio.wait((commit,))
+            except asyncio.CancelledError as error:
+                cancelled = error
+        if cancelled is not None:
+            if not commit.cancelled():
+                commit.exception()  # its error is the members'; this writer was cancelled
+            raise cancelled
+        commit.result()
 
     def _close_soon(self) -> None:
         """Commit the group left open, if nobody else does (its next writer went away)."""
@@ -327,6 +377,28 @@ class WriteQueue:
         task = asyncio.get_running_loop().create_task(close())
         self._closers.add(task)
         task.add_done_callback(self._closers.discard)
+
+
+async def _end_group(group: _Group) -> None:
+    """`WriteQueue._commit`'s task: the commit, its outcome to every member, the connection
+    back to the pool."""
+    try:
+        raw = await group.connection.get_raw_connection()
+        if not raw.driver_connection._conn.in_transaction:  # type: ignore[union-attr]
+            # SQLite ended the transaction itself (a full disk, an I/O error): what the
+            # members wrote is gone, and committing now would report it as saved.
+            raise OperationalError("group commit", None, RuntimeError("transaction lost"))
+        await group.transaction.commit()
+    except BaseException as error:
+        if isinstance(error, asyncio.CancelledError):
+            group.committed.cancel()  # the event loop is being torn down
+        else:
+            group.committed.set_exception(error)
+        with suppress(Exception):
+            await _close_group_connection(group.connection)
+        raise
+    group.committed.set_result(None)
+    await _close_group_connection(group.connection)
 
 
 def _defer_unread(raw: Any, on: bool) -> None:
@@ -364,3 +436,9 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self._sessions(), self._writers)
+
+    async def aclose(self) -> None:
+        """At shutdown, before the engine is disposed: the writers queued and the group left
+        open committed (`WriteQueue.aclose`)."""
+        if self._writers is not None:
+            await self._writers.aclose()

@@ -5,6 +5,8 @@ change with it, and a writer that goes away while waiting leaves nobody waiting 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db import sqlite_driver
 from db.engine import create_engine, create_session_factory
 from db.sqlite_driver import RESULT_UNREAD, OneTripConnection
 from db.uow import UnitOfWorkFactory, WriteQueue
@@ -156,3 +159,193 @@ async def test_in_a_group_a_write_whose_result_is_unread_fails_only_its_writer(
         assert isinstance(raw.driver_connection, OneTripConnection)
         assert raw.driver_connection.defer_unread
         await uow.session.rollback()
+
+
+async def test_a_committing_writer_cancelled_mid_commit_leaves_every_member_committed(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two hundred sign-ups; the writer committing each group is cancelled (a webhook request
+    timed out) while the COMMIT is under way in aiosqlite's thread: the commit goes through,
+    every other member is told so, and the connections go back to the pool as before."""
+    factory = UnitOfWorkFactory(create_session_factory(engine), serialize_writes=True)
+    queue = factory._writers
+    assert queue is not None
+    real_commit = sqlite_driver._commit
+
+    def slow_commit(connection: sqlite3.Connection, pending: Any) -> None:
+        time.sleep(0.03)  # in the connection's thread: the event loop goes on meanwhile
+        real_commit(connection, pending)
+
+    monkeypatch.setattr(sqlite_driver, "_commit", slow_commit)
+    group_commit = queue._commit
+    committers: list[asyncio.Task[Any]] = []
+
+    async def commit_and_be_cancelled(group: Any) -> None:
+        committer = asyncio.current_task()
+        assert committer is not None
+        committers.append(committer)
+        asyncio.get_running_loop().call_later(0.01, committer.cancel)
+        await group_commit(group)
+
+    queue._commit = commit_and_be_cancelled  # type: ignore[method-assign]
+
+    async def take(who: int) -> None:
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
+
+    tasks = [asyncio.create_task(take(who)) for who in range(200)]
+    await asyncio.wait_for(asyncio.wait(tasks), timeout=30)
+
+    assert committers, "no group was committed"
+    cancelled = {task for task in tasks if task.cancelled()}
+    assert cancelled == set(committers) & set(tasks)
+    assert all(task.result() is None for task in tasks if task not in cancelled)
+    # The commits the cancelled writers started went through: every sign-up is on disk.
+    assert await on_disk(engine) == set(range(200))
+    await factory.aclose()
+    pool: Any = engine.pool
+    assert pool.checkedout() == 0
+    async with factory() as uow:
+        raw = await (await uow.session.connection()).get_raw_connection()
+        assert isinstance(raw.driver_connection, OneTripConnection)
+        assert raw.driver_connection.defer_unread
+        await uow.session.rollback()
+
+
+async def test_writers_cancelled_waiting_or_inside_their_write_leave_the_others_committed(
+    engine: AsyncEngine,
+) -> None:
+    """A burst where some sign-ups are cancelled while they wait for their turn and some in the
+    middle of their write: each of the others gets its seat, nobody is left waiting, and what
+    a cancelled writer began is not kept."""
+    factory = UnitOfWorkFactory(create_session_factory(engine), serialize_writes=True)
+    queue = factory._writers
+    assert queue is not None
+    started = 0
+    all_started = asyncio.Event()
+
+    async def take(who: int) -> None:
+        nonlocal started
+        started += 1
+        if started == 120:
+            all_started.set()
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
+            if who % 7 == 0:
+                asyncio.current_task().cancel()  # type: ignore[union-attr]
+                await asyncio.sleep(0)  # cancelled here, inside its savepoint
+
+    tasks = [asyncio.create_task(take(who)) for who in range(120)]
+    await all_started.wait()
+    for who in range(3, 120, 7):
+        tasks[who].cancel()  # still waiting in the queue (or about to write)
+    await asyncio.wait_for(asyncio.wait(tasks), timeout=30)
+    await asyncio.wait_for(queue.aclose(), timeout=5)
+
+    gone = {who for who, task in enumerate(tasks) if task.cancelled()}
+    assert {who for who in range(120) if who % 7 == 0} <= gone
+    assert all(tasks[who].result() is None for who in set(range(120)) - gone)
+    assert await on_disk(engine) == set(range(120)) - gone
+    pool: Any = engine.pool
+    assert pool.checkedout() == 0
+
+
+async def test_after_aclose_a_group_left_open_is_committed_and_writers_still_write(
+    engine: AsyncEngine,
+) -> None:
+    """Shutdown: `aclose` returns only once every write begun before it is on disk — the group a
+    writer left open for one that then went away included — and a write after it still works."""
+    factory = UnitOfWorkFactory(create_session_factory(engine), serialize_writes=True)
+    queue = factory._writers
+    assert queue is not None
+    inside = asyncio.Event()
+    go_on = asyncio.Event()
+
+    async def first() -> None:
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (1)"))
+            inside.set()
+            await go_on.wait()
+
+    async def writer(who: int) -> None:
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
+
+    leave_group = queue.leave_group
+    left_open: list[Any] = []
+
+    async def leave_then_go_away(group: Any) -> Any:
+        committed = await leave_group(group)
+        if committed is not None and not left_open:
+            left_open.append(group)
+            gone.cancel()
+            # Shutdown comes before the task committing the group had its turn.
+            closing.append(asyncio.create_task(queue.aclose()))
+            shut_down.set()
+        return committed
+
+    queue.leave_group = leave_then_go_away  # type: ignore[method-assign]
+    closing: list[asyncio.Task[None]] = []
+    shut_down = asyncio.Event()
+    holder = asyncio.create_task(first())
+    await inside.wait()
+    second = asyncio.create_task(writer(2))
+    gone = asyncio.create_task(writer(3))
+    await asyncio.sleep(0.01)
+    go_on.set()
+    await holder
+    await asyncio.wait_for(shut_down.wait(), timeout=5)
+    assert left_open, "the second writer did not leave its group open"
+    assert closing
+    await asyncio.wait_for(closing[0], timeout=5)
+    assert await on_disk(engine) == {1, 2}
+    await asyncio.wait_for(second, timeout=5)  # the writer told its write is saved
+    assert gone.cancelled()
+
+    async with factory() as uow, uow.write():  # after shutdown began: its own transaction
+        await uow.session.execute(text("INSERT INTO seats VALUES (4)"))
+    assert await on_disk(engine) == {1, 2, 4}
+
+
+async def test_a_nested_write_of_the_same_unit_of_work_raises_instead_of_hanging(
+    engine: AsyncEngine,
+) -> None:
+    factory = UnitOfWorkFactory(create_session_factory(engine), serialize_writes=True)
+
+    async def nested() -> None:
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (1)"))
+            async with uow.write():
+                await uow.session.execute(text("INSERT INTO seats VALUES (2)"))
+
+    with pytest.raises(RuntimeError, match="inside an open write"):
+        await asyncio.wait_for(nested(), timeout=5)
+    assert await on_disk(engine) == set()  # the outer write failed with it: rolled back
+    async with factory() as uow, uow.write():  # and the queue is free
+        await uow.session.execute(text("INSERT INTO seats VALUES (3)"))
+    assert await on_disk(engine) == {3}
+
+
+async def test_a_write_of_another_unit_of_work_inside_a_write_raises_instead_of_hanging(
+    engine: AsyncEngine,
+) -> None:
+    """Alone (a transaction of its own) or in a group, a writer that opens a second unit of work
+    and writes with it in the same task would wait for its own turn for ever."""
+    factory = UnitOfWorkFactory(create_session_factory(engine), serialize_writes=True)
+
+    async def take(who: int) -> None:
+        async with factory() as uow, uow.write():
+            await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
+            if who % 10 == 3:
+                async with factory() as other, other.write():
+                    await other.session.execute(text("INSERT INTO seats VALUES (1000)"))
+
+    with pytest.raises(RuntimeError, match="would wait for itself"):
+        await asyncio.wait_for(take(3), timeout=5)  # alone
+    results = await asyncio.wait_for(
+        asyncio.gather(*(take(who) for who in range(40)), return_exceptions=True), timeout=10
+    )
+    failed = {who for who, result in enumerate(results) if result is not None}
+    assert failed == {3, 13, 23, 33}
+    assert all(isinstance(results[who], RuntimeError) for who in failed)
+    assert await on_disk(engine) == set(range(40)) - failed
