@@ -43,6 +43,7 @@ from bot.broadcast_files import (
     FileNotCarried,
     FileNotReady,
     Media,
+    Recent,
     sources_of,
 )
 from bot.retry import handled_by_caller
@@ -112,6 +113,8 @@ PAYLOAD_VIEWS: dict[str, Callable[[Texts, dict[str, Any]], View]] = {
 
 #: A broadcast's progress message is edited at most this often.
 PROGRESS_EVERY = timedelta(seconds=3)
+#: Broadcasts whose last progress report this process remembers.
+REPORTED_BROADCASTS = 256
 #: A round claims at most this many messages (at 1 000 a second: a twentieth of a second's worth).
 MAX_ROUND = 50
 #: How many rounds a process killed at any moment may leave in doubt (see `OutboxSender.drain`).
@@ -200,8 +203,12 @@ class OutboxSender:
     _stopping: bool = field(default=False, init=False)
     _pace: Pace = field(init=False)
     _draining: asyncio.Task[Any] | None = field(default=None, init=False)
-    #: When this process last asked for each broadcast's progress report.
-    _reported: dict[int, datetime] = field(default_factory=dict, init=False)
+    #: When this process last asked for each broadcast's progress report: the most recent
+    #: broadcasts only (one finished or cancelled by another process is never popped here; an
+    #: entry dropped only means the database is asked again, and it keeps the turns).
+    _reported: Recent[int, datetime] = field(
+        default_factory=lambda: Recent(REPORTED_BROADCASTS), init=False
+    )
     #: Broadcasts' files carried to the other messenger (bot/broadcast_files.py).
     files: BroadcastFiles = field(init=False)
 
@@ -451,14 +458,14 @@ class OutboxSender:
             last = self._reported.get(broadcast_id)
             if not final and last is not None and now - last < PROGRESS_EVERY:
                 continue
-            self._reported[broadcast_id] = now
+            self._reported.put(broadcast_id, now)
             report = await broadcasts.report_due(uow, broadcast_id, now, PROGRESS_EVERY)
             if report is None:
                 continue
             found, progress, finished = report
             await self._edit_progress(found, progress)
             if finished:
-                self._reported.pop(broadcast_id, None)
+                self._reported.pop(broadcast_id)
                 self.files.forget(broadcast_id)
                 view = broadcast_views.summary_view(self.texts, found, progress)
                 await self._tell(found.created_by, view)
