@@ -408,6 +408,11 @@ async def test_an_invite_makes_a_coordinator_once(world: World) -> None:
     await coordinator.send(f"/start {invite.code}")
     texts = world.app.texts
     assert texts("btn-manage") in [label for label, _ in coordinator.last.buttons]
+    await coordinator.send("/help")  # a coordinator's help names the cabinet; others' does not
+    assert texts("help", role="teacher", coordinator="yes") in coordinator.last.text
+    assert "/manage" in coordinator.last.text
+    await stranger.send("/help")
+    assert "/manage" not in stranger.last.text
     await stranger.send(f"/start {invite.code}")
     assert texts("invite-unknown") in stranger.last.text
     async with world.app.uow_factory() as uow:
