@@ -597,9 +597,10 @@ manage-event-head = { $status ->
         [cancelled] ❌ <b>Отменено.</b>
         [draft] 📝 <b>Черновик.</b>
        *[other] 📅 <b>Опубликовано.</b>
-    } Код для ссылки: <code>{ $code }</code>
+    } Код мероприятия: <code>{ $code }</code>. Ссылку и QR-код для афиши даёт кнопка «Ссылка и QR-код».
 manage-event-counts = Записаны: { $confirmed }, в листе ожидания: { $waitlisted }, пришли: { $attended }, не пришли: { $no_show }, отменили запись: { $cancelled }.
 btn-manage-people = 👥 Кто записался
+btn-manage-open = 📅 Открыть в кабинете: записи, ссылка, QR-код
 btn-manage-csv = 📄 Список (CSV)
 btn-manage-xlsx = 📊 Список (Excel)
 btn-manage-link = 🔗 Ссылка и QR-код
