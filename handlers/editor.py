@@ -21,7 +21,7 @@ from db.records import EventDraft
 from handlers.callbacks import CalendarDay, CalendarMonth, EditorPick, Manage
 from handlers.context import Request
 from handlers.flow import organisations_of_kinds, refuse, show_outdated
-from handlers.ui import Event, View, back_row, deep_link, show
+from handlers.ui import Event, Row, View, deep_link, menu_row, show
 from handlers.views.editor import (
     CAPACITIES,
     DEADLINES,
@@ -314,7 +314,8 @@ async def _publish(callback: CallbackQuery, ctx: Request, editor: dict[str, Any]
     assert bot is not None
     link = await deep_link(bot, event.code)
     text = published_view(ctx.texts, event, link, editing=event_id is not None)
-    await show(callback, View(text, [back_row(ctx.texts, Manage(id=event.id))]))
+    rows: list[Row] = [[(ctx.texts("btn-manage-open"), Manage(id=event.id))], menu_row(ctx.texts)]
+    await show(callback, View(text, rows))
 
 
 # --- answers -------------------------------------------------------------------------------------

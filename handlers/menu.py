@@ -17,7 +17,7 @@ async def on_menu(event: Event, ctx: Request) -> None:
 
 
 async def on_help(event: Event, ctx: Request) -> None:
-    await show(event, help_view(ctx.texts))
+    await show(event, await help_view(ctx))
 
 
 def create_router() -> Router:

@@ -285,7 +285,7 @@ TEXTS = Texts()
 
 
 #: The first line of the main menu (a guest's and a member's alike).
-MENU_HEAD = TEXTS("menu", role="student").split("\n")[0]
+MENU_HEAD = TEXTS("menu", role="student", done="no").split("\n")[0]
 KLIMOV_TITLE = "Опросник Климова (ДДО)"
 #: The questionnaire as the app loads it (its statements and scales are data, not locale texts).
 KLIMOV = load_all()["klimov"]

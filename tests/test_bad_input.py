@@ -43,7 +43,7 @@ STALE = TEXTS("quiz-stale")
 REPEATED = TEXTS("quiz-repeated")
 USE_BUTTONS = TEXTS("quiz-use-buttons")
 ERROR = TEXTS("error")
-MENU = TEXTS("menu", role="student")
+MENU = TEXTS("menu", role="student", done="no")
 
 
 # --- helpers ----------------------------------------------------------------------------------

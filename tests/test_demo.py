@@ -47,7 +47,7 @@ def test_a_newcomer_can_register_and_start_the_questionnaire(tmp_path: Path) -> 
     assert on_screen(TEXTS("welcome", linked="no")) in out
     assert on_screen(consent_text()) in out
     assert f"[1] {TEXTS('role-student')}" in out
-    assert on_screen(TEXTS("menu", role="student")) in out
+    assert on_screen(TEXTS("menu", role="student", done="no")) in out
     assert on_screen(question_head(1)) in out
     assert on_screen(question_head(2)) in out
     assert on_screen(TEXTS("quiz-use-buttons")) in out

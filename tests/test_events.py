@@ -408,6 +408,11 @@ async def test_an_invite_makes_a_coordinator_once(world: World) -> None:
     await coordinator.send(f"/start {invite.code}")
     texts = world.app.texts
     assert texts("btn-manage") in [label for label, _ in coordinator.last.buttons]
+    await coordinator.send("/help")  # a coordinator's help names the cabinet; others' does not
+    assert texts("help", role="teacher", coordinator="yes") in coordinator.last.text
+    assert "/manage" in coordinator.last.text
+    await stranger.send("/help")
+    assert "/manage" not in stranger.last.text
     await stranger.send(f"/start {invite.code}")
     assert texts("invite-unknown") in stranger.last.text
     async with world.app.uow_factory() as uow:
@@ -436,6 +441,13 @@ async def test_a_coordinator_creates_a_trial_in_the_guided_dialog(world: World) 
     await coordinator.send("Электромонтёр")
     assert texts("editor-preview", editing="False") in coordinator.last.text
     await coordinator.click(texts("btn-editor-publish", editing="False"))
+    # Published: the way on is named (the event in the cabinet) and the menu is there too.
+    assert [label for label, _ in coordinator.last.buttons] == [
+        texts("btn-manage-open"),
+        texts("btn-menu"),
+    ]
+    await coordinator.click(texts("btn-manage-open"))
+    assert texts("btn-manage-people") in [label for label, _ in coordinator.last.buttons]
 
     async with world.app.uow_factory() as uow:
         [stored] = list(await uow.session.scalars(select(Event)))

@@ -48,7 +48,7 @@ async def test_numbers_out_of_range_get_the_outdated_answer(
     assert chat.last_toast == texts("button-outdated")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(world.telegram.calls(methods.SendMessage)) == sent  # no «что-то пошло не так»
-    assert chat.last.text.endswith(texts("menu", role="student"))
+    assert chat.last.text.endswith(texts("menu", role="student", done="no"))
     async with world.app.uow_factory() as uow:
         assert await uow.session.get(QuizAttempt, 1) is None
 

@@ -73,6 +73,24 @@ def test_russian_plurals() -> None:
     )
 
 
+def test_counts_agree_with_their_nouns() -> None:
+    texts = Texts()
+    assert texts("bank", count=21).split("\n")[2].startswith("21 профессия:")
+    assert texts("bank", count=64).split("\n")[2].startswith("64 профессии:")
+    assert texts("bank", count=55).split("\n")[2].startswith("55 профессий:")
+    assert "21 профессия, страница 1 из 3." in texts(
+        "bank-type", title="Т", count=21, page=1, pages=3
+    )
+    assert "5 профессий. 🔥" in texts("bank-type", title="Т", count=5, page=1, pages=1)
+    assert "Сейчас в списке 1 программа." in texts("adults", programmes=1)
+    assert "Сейчас в списке 3 программы." in texts("adults", programmes=3)
+    assert texts("btn-consultations", count=1).endswith("(1 новая)")
+    assert texts("btn-consultations", count=2).endswith("(2 новые)")
+    assert texts("btn-consultations", count=5).endswith("(5 новых)")
+    assert "Подходят вам: 1. " in texts("events-list", count=1, kind="all", page=1, pages=1)
+    assert "страница 2 из 3" in texts("events-list", count=25, kind="all", page=2, pages=3)
+
+
 def test_dates_in_words_and_irkutsk_time() -> None:
     texts = Texts()
     moment = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # 15:00 in Irkutsk

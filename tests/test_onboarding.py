@@ -129,10 +129,31 @@ async def test_college_student_picks_college_and_course(world: World, chat: Conv
     assert (user.role, user.grade) == ("college_student", 2)
 
 
+async def test_help_fits_who_asks(world: World, chat: Conversation) -> None:
+    """A guest's help says how to begin and lists what works without consent; a member's lists
+    their commands, an adult's with the retraining section."""
+    await chat.send("/help")
+    assert TEXTS("help", role="none", coordinator="no") in chat.last.text
+    assert "/start" in chat.last.text
+    assert "/results" not in chat.last.text  # needs consent: not offered to a guest
+    assert [label for label, _ in chat.last.buttons] == [TEXTS("btn-menu")]
+    await register(chat, role=TEXTS("role-adult"), organisation=None, grade=None)
+    await chat.send("/help")
+    assert TEXTS("help", role="adult", coordinator="no") in chat.last.text
+    assert "/retraining" in chat.last.text
+    assert "школа и класс" not in chat.last.text
+    student = world.user(5002)
+    await register(student)
+    await student.click(TEXTS("btn-help"))
+    assert TEXTS("help", role="student", coordinator="no") in student.last.text
+    assert "/retraining" not in student.last.text
+
+
 async def test_adult_needs_no_school(world: World, chat: Conversation) -> None:
     await register(chat, role=TEXTS("role-adult"), organisation=None, grade=None)
     assert MENU_HEAD in chat.last.text
     assert TEXTS("menu", role="adult") in chat.last.text
+    assert TEXTS("btn-adults").split(" ", 1)[1] in TEXTS("menu", role="adult")  # names its section
 
 
 async def test_role_can_be_changed_from_the_profile(world: World, chat: Conversation) -> None:

@@ -221,11 +221,16 @@ async def test_results_are_offered_in_the_menu_once_there_are_any(chat: Conversa
     await register(chat)
     await chat.send("/results")
     assert TEXTS("results-empty") in chat.last.text
+    await chat.send("/menu")
+    assert TEXTS("menu", role="student", done="no") in chat.last.text  # «Начните с опросника»
     await chat.click(START)
     await chat.click(TEXTS("btn-quiz-begin"))
     await answer_all(chat, "А" * 20)
     await chat.click(TEXTS("btn-menu"))
     assert TEXTS("btn-results") in [label for label, _ in chat.last.buttons]
+    # Done: the menu no longer tells them to start with the questionnaire, but where to go next.
+    assert TEXTS("menu", role="student", done="yes") in chat.last.text
+    assert TEXTS("menu", role="student", done="no") not in chat.last.text
 
 
 async def test_a_student_without_a_grade_is_asked_for_it_first(chat: Conversation) -> None:

@@ -68,10 +68,13 @@ async def test_teachers_see_their_section_with_seminars_and_courses(world: World
     await chat.click(TEXTS("btn-teacher-courses"))
     assert any(course.title in label for label in labels(chat))
     assert not any(seminar.title in label for label in labels(chat))
-    await chat.click(TEXTS("btn-menu"))
-    await chat.click(TEXTS("btn-teachers"))
+    await chat.click(TEXTS("btn-back"))  # from the list back to the section, not the menu
+    assert TEXTS("teachers", teacher="yes", count=0, hours=0) in chat.last.text
     await chat.click(TEXTS("btn-teacher-seminars"))
     assert any(seminar.title in label for label in labels(chat))
+    await chat.click(TEXTS("btn-menu"))
+    await chat.send("/events")  # the whole list is not the section's: no way back to it
+    assert TEXTS("btn-back") not in labels(chat)
 
 
 async def test_a_teacher_records_a_course_with_buttons_and_typed_input(world: World) -> None:

@@ -20,11 +20,15 @@ from handlers.callbacks import (
     ShowEvent,
     Subscriptions,
     SubStep,
+    Teachers,
 )
 from handlers.ui import Row, View, back_row, fit_label, menu_row
 from locales import Texts
 from services.events import PAGE_SIZE, EventPage, EventView, Refusal
 from services.outbox_kinds import OutboxKind
+
+#: The kinds the teachers' section lists (its «Семинары» and «Курсы» buttons).
+TEACHER_KINDS = frozenset({EventKind.TEACHER_SEMINAR, EventKind.TEACHER_COURSE})
 
 
 def kind_name(texts: Texts, kind: str) -> str:
@@ -146,6 +150,8 @@ def events_list_view(texts: Texts, page: EventPage, kind: str, registered: bool)
     rows.append(paging)
     rows.append([(texts("btn-event-kinds", kind=kind or "all"), Nav(to=Page.EVENT_KINDS))])
     rows.append([(texts("btn-plans"), Nav(to=Page.PLANS))] if registered else [])
+    if kind in TEACHER_KINDS:  # opened from «Педагогам»: the way back to it
+        rows.append(back_row(texts, Teachers()))
     rows.append(menu_row(texts))
     return View(text, rows)
 

@@ -64,7 +64,8 @@ async def menu_view(ctx: Request) -> View:
                 total=quiz.length,
             )
         rows.append([(label, QuizControl(action=QuizStep.INTRO, quiz=quiz.id))])
-    if await quiz_service.history(ctx.uow, user.id, limit=1):
+    done = bool(await quiz_service.history(ctx.uow, user.id, limit=1))
+    if done:
         rows.append([(texts("btn-results"), Nav(to=Page.RESULTS))])
     rows.append([(texts("btn-events"), EventList()), (texts("btn-plans"), Nav(to=Page.PLANS))])
     rows.append([(texts("btn-subscriptions"), Subscriptions())])
@@ -85,8 +86,12 @@ async def menu_view(ctx: Request) -> View:
         rows.append([(texts("btn-manage"), ManageList())])
     if manager is not None and manager.is_admin:
         rows.append([(texts("btn-admin"), Nav(to=Page.ADMIN))])
-    return View(texts("menu", role=ctx.role), rows)
+    return View(texts("menu", role=ctx.role, done="yes" if done else "no"), rows)
 
 
-def help_view(texts: Texts) -> View:
-    return View(texts("help"), [menu_row(texts)])
+async def help_view(ctx: Request) -> View:
+    """The commands this person can use: a guest's are the public ones; a coordinator's include
+    the cabinet."""
+    manager = await coordinators.manager(ctx.uow, ctx.staff) if ctx.user is not None else None
+    coordinator = "yes" if manager is not None else "no"
+    return View(ctx.texts("help", role=ctx.role, coordinator=coordinator), [menu_row(ctx.texts)])
