@@ -20,6 +20,7 @@ from bot.max import create_max_bot
 from bot.max.polling import MaxPoller
 from bot.polling import Poller
 from bot.rejected import RejectedUpdates
+from bot.rejected_files import adopt_old_files
 from bot.scheduler import ScheduledJobs, create_scheduler
 from bot.webhook import WebhookServer, start_metrics_server
 from db import migrate
@@ -45,6 +46,14 @@ def settle_heap() -> None:
     gc.set_threshold(5_000, 10, 10)
 
 
+async def _start_app(settings: Settings) -> App:
+    """The application of a running bot: `create_app`, and the rejected updates an earlier
+    version left in files of `data/` moved into the database (bot/rejected_files.py)."""
+    app = await create_app(settings)
+    await adopt_old_files(app.uow_factory, app.clock())
+    return app
+
+
 async def run_polling(settings: Settings) -> None:
     """Poll Telegram (BOT_TOKEN), MAX (MAX_BOT_TOKEN) or both, with one dispatcher, until
     SIGINT/SIGTERM; then finish the updates in hand and close cleanly.
@@ -53,7 +62,7 @@ async def run_polling(settings: Settings) -> None:
     aiogram cannot parse is logged, kept in the table rejected_updates and skipped, so it
     does not hold up the others (see bot/polling.py; MAX's in bot/max/polling.py).
     """
-    app = await create_app(settings)
+    app = await _start_app(settings)
     dispatcher = create_dispatcher(app)
     bots = _bots(settings, app)
     if len(bots) > 1:
@@ -99,7 +108,7 @@ async def run_webhook(settings: Settings) -> None:
     the scheduler as in polling, until SIGINT/SIGTERM; then stop accepting requests, finish
     the ones in hand, stop the scheduler and close. With MAX_BOT_TOKEN as well, MAX is
     long-polled alongside (MAX webhooks are not built)."""
-    app = await create_app(settings)
+    app = await _start_app(settings)
     dispatcher = create_dispatcher(app)
     bots = _bots(settings, app)
     if len(bots) > 1:
@@ -192,7 +201,7 @@ async def run_worker(settings: Settings) -> None:
     """Only the scheduled jobs (reminders, the outbox), no polling: an extra process that
     shares the sending with the bot on one PostgreSQL database. Stops on SIGINT/SIGTERM after
     recording the messages in hand."""
-    app = await create_app(settings)
+    app = await _start_app(settings)
     bots = _bots(settings, app)
     jobs = app.scheduled_jobs(bots.get(TELEGRAM) or bots[MAX], bots if MAX in bots else None)
     settle_heap()

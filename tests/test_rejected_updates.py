@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,9 @@ from bot.factory import App, create_app
 from bot.max.polling import max_sender
 from bot.polling import keep_rejected, telegram_sender
 from bot.rejected import RejectedKeeper, RejectedUpdates, Rejection
+from bot.rejected_files import adopt_old_files
 from db.channels import MAX, TELEGRAM
+from db.repositories.rejected_updates import RejectedUpdateRepository
 from tests.conftest import TEXTS, FakeClock, World, register, rejected_rows, stored_user
 from tests.test_mydata import field, file_text, section
 from tests.test_polling import HeldDatabase, eventually
@@ -229,3 +232,73 @@ async def test_rejected_updates_beyond_the_queue_are_logged_and_counted_not_kept
         (3, 7003),
     ]
     assert lost == [1]
+
+
+async def test_an_earlier_versions_files_of_rejected_updates_move_into_the_table(
+    world: World, chat: Conversation, tmp_path: Path
+) -> None:
+    """Before the table, rejected updates went to JSON-lines files in data/. At start their
+    lines become rows under their senders with their own times, so /forget erases them and the
+    pruning job deletes them on time, and the files are gone."""
+    await register(chat)
+    then = world.app.clock() - timedelta(days=3)
+    mine = story_reply(801, chat.user_id, text="старое сообщение")
+    lines = [
+        {"rejected_at": then.isoformat(), "update_id": 801, "errors": ["x: y"], "update": mine},
+        {
+            "rejected_at": "not a time",
+            "update_id": 802,
+            "errors": [],
+            "update": story_reply(802, 8802),
+        },
+    ]
+    telegram_file = tmp_path / "rejected_updates.jsonl"
+    telegram_file.write_text(
+        "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + '\n{"cut sh',
+        encoding="utf-8",
+    )
+    max_file = tmp_path / "rejected_max_updates.jsonl"
+    max_update = {"update_type": "message_created", "message": {"sender": {"user_id": 77}}}
+    max_file.write_text(
+        json.dumps({"update": max_update, "errors": ["e"]}) + "\n", encoding="utf-8"
+    )
+    files = {TELEGRAM: telegram_file, MAX: max_file}
+
+    assert await adopt_old_files(world.app.uow_factory, world.app.clock(), files) == 4
+    assert not telegram_file.exists()
+    assert not max_file.exists()
+    rows = await rejected_rows(world.app)
+    assert [(row.channel, row.update_id, row.user_id) for row in rows] == [
+        (TELEGRAM, 801, chat.user_id),
+        (TELEGRAM, 802, 8802),
+        (TELEGRAM, None, None),  # the line cut short, kept as it is
+        (MAX, None, -77),
+    ]
+    assert rows[0].rejected_at == then
+    assert rows[1].rejected_at == world.app.clock()  # no usable time: taken as now
+    assert rows[2].raw == '{"cut sh'
+    assert await adopt_old_files(world.app.uow_factory, world.app.clock(), files) == 0
+
+    await chat.send("/forget")
+    await chat.click(TEXTS("btn-forget-yes"))
+    assert chat.user_id not in {row.user_id for row in await rejected_rows(world.app)}
+
+
+async def test_old_files_the_database_refuses_stay_for_the_next_start(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "rejected_updates.jsonl"
+    path.write_text(json.dumps({"update": story_reply(901, 9901)}) + "\n" * 2 + "{}\n")
+
+    async def refuse(*_args: Any, **_kwargs: Any) -> int:
+        raise RuntimeError("the database is full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(RejectedUpdateRepository, "add", refuse)
+        assert (
+            await adopt_old_files(world.app.uow_factory, world.app.clock(), {TELEGRAM: path}) == 0
+        )
+    assert path.exists()
+    assert await rejected_rows(world.app) == []
+    assert await adopt_old_files(world.app.uow_factory, world.app.clock(), {TELEGRAM: path}) == 2
+    assert not path.exists()
