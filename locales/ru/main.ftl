@@ -289,7 +289,10 @@ results-list = <b>Мои результаты</b>
         [all] { "" }
        *[other] {" "}Ниже — последние { $shown }.
     } Нажмите на результат, чтобы открыть его.
-results-item = { $date }: { $leading }
+results-item = { $named ->
+        [yes] { $title }, { $date }: { $leading }
+       *[no] { $date }: { $leading }
+    }
 btn-type-more = Подробнее: { $title }
 
 ## --- Public information: interest types
