@@ -419,6 +419,34 @@ async def test_an_invite_makes_a_coordinator_once(world: World) -> None:
         assert await uow.coordinators.get(stranger.user_id) is None
 
 
+async def test_text_typed_in_the_cabinet_is_answered_with_the_cabinet(world: World) -> None:
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role=TEXTS("role-teacher"), grade=None)
+    await appoint(world, coordinator)
+    event = await make_event(world)
+    texts = world.app.texts
+    cabinet_head = texts("manage-list", count=1, organisation="").split("—")[0].strip()
+    await coordinator.send("/manage")
+    await coordinator.send("что тут делать?")
+    assert coordinator.last.text.startswith(texts("unexpected-text"))
+    assert cabinet_head in coordinator.last.text
+    assert texts("btn-event-new") in [label for label, _ in coordinator.last.buttons]
+    # On an event's card too, and the dialog of a new event still takes typed text.
+    await coordinator.press(Manage(id=event.id, action=ManageStep.SHOW).pack())
+    await coordinator.send("а это?")
+    assert cabinet_head in coordinator.last.text
+    await coordinator.click(texts("btn-event-new"))
+    await coordinator.click(texts("event-kind", kind="trial"))
+    await coordinator.send("Проба: сварщик")
+    assert texts("btn-editor-skip") in [label for label, _ in coordinator.last.buttons]
+    # Once back in the main menu, typed text is answered with the main menu again.
+    await coordinator.click(texts("btn-editor-cancel"))
+    await coordinator.send("/menu")
+    await coordinator.send("привет")
+    assert texts("btn-manage") in [label for label, _ in coordinator.last.buttons]
+    assert cabinet_head not in coordinator.last.text
+
+
 async def test_a_coordinator_creates_a_trial_in_the_guided_dialog(world: World) -> None:
     coordinator = await new_event_dialog(world, "trial")
     texts = world.app.texts

@@ -190,6 +190,20 @@ async def test_the_terms_figures_typed_with_a_mistake_first(world: World) -> Non
         assert len((await uow.session.scalars(select(TermIndicators))).all()) == 1
 
 
+async def test_an_input_left_open_is_closed_by_the_cabinet(world: World) -> None:
+    boss = await coordinator(world, COMMITTEE, "committee")
+    await boss.send("/stats")
+    await boss.click(TEXTS("btn-stats-term"))
+    await boss.send("/manage")  # left without entering the figures
+    await boss.send("2; 14; 35; 6")
+    assert TEXTS("stats-term-saved", term=2) not in boss.last.text
+    assert TEXTS("stats-term-bad", schools=7) not in boss.last.text
+    assert boss.last.text.startswith(TEXTS("unexpected-text"))
+    assert TEXTS("btn-stats") in [label for label, _ in boss.last.buttons]  # the cabinet
+    async with world.app.uow_factory() as uow:
+        assert (await uow.session.scalars(select(TermIndicators))).all() == []
+
+
 async def test_a_school_coordinator_sees_only_their_school(world: World) -> None:
     found = await schools(world.app)
     s1, s5 = found["school-1"].id, found["school-5"].id
