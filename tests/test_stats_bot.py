@@ -62,10 +62,10 @@ async def test_the_committee_sees_the_town_gets_the_chart_and_the_report(world: 
     assert head("all") in boss.last.text
     coverage = TEXTS(
         "stats-coverage-no-roster",
-        target="80\u00a0%",
         where=TEXTS("stats-where", where="town"),
         part="5",
     )
+    assert TEXTS("stats-coverage-head", roster="no", target="80\u00a0%") in boss.last.text
     assert coverage in boss.last.text
     await boss.click(TEXTS("btn-stats-chart"))
     await boss.click(TEXTS("btn-stats-xlsx"))
@@ -213,6 +213,11 @@ async def test_a_school_coordinator_sees_only_their_school(world: World) -> None
     teacher = await coordinator(world, SCHOOL_COORDINATOR, "school-1")
     await teacher.send("/stats")
     assert head(found["school-1"].short_name) in teacher.last.text
+    # The town's line and the school's under one heading of the indicator, not two.
+    heading = TEXTS("stats-coverage-head", roster="no", target="80\u00a0%")
+    assert teacher.last.text.count(heading) == 1
+    where = TEXTS("stats-where", where=found["school-1"].short_name)
+    assert TEXTS("stats-coverage-no-roster", where=where, part="3") in teacher.last.text
     labels = [label for label, _ in teacher.last.buttons]
     assert TEXTS("btn-stats-roster") not in labels
     await teacher.click(TEXTS("btn-stats-xlsx"))
