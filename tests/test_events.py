@@ -447,6 +447,33 @@ async def test_text_typed_in_the_cabinet_is_answered_with_the_cabinet(world: Wor
     assert cabinet_head not in coordinator.last.text
 
 
+async def test_the_administrator_invites_sees_the_coordinator_by_id_and_revokes(
+    world: World,
+) -> None:
+    boss = world.user(ADMIN, "Админ")
+    await register(boss, role=TEXTS("role-teacher"), grade=None)
+    texts = world.app.texts
+    await boss.send("/admin")
+    await boss.click(texts("btn-admin-invite"))
+    await boss.click("ЗЖДТ")
+    code = boss.last.text.split("start=")[1].split()[0]
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role=TEXTS("role-teacher"), grade=None)
+    await coordinator.send(f"/start {code}")
+    await boss.send("/admin")
+    line = texts(
+        "admin-coordinator", user=str(COORDINATOR), channel="telegram", organisation="ЗЖДТ"
+    )
+    assert line in boss.last.text
+    assert f"ID {COORDINATOR} в Telegram" in line
+    await boss.click(texts("btn-admin-revoke", user=str(COORDINATOR)))
+    assert texts("admin-revoke-confirm", user=str(COORDINATOR)) in boss.last.text
+    await boss.click(texts("btn-admin-revoke-yes"))
+    assert boss.last_toast == texts("admin-revoked-toast", done="True")
+    async with world.app.uow_factory() as uow:
+        assert await uow.coordinators.get(COORDINATOR) is None
+
+
 async def test_a_coordinator_creates_a_trial_in_the_guided_dialog(world: World) -> None:
     coordinator = await new_event_dialog(world, "trial")
     texts = world.app.texts
