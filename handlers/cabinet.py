@@ -1,5 +1,6 @@
 """The coordinator's cabinet's sections beyond events: consultation requests (with the count
-of new ones) and, for the committee, the content files."""
+of new ones) and, for the committee, the content files; and the mark that the coordinator is
+in the cabinet, so that text typed there is answered with the cabinet, not the main menu."""
 
 from __future__ import annotations
 
@@ -16,3 +17,24 @@ async def cabinet_rows(ctx: Request, manager: Manager) -> list[Row]:
     if manager.organisation_id is None:  # the committee and administrators
         rows.append(content_views.cabinet_row(ctx.texts))
     return rows
+
+
+#: The dialog data's key marking that the coordinator's last screen was in the cabinet. Set
+#: by the cabinet's screens, cleared by the main menu; only coordinators ever have it, so no
+#: one else's screens touch the dialog state for it.
+PLACE = "place"
+CABINET = "cabinet"
+
+
+async def entered(ctx: Request) -> None:
+    if ctx.state is not None and (await ctx.state.get_data()).get(PLACE) != CABINET:
+        await ctx.state.update_data({PLACE: CABINET})
+
+
+async def left(ctx: Request) -> None:
+    if ctx.state is not None and (await ctx.state.get_data()).get(PLACE) is not None:
+        await ctx.state.update_data({PLACE: None})
+
+
+async def inside(ctx: Request) -> bool:
+    return ctx.state is not None and (await ctx.state.get_data()).get(PLACE) == CABINET

@@ -5,8 +5,10 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
+from handlers import cabinet
 from handlers.context import Request
 from handlers.flow import show_menu, show_outdated
+from handlers.manage import show_cabinet
 from handlers.ui import show
 from handlers.views.profile import missing_profile_view
 from handlers.views.quiz import question_view
@@ -30,7 +32,10 @@ async def on_unexpected_message(message: Message, ctx: Request) -> None:
             await message.answer(texts("quiz-use-buttons"))
             await show(message, question_view(texts, quiz, state))
             return
-    await show_menu(message, ctx, note=texts("unexpected-text"))
+    note = texts("unexpected-text")
+    if await cabinet.inside(ctx) and await show_cabinet(message, ctx, note=note):
+        return  # typed in the coordinator's cabinet: the cabinet again, not the main menu
+    await show_menu(message, ctx, note=note)
 
 
 async def on_unknown_button(callback: CallbackQuery, ctx: Request) -> None:

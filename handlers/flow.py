@@ -4,6 +4,7 @@ the profile, and the checks before anything is stored (consent, a complete profi
 from __future__ import annotations
 
 from db.records import OrganisationRecord, UserRecord
+from handlers import cabinet
 from handlers.callbacks import EventList
 from handlers.context import Request
 from handlers.ui import Event, show
@@ -11,12 +12,16 @@ from handlers.views.consent import consent_needed_view, consent_view
 from handlers.views.events import event_card_view
 from handlers.views.menu import menu_view
 from handlers.views.profile import missing_profile_view, profile_gap_view
+from services import coordinators
 from services import events as event_service
 from services.errors import NotFound
 
 
 async def show_menu(event: Event, ctx: Request, *, note: str | None = None) -> None:
-    await show(event, (await menu_view(ctx)).noted(note))
+    manager = await coordinators.manager(ctx.uow, ctx.staff) if ctx.user is not None else None
+    if manager is not None:
+        await cabinet.left(ctx)
+    await show(event, (await menu_view(ctx, manager)).noted(note))
 
 
 async def show_home(event: Event, ctx: Request, *, note: str | None = None) -> None:

@@ -15,11 +15,13 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from db.channels import channel_of
+from handlers import cabinet
 from handlers.cabinet import cabinet_rows
 from handlers.callbacks import Attend, Manage, ManageList, ManageStep, Nav, Page
 from handlers.context import Request
 from handlers.editor import EVENT_ORGANISERS, start_editing
 from handlers.flow import organisations_of_kinds, refuse, show_outdated
+from handlers.stats import close_input as close_stats_input
 from handlers.ui import Event, deep_links, show
 from handlers.views.manage import (
     cancel_confirm_view,
@@ -46,14 +48,23 @@ ATTENDEE_HEADER_KEYS = (
 
 
 async def on_manage_list(event: Event, ctx: Request, page: int = 0) -> None:
+    if not await show_cabinet(event, ctx, page):
+        await refuse(event, ctx)
+
+
+async def show_cabinet(event: Event, ctx: Request, page: int = 0, note: str | None = None) -> bool:
+    """The cabinet's list of events; False (and nothing shown) for someone who is not, or no
+    longer, a coordinator. Opening it closes an input of the statistics left open."""
     manager = await coordinators.manager(ctx.uow, ctx.staff)
     if manager is None:
-        await refuse(event, ctx)
-        return
+        return False
     listed = await event_service.managed_events(ctx.uow, manager, ctx.now(), page)
     view = manage_list_view(ctx.texts, listed, manager.organisation_name, ctx.now())
     view.rows[2:2] = await cabinet_rows(ctx, manager)
-    await show(event, view)
+    await close_stats_input(ctx)
+    await cabinet.entered(ctx)
+    await show(event, view.noted(note))
+    return True
 
 
 async def on_manage_page(callback: CallbackQuery, callback_data: ManageList, ctx: Request) -> None:
@@ -96,6 +107,7 @@ async def _manage(
         return
     managed = await event_service.managed_event(ctx.uow, ctx.staff, event_id, ctx.moment())
     event, attendees = managed.event, managed.attendees
+    await cabinet.entered(ctx)
     started = event.starts_at <= ctx.now()
     texts = ctx.texts
     if action == ManageStep.PEOPLE:

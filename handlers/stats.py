@@ -55,7 +55,7 @@ async def on_stats(callback: CallbackQuery, callback_data: Stats, ctx: Request) 
     try:
         await _stats(callback, callback_data, ctx)
     except NotPermitted:
-        await _close_input(ctx)
+        await close_input(ctx)
         await refuse(callback, ctx)
 
 
@@ -95,7 +95,7 @@ def _year(ctx: Request, year: int) -> int:
 
 
 async def _show_report(event: Event, ctx: Request, year: int, note: str | None = None) -> None:
-    await _close_input(ctx)
+    await close_input(ctx)
     moment = ctx.moment()
     report = await service.report(ctx.uow, ctx.staff, _year(ctx, year), moment)
     await show(event, stats_view(ctx.texts, report).noted(note))
@@ -133,7 +133,8 @@ async def _open_input(ctx: Request, step: str, year: int) -> None:
     await ctx.dialog.update_data({KEY: {"step": step, "year": year}})
 
 
-async def _close_input(ctx: Request) -> None:
+async def close_input(ctx: Request) -> None:
+    """Typed text goes to the other routers again (the cabinet closes an input left open)."""
     if ctx.state is not None and (await ctx.state.get_data()).get(KEY) is not None:
         await ctx.state.update_data({KEY: None})
 
@@ -160,7 +161,7 @@ async def on_input(message: Message, bot: Bot, ctx: Request) -> None:
         else:
             await _take_term(message, ctx, year)
     except NotPermitted:
-        await _close_input(ctx)
+        await close_input(ctx)
         await refuse(message, ctx)
 
 
@@ -188,7 +189,7 @@ async def _take_roster(message: Message, bot: Bot, ctx: Request, year: int) -> N
     if parsed.cells:
         await service.set_roster(ctx.uow, ctx.staff, year, parsed.cells, ctx.now())
         if not parsed.errors:
-            await _close_input(ctx)
+            await close_input(ctx)
     await show(message, roster_saved_view(texts, year, parsed))
 
 

@@ -419,6 +419,61 @@ async def test_an_invite_makes_a_coordinator_once(world: World) -> None:
         assert await uow.coordinators.get(stranger.user_id) is None
 
 
+async def test_text_typed_in_the_cabinet_is_answered_with_the_cabinet(world: World) -> None:
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role=TEXTS("role-teacher"), grade=None)
+    await appoint(world, coordinator)
+    event = await make_event(world)
+    texts = world.app.texts
+    cabinet_head = texts("manage-list", count=1, organisation="").split("—")[0].strip()
+    await coordinator.send("/manage")
+    await coordinator.send("что тут делать?")
+    assert coordinator.last.text.startswith(texts("unexpected-text"))
+    assert cabinet_head in coordinator.last.text
+    assert texts("btn-event-new") in [label for label, _ in coordinator.last.buttons]
+    # On an event's card too, and the dialog of a new event still takes typed text.
+    await coordinator.press(Manage(id=event.id, action=ManageStep.SHOW).pack())
+    await coordinator.send("а это?")
+    assert cabinet_head in coordinator.last.text
+    await coordinator.click(texts("btn-event-new"))
+    await coordinator.click(texts("event-kind", kind="trial"))
+    await coordinator.send("Проба: сварщик")
+    assert texts("btn-editor-skip") in [label for label, _ in coordinator.last.buttons]
+    # Once back in the main menu, typed text is answered with the main menu again.
+    await coordinator.click(texts("btn-editor-cancel"))
+    await coordinator.send("/menu")
+    await coordinator.send("привет")
+    assert texts("btn-manage") in [label for label, _ in coordinator.last.buttons]
+    assert cabinet_head not in coordinator.last.text
+
+
+async def test_the_administrator_invites_sees_the_coordinator_by_id_and_revokes(
+    world: World,
+) -> None:
+    boss = world.user(ADMIN, "Админ")
+    await register(boss, role=TEXTS("role-teacher"), grade=None)
+    texts = world.app.texts
+    await boss.send("/admin")
+    await boss.click(texts("btn-admin-invite"))
+    await boss.click("ЗЖДТ")
+    code = boss.last.text.split("start=")[1].split()[0]
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role=TEXTS("role-teacher"), grade=None)
+    await coordinator.send(f"/start {code}")
+    await boss.send("/admin")
+    line = texts(
+        "admin-coordinator", user=str(COORDINATOR), channel="telegram", organisation="ЗЖДТ"
+    )
+    assert line in boss.last.text
+    assert f"ID {COORDINATOR} в Telegram" in line
+    await boss.click(texts("btn-admin-revoke", user=str(COORDINATOR)))
+    assert texts("admin-revoke-confirm", user=str(COORDINATOR)) in boss.last.text
+    await boss.click(texts("btn-admin-revoke-yes"))
+    assert boss.last_toast == texts("admin-revoked-toast", done="True")
+    async with world.app.uow_factory() as uow:
+        assert await uow.coordinators.get(COORDINATOR) is None
+
+
 async def test_a_coordinator_creates_a_trial_in_the_guided_dialog(world: World) -> None:
     coordinator = await new_event_dialog(world, "trial")
     texts = world.app.texts

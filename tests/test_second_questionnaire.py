@@ -135,6 +135,29 @@ async def test_a_questionnaire_added_as_a_data_file_works_end_to_end(
     assert quiz_intro(world.app.quizzes["klimov"]) in chat.last.text
 
 
+async def test_with_results_of_two_questionnaires_each_item_names_its_questionnaire(
+    world: World, chat: Conversation
+) -> None:
+    await register(chat)
+    await chat.click(TEXTS("btn-quiz-start", title="Что для меня важно"))
+    await chat.click(TEXTS("btn-quiz-begin"))
+    for letter in "АБА":
+        await chat.click(letter)
+    await chat.send("/quiz")
+    await chat.click(TEXTS("btn-quiz-begin"))
+    for _ in range(20):
+        await chat.click("А")
+    await chat.send("/results")
+    labels = [label for label, _ in chat.last.buttons]
+    date = TEXTS.date(world.clock.now)
+    assert labels[:2] == [
+        TEXTS("results-item", named="yes", title=KLIMOV_TITLE, date=date, leading="природа"),
+        TEXTS("results-item", named="yes", title="Что для меня важно", date=date, leading="Люди"),
+    ]
+    assert labels[0].startswith(KLIMOV_TITLE)
+    assert labels[1].startswith("Что для меня важно")
+
+
 def test_the_bot_refuses_to_start_without_exactly_one_interest_type_questionnaire(
     tmp_path: Path,
 ) -> None:

@@ -62,10 +62,10 @@ async def test_the_committee_sees_the_town_gets_the_chart_and_the_report(world: 
     assert head("all") in boss.last.text
     coverage = TEXTS(
         "stats-coverage-no-roster",
-        target="80\u00a0%",
         where=TEXTS("stats-where", where="town"),
         part="5",
     )
+    assert TEXTS("stats-coverage-head", roster="no", target="80\u00a0%") in boss.last.text
     assert coverage in boss.last.text
     await boss.click(TEXTS("btn-stats-chart"))
     await boss.click(TEXTS("btn-stats-xlsx"))
@@ -190,6 +190,20 @@ async def test_the_terms_figures_typed_with_a_mistake_first(world: World) -> Non
         assert len((await uow.session.scalars(select(TermIndicators))).all()) == 1
 
 
+async def test_an_input_left_open_is_closed_by_the_cabinet(world: World) -> None:
+    boss = await coordinator(world, COMMITTEE, "committee")
+    await boss.send("/stats")
+    await boss.click(TEXTS("btn-stats-term"))
+    await boss.send("/manage")  # left without entering the figures
+    await boss.send("2; 14; 35; 6")
+    assert TEXTS("stats-term-saved", term=2) not in boss.last.text
+    assert TEXTS("stats-term-bad", schools=7) not in boss.last.text
+    assert boss.last.text.startswith(TEXTS("unexpected-text"))
+    assert TEXTS("btn-stats") in [label for label, _ in boss.last.buttons]  # the cabinet
+    async with world.app.uow_factory() as uow:
+        assert (await uow.session.scalars(select(TermIndicators))).all() == []
+
+
 async def test_a_school_coordinator_sees_only_their_school(world: World) -> None:
     found = await schools(world.app)
     s1, s5 = found["school-1"].id, found["school-5"].id
@@ -199,6 +213,11 @@ async def test_a_school_coordinator_sees_only_their_school(world: World) -> None
     teacher = await coordinator(world, SCHOOL_COORDINATOR, "school-1")
     await teacher.send("/stats")
     assert head(found["school-1"].short_name) in teacher.last.text
+    # The town's line and the school's under one heading of the indicator, not two.
+    heading = TEXTS("stats-coverage-head", roster="no", target="80\u00a0%")
+    assert teacher.last.text.count(heading) == 1
+    where = TEXTS("stats-where", where=found["school-1"].short_name)
+    assert TEXTS("stats-coverage-no-roster", where=where, part="3") in teacher.last.text
     labels = [label for label, _ in teacher.last.buttons]
     assert TEXTS("btn-stats-roster") not in labels
     await teacher.click(TEXTS("btn-stats-xlsx"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from db.channels import channel_of
 from db.records import CoordinatorRecord, InviteRecord, OrganisationRecord
 from handlers.callbacks import AdminAction, AdminStep, Nav, Page
 from handlers.ui import Row, View, back_row, menu_row
@@ -20,11 +21,19 @@ def admin_view(
     rows: list[Row] = [[(texts("btn-admin-invite"), AdminAction(action=AdminStep.INVITE))]]
     for c in coordinators:
         name = escape(names.get(c.organisation_id, "?"))
-        lines.append(texts("admin-coordinator", user=str(c.user_id), organisation=name))
+        shown = str(abs(c.user_id))  # the id as the messenger shows it (MAX's are stored < 0)
+        lines.append(
+            texts(
+                "admin-coordinator",
+                user=shown,
+                channel=channel_of(c.user_id),
+                organisation=name,
+            )
+        )
         rows.append(
             [
                 (
-                    texts("btn-admin-revoke", user=str(c.user_id)),
+                    texts("btn-admin-revoke", user=shown),
                     AdminAction(action=AdminStep.REVOKE, target=c.user_id),
                 )
             ]
@@ -72,7 +81,7 @@ def invite_made_view(texts: Texts, organisation: str, link: str, invite: InviteR
 
 def revoke_confirm_view(texts: Texts, user_id: int) -> View:
     return View(
-        texts("admin-revoke-confirm", user=str(user_id)),
+        texts("admin-revoke-confirm", user=str(abs(user_id))),
         [
             [
                 (

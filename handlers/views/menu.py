@@ -24,6 +24,7 @@ from locales import Texts
 from services import coordinators
 from services import family as family_service
 from services import quiz as quiz_service
+from services.coordinators import Manager
 
 
 def public_rows(texts: Texts, role: str = "none") -> list[Row]:
@@ -36,7 +37,8 @@ def public_rows(texts: Texts, role: str = "none") -> list[Row]:
     return [adults, places, bank, types] if role == "adult" else [types, bank, places]
 
 
-async def menu_view(ctx: Request) -> View:
+async def menu_view(ctx: Request, manager: Manager | None) -> View:
+    """The main menu; `manager`: the user as a coordinator, if they are one."""
     texts, user = ctx.texts, ctx.user
     if user is None:
         return View(
@@ -81,7 +83,6 @@ async def menu_view(ctx: Request) -> View:
         ]
     )
     rows.append([(texts("btn-help"), Nav(to=Page.HELP))])
-    manager = await coordinators.manager(ctx.uow, ctx.staff)
     if manager is not None:
         rows.append([(texts("btn-manage"), ManageList())])
     if manager is not None and manager.is_admin:

@@ -267,6 +267,8 @@ def results_view(
 ) -> View:
     """The latest finished attempts, one button each; `total` counts all of them."""
     rows: list[Row] = []
+    # With results of more than one questionnaire each item says whose result it is.
+    several = len({a.quiz_id for a in attempts if a.quiz_id in quizzes}) > 1
     for attempt in attempts:
         taken = quizzes.get(attempt.quiz_id)
         if taken is None or attempt.scores is None or attempt.finished_at is None:
@@ -274,10 +276,12 @@ def results_view(
         leading = quiz_service.interpretation(taken, attempt).leading
         label = texts(
             "results-item",
+            named="yes" if several else "no",
+            title=taken.title,
             date=texts.date(attempt.finished_at),
             leading=", ".join(_short_title(taken, s) for s in leading),
         )
-        rows.append([(label, ShowResult(attempt=attempt.id))])
+        rows.append([(fit_label(label), ShowResult(attempt=attempt.id))])
     rows.append(menu_row(texts))
     shown = "all" if total <= len(attempts) else len(attempts)
     return View(texts("results-list", count=total, shown=shown), rows)

@@ -74,7 +74,8 @@ def stats_view(texts: Texts, report: Report) -> View:
 
 def _coverage(texts: Texts, report: Report) -> str:
     target = percent(TARGETS["coverage"].goal)
-    blocks = []
+    roster = "yes" if report.town_coverage.whole is not None else "no"
+    blocks = [texts("stats-coverage-head", roster=roster, target=target)]  # once, above the places
     places: list[tuple[str, Share, int]] = [
         ("town", report.town_coverage, report.town_participants)
     ]
@@ -91,14 +92,12 @@ def _coverage(texts: Texts, report: Report) -> str:
         if share.whole is None:
             text = texts(
                 "stats-coverage-no-roster",
-                target=target,
                 where=label,
                 part=people(texts, participants),
             )
         else:
             text = texts(
                 "stats-coverage",
-                target=target,
                 where=label,
                 share=share_text(texts, share),
                 part=people(texts, share.part),

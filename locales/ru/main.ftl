@@ -289,7 +289,10 @@ results-list = <b>Мои результаты</b>
         [all] { "" }
        *[other] {" "}Ниже — последние { $shown }.
     } Нажмите на результат, чтобы открыть его.
-results-item = { $date }: { $leading }
+results-item = { $named ->
+        [yes] { $title }, { $date }: { $leading }
+       *[no] { $date }: { $leading }
+    }
 btn-type-more = Подробнее: { $title }
 
 ## --- Public information: interest types
@@ -782,10 +785,13 @@ btn-admin = ⚙️ Администрирование
 admin-head =
     <b>Администрирование</b>
     Координаторов: { $coordinators }, открытых приглашений: { $invites }.
-admin-coordinator = • { $organisation }: пользователь { $user }
+admin-coordinator = • { $organisation }: ID { $user } в { $channel ->
+        [max] MAX
+       *[telegram] Telegram
+    }
 admin-invite = • Приглашение: { $organisation }, действует до { $expires }
 btn-admin-invite = ➕ Пригласить координатора
-btn-admin-revoke = Снять права: { $user }
+btn-admin-revoke = Снять права: ID { $user }
 btn-admin-revoke-invite = Отозвать приглашение: { $organisation }
 btn-admin-revoke-yes = Да, снять права
 admin-invite-for = <b>Координатор какой организации?</b> Координатор комитета по образованию ведёт мероприятия всех организаций.
@@ -794,7 +800,7 @@ admin-invite-made =
 
     Отправьте эту ссылку будущему координатору. Она срабатывает один раз и действует до { $expires }:
     { $link }
-admin-revoke-confirm = Снять права координатора с пользователя { $user }? Его профиль останется.
+admin-revoke-confirm = Снять права координатора с пользователя ID { $user }? Его профиль останется.
 admin-revoked-toast = { $done ->
         [True] Права сняты
        *[False] Этот пользователь уже не координатор
