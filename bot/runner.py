@@ -277,5 +277,6 @@ async def run_import(settings: Settings, path: Path) -> int:
     print(plain(texts("import-report", **counts)))  # noqa: T201 - the command's output
     for error in report.errors:
         problems = " ".join(texts(p.key, **p.args) for p in error.problems)
-        print(plain(texts("import-error", line=error.line, problems=problems)))  # noqa: T201
+        line = texts("import-error", line=error.line, problems=problems) if error.line else problems
+        print(plain(line))  # noqa: T201
     return 1 if report.errors else 0

@@ -200,8 +200,16 @@ async def _show_preview(event: Event, ctx: Request, editor: dict[str, Any], note
         await _show_step(event, ctx, editor, note)
         return
     existing = editor.get("existing_start")
+    event_id = editor.get("event_id")
+    # A change is previewed with the seats taken as they are now, not when the dialog began.
+    taken = None
+    if event_id is not None:
+        taken = await event_service.seats_taken(ctx.uow, int(event_id))
     problems = check_draft(
-        draft, ctx.now(), existing_start=datetime.fromisoformat(existing) if existing else None
+        draft,
+        ctx.now(),
+        existing_start=datetime.fromisoformat(existing) if existing else None,
+        seats_taken=taken or 0,
     )
     organisation = await ctx.uow.organisations.get(draft.organisation_id)
     await ctx.uow.end_read()
@@ -210,7 +218,7 @@ async def _show_preview(event: Event, ctx: Request, editor: dict[str, Any], note
         draft,
         organisation.name if organisation else "",
         problems,
-        editing=editor.get("event_id") is not None,
+        taken=taken,
     )
     await show(event, view.noted(note or None))
 

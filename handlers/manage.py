@@ -211,7 +211,13 @@ async def on_document(message: Message, bot: Bot, ctx: Request) -> None:
     document = message.document
     assert document is not None
     if not (document.file_name or "").lower().endswith((".csv", ".txt")):
-        await message.answer(ctx.texts("import-not-csv"))
+        await message.answer(
+            ctx.texts(
+                "import-not-csv",
+                required=event_import.shown_columns(event_import.REQUIRED),
+                optional=event_import.shown_columns(event_import.OPTIONAL),
+            )
+        )
         return
     if (document.file_size or 0) > event_import.MAX_BYTES:
         await message.answer(ctx.texts("event-problem-csv-too-big", rows=event_import.MAX_ROWS))

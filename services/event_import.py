@@ -48,6 +48,8 @@ COLUMNS = (
     "profession",
 )
 REQUIRED = ("kind", "title", "organisation", "starts", "ends", "roles")
+#: Besides `place` or `link` (one of them is needed).
+OPTIONAL = ("code", "description", "capacity", "deadline", "grades", "interest_types", "profession")
 #: Russian column names, as a coordinator may head the spreadsheet.
 COLUMN_NAMES = {
     "код": "code",
@@ -67,6 +69,8 @@ COLUMN_NAMES = {
     "типы": "interest_types",
     "профессия": "profession",
 }
+#: The name each column is shown by (in the bot's answers, which are in Russian).
+SHOWN_NAMES = {column: name for name, column in COLUMN_NAMES.items() if name != "мест"}
 KIND_NAMES = {
     "проба": EventKind.TRIAL,
     "профпроба": EventKind.TRIAL,
@@ -98,6 +102,17 @@ TYPE_NAMES = {
     "художественный образ": "art",
     "искусство": "art",
 }
+
+
+def shown_columns(columns: tuple[str, ...]) -> str:
+    """Columns by their Russian names, as a coordinator heads the spreadsheet."""
+    return ", ".join(SHOWN_NAMES[column] for column in columns)
+
+
+def _given(value: str, **args: str) -> dict[str, str]:
+    """A problem's arguments with the value as found: `filled` says whether there was one, so
+    that an empty field reads «не заполнено», not empty quotes."""
+    return {**args, "value": value, "filled": str(bool(value))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,31 +187,31 @@ def _row(row: dict[str, str], context: _Context) -> EventDraft | list[Problem]:
     get = {key: (row.get(key) or "").strip() for key in COLUMNS}
     kind = KIND_NAMES.get(get["kind"].lower(), get["kind"].lower())
     if kind not in set(EventKind):
-        problems.append(Problem("csv-kind", {"value": get["kind"]}))
+        problems.append(Problem("csv-kind", _given(get["kind"])))
     organisation = context.organisations.get(get["organisation"].lower())
     if organisation is None:
-        problems.append(Problem("csv-organisation", {"value": get["organisation"]}))
+        problems.append(Problem("csv-organisation", _given(get["organisation"])))
     today = context.now.astimezone(context.tz).date()
     times: dict[str, datetime | None] = {}
     for name in ("starts", "ends", "deadline"):
         times[name] = _when(get[name], context.tz, today) if get[name] else None
         if (get[name] and times[name] is None) or (name != "deadline" and not get[name]):
-            problems.append(Problem("csv-date", {"field": name, "value": get[name]}))
+            problems.append(Problem("csv-date", _given(get[name], field=name)))
     capacity = None
     if get["capacity"]:
         if not get["capacity"].lstrip("-").isdigit():
-            problems.append(Problem("csv-number", {"field": "capacity", "value": get["capacity"]}))
+            problems.append(Problem("csv-number", _given(get["capacity"], field="capacity")))
         else:
             capacity = int(get["capacity"])
     roles = _list(get["roles"], ROLE_NAMES, tuple(AUDIENCE_ROLES))
     if roles is None:
-        problems.append(Problem("csv-role", {"value": get["roles"]}))
+        problems.append(Problem("csv-role", _given(get["roles"])))
     types = _list(get["interest_types"], TYPE_NAMES, INTEREST_TYPES)
     if types is None:
-        problems.append(Problem("csv-type", {"value": get["interest_types"]}))
+        problems.append(Problem("csv-type", _given(get["interest_types"])))
     grades = _grades(get["grades"])
     if grades is None:
-        problems.append(Problem("csv-number", {"field": "grades", "value": get["grades"]}))
+        problems.append(Problem("csv-number", _given(get["grades"], field="grades")))
     if problems:
         return problems
     assert organisation is not None
@@ -240,16 +255,18 @@ def _grades(value: str) -> tuple[int | None, int | None] | None:
 
 
 def _header(names: list[str]) -> list[str] | Problem:
+    """The columns of the first line; a column without a name (the empty cells Excel leaves
+    after the last one) is ignored."""
     columns = []
     for raw in names:
         name = raw.strip().lower()
         name = COLUMN_NAMES.get(name, name)
-        if name not in COLUMNS:
-            return Problem("csv-column", {"column": raw.strip()})
+        if name and name not in COLUMNS:
+            return Problem("csv-column", {"column": raw.strip(), "known": shown_columns(COLUMNS)})
         columns.append(name)
-    missing = [name for name in REQUIRED if name not in columns]
+    missing = tuple(name for name in REQUIRED if name not in columns)
     if missing:
-        return Problem("csv-header", {"columns": ", ".join(missing)})
+        return Problem("csv-header", {"columns": shown_columns(missing)})
     return columns
 
 
@@ -267,7 +284,7 @@ def parse_events_csv(
         return result
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        missing = Problem("csv-header", {"columns": ", ".join(REQUIRED)})
+        missing = Problem("csv-header", {"columns": shown_columns(REQUIRED)})
         result.errors.append(RowError(1, [missing]))
         return result
     delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","

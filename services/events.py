@@ -74,18 +74,27 @@ def valid_code(code: str) -> bool:
 
 
 def check_draft(
-    draft: EventDraft, now: datetime, *, existing_start: datetime | None = None
+    draft: EventDraft,
+    now: datetime,
+    *,
+    existing_start: datetime | None = None,
+    seats_taken: int = 0,
 ) -> list[Problem]:
     """Everything wrong with an event as filled in, in the order of the form; empty if none.
 
     `existing_start`: when editing a published event, its start as stored (an event that has
-    already started may be changed without its start being "in the past").
+    already started may be changed without its start being "in the past"). `seats_taken`: the
+    seats its confirmed sign-ups hold now; fewer seats than that are refused (nobody is dropped
+    or kept over capacity without a word).
     """
-    return [
+    problems = [
         *_check_texts(draft),
         *_check_times(draft, now, moved=draft.starts_at != existing_start),
         *_check_audience(draft),
     ]
+    if draft.capacity is not None and 0 < draft.capacity < seats_taken:
+        problems.append(Problem("capacity-below-taken", {"taken": seats_taken}))
+    return problems
 
 
 def _check_texts(draft: EventDraft) -> list[Problem]:
@@ -224,9 +233,9 @@ async def update_event(
         event = await _lock_managed(uow, staff, event_id)
         if event.status == EventStatus.CANCELLED:
             raise NotFound(event_id)
-        problems = check_draft(draft, now, existing_start=event.starts_at)
-        if draft.capacity is not None and draft.capacity < event.seats_taken:
-            problems.append(Problem("capacity-below-taken", {"taken": event.seats_taken}))
+        problems = check_draft(
+            draft, now, existing_start=event.starts_at, seats_taken=event.seats_taken
+        )
         if problems:
             raise DraftRejected(problems)
         changed = changes(event, draft)
@@ -326,6 +335,13 @@ async def event_to_manage(uow: UnitOfWork, staff: Staff, event_id: int) -> Event
     finally:
         await uow.end_read()
     return event
+
+
+async def seats_taken(uow: UnitOfWork, event_id: int) -> int:
+    """The seats an event's confirmed sign-ups hold as stored now (0: no such event), for the
+    preview of a change. Leaves the read open."""
+    event = await uow.events.get(event_id)
+    return event.seats_taken if event is not None else 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,20 @@ COLUMN_NAMES = {
 }
 
 
+#: The name each column is shown by (in the bot's answers, which are in Russian).
+SHOWN_NAMES = {"school": "школа", "grade": "класс", "students": "учащихся"}
+
+
+def _given(value: str) -> dict[str, str]:
+    """A problem's arguments with the value as found: `filled` says whether there was one, so
+    that an empty cell reads «не заполнено», not empty quotes."""
+    return {"value": value, "filled": str(bool(value))}
+
+
+def _shown(columns: Iterable[str]) -> str:
+    return ", ".join(SHOWN_NAMES[column] for column in columns)
+
+
 @dataclass(frozen=True, slots=True)
 class RosterIssue:
     """Why a row was refused: a locale key and its arguments."""
@@ -144,7 +158,8 @@ def _cells(
     rows: Sequence[tuple[int, list[str]]], schools: Mapping[str, int], result: ParsedRoster
 ) -> ParsedRoster:
     if not rows:
-        result.errors.append(RosterError(1, [RosterIssue("roster-problem-header")]))
+        problem = RosterIssue("roster-problem-header", {"columns": _shown(COLUMNS)})
+        result.errors.append(RosterError(1, [problem]))
         return result
     header: list[str] = []
     for raw in rows[0][1]:
@@ -152,7 +167,7 @@ def _cells(
         header.append(COLUMN_NAMES.get(name, name))
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        problem = RosterIssue("roster-problem-header", {"columns": ", ".join(missing)})
+        problem = RosterIssue("roster-problem-header", {"columns": _shown(missing)})
         result.errors.append(RosterError(rows[0][0], [problem]))
         return result
     seen: dict[tuple[int, int], int] = {}
@@ -168,17 +183,15 @@ def _cells(
         school = schools.get(_norm(row.get("school", "")))
         if school is None:
             problems.append(
-                RosterIssue("roster-problem-school", {"value": row.get("school", "")[:60]})
+                RosterIssue("roster-problem-school", _given(row.get("school", "")[:60]))
             )
         grade = _whole(row.get("grade", ""))
         if grade is None or not 1 <= grade <= LAST_GRADE:
-            problems.append(
-                RosterIssue("roster-problem-grade", {"value": row.get("grade", "")[:20]})
-            )
+            problems.append(RosterIssue("roster-problem-grade", _given(row.get("grade", "")[:20])))
         students = _whole(row.get("students", ""))
         if students is None or students < 0:
             problems.append(
-                RosterIssue("roster-problem-students", {"value": row.get("students", "")[:20]})
+                RosterIssue("roster-problem-students", _given(row.get("students", "")[:20]))
             )
         if problems:
             result.errors.append(RosterError(line, problems))

@@ -149,6 +149,12 @@ async def test_a_coordinator_sends_the_plan_to_the_bot_and_wrong_rows_come_back(
     # The error names its line.
     assert texts("import-error", line=4, problems="") != texts("import-error", line=5, problems="")
     assert texts("import-error", line=4, problems="").rstrip() in boss.last.text
+    # The empty start and end are named as not filled in, not shown as empty quotes.
+    for field in ("starts", "ends"):
+        empty = texts("event-problem-csv-date", field=field, value="", filled="False")
+        assert empty in boss.last.text
+    assert "Начало: не заполнено — нужна дата и время" in boss.last.text
+    assert "«»" not in boss.last.text
     await boss.send_document(broken.encode("cp1251"), "plan.csv")
     assert texts("import-report", created=0, known=2, failed=1) in boss.last.text
     assert await count_events(world) == 2
@@ -206,3 +212,65 @@ def test_a_file_saved_with_old_mac_line_ends_or_a_broken_quote_gets_a_clear_answ
     huge = GOOD + 'x;проба;"' + "а" * 200_000 + "\n"
     broken = parse_events_csv(huge.encode(), ORGANISATIONS, TZ, NOW)
     assert [p.name for e in broken.errors for p in e.problems] == ["csv-format"]
+
+
+def shown(parsed: event_import.ParsedImport) -> list[str]:
+    """Each wrong row's reasons as the report shows them."""
+    return [" ".join(TEXTS(p.key, **p.args) for p in e.problems) for e in parsed.errors]
+
+
+def test_an_empty_field_is_named_as_not_filled_in() -> None:
+    header = "kind;title;organisation;place;starts;ends;roles\n"
+    rows = [
+        ";Без вида;zhdt;Цех;10.12.2026 10:00;10.12.2026 12:00;школьники",
+        "проба;Без организации;;Цех;10.12.2026 10:00;10.12.2026 12:00;школьники",
+        "полёт;Неизвестный вид;nowhere;Цех;10.12.2026 10:00;;школьники",
+    ]
+    parsed = parse_events_csv((header + "\n".join(rows)).encode(), ORGANISATIONS, TZ, NOW)
+    no_kind, no_organisation, wrong = shown(parsed)
+    assert no_kind.startswith("Не заполнен вид мероприятия (проба, день открытых дверей")
+    assert no_organisation.startswith("Не заполнена организация: нужен код из каталога")
+    assert "Неизвестный вид мероприятия «полёт»" in wrong
+    assert "Неизвестная организация «nowhere»" in wrong
+    assert "Окончание: не заполнено — нужна дата и время" in wrong
+    assert not any("«»" in text for text in shown(parsed))
+
+
+def test_the_columns_are_named_in_russian_and_unnamed_ones_are_ignored() -> None:
+    [missing] = shown(parse_events_csv(b"kind;title\n", ORGANISATIONS, TZ, NOW))
+    assert missing.endswith("не хватает: организация, начало, окончание, для кого.")
+    [unknown] = shown(parse_events_csv("школа;класс;учащихся\n".encode(), ORGANISATIONS, TZ, NOW))
+    assert unknown.startswith("Неизвестный столбец «школа». Столбцы плана мероприятий: код, вид,")
+    # Excel leaves empty cells after the last column: they are no column at all.
+    trailing = GOOD.replace("\n", ";;\n")
+    parsed = parse_events_csv(trailing.encode(), ORGANISATIONS, TZ, NOW)
+    assert parsed.errors == []
+    assert len(parsed.drafts) == 2
+
+
+async def test_a_file_that_is_not_a_csv_gets_the_columns_and_an_example_that_works(
+    world: World,
+) -> None:
+    boss = world.user(ADMIN, "Админ")
+    await register(boss, role=TEXTS("role-teacher"), grade=None)
+    await boss.send_document(b"PK\x03\x04", "план.xlsx")
+    answer = boss.last.text
+    assert "инструкци" not in answer
+    assert "Обязательные: вид, название, организация, начало, окончание, для кого" in answer
+    assert "а также место или ссылка" in answer
+    assert "Можно добавить: код, описание, места, запись до, классы, типы, профессия" in answer
+    example = "\n".join(answer.split("<code>")[i].split("</code>")[0] for i in (1, 2))
+    parsed = parse_events_csv(example.encode(), {"zhdt": 1}, TZ, NOW)
+    assert parsed.errors == []
+    assert len(parsed.drafts) == 1
+
+
+async def test_a_file_that_cannot_be_read_is_answered_without_a_line_number(
+    world: World,
+) -> None:
+    boss = world.user(ADMIN, "Админ")
+    await register(boss, role=TEXTS("role-teacher"), grade=None)
+    await boss.send_document(bytes(range(256)) * 3, "plan.csv")
+    texts = world.app.texts
+    assert texts("event-problem-csv-encoding") in boss.last.text
+    assert texts("import-error", line=0, problems="").rstrip() not in boss.last.text

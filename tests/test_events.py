@@ -851,3 +851,78 @@ async def test_the_preview_lists_what_is_wrong_and_offers_no_publishing_until_fi
         [stored] = list(await uow.session.scalars(select(Event)))
     assert stored.ends_at - stored.starts_at == timedelta(minutes=90)
     assert stored.capacity == 20
+
+
+async def editing_coordinator(world: World) -> Conversation:
+    """A coordinator of the college, not yet in the editor."""
+    coordinator = world.user(COORDINATOR, "Ольга")
+    await register(coordinator, role=TEXTS("role-teacher"), grade=None)
+    await appoint(world, coordinator)
+    return coordinator
+
+
+async def sign_up_people(world: World, event_id: int, user_ids: range) -> None:
+    for user_id in user_ids:
+        person = world.user(user_id, f"Ученик {user_id}")
+        await register(person)
+        await person.press(EventAction(id=event_id, action=EventStep.SIGN_UP).pack())
+
+
+async def test_the_preview_of_a_change_shows_the_seats_left_as_they_are_now(world: World) -> None:
+    event = await make_event(world)  # 20 seats
+    await sign_up_people(world, event.id, range(9101, 9103))
+    coordinator = await editing_coordinator(world)
+    texts = world.app.texts
+    await coordinator.press(Manage(id=event.id, action=ManageStep.EDIT).pack())
+    preview = coordinator.last.text
+    assert texts("editor-preview", editing="True") in preview
+    assert texts("event-seats", left=18, total=20) in preview
+    assert texts("event-seats", left=20, total=20) not in preview
+    # Someone signs up while the dialog is open: the next preview counts them.
+    await sign_up_people(world, event.id, range(9103, 9104))
+    await coordinator.click(texts("btn-editor-change", step="capacity"))
+    await coordinator.click("25")
+    assert texts("event-seats", left=22, total=25) in coordinator.last.text
+    await coordinator.click(texts("btn-editor-publish", editing="True"))
+    assert texts("btn-manage-open") in [label for label, _ in coordinator.last.buttons]
+    assert await seats_taken(world, event.id) == 3
+
+
+async def test_fewer_seats_than_signed_up_are_refused_in_the_preview_and_on_saving(
+    world: World,
+) -> None:
+    event = await make_event(world)  # 20 seats
+    await sign_up_people(world, event.id, range(9101, 9103))
+    coordinator = await editing_coordinator(world)
+    texts = world.app.texts
+    await coordinator.press(Manage(id=event.id, action=ManageStep.EDIT).pack())
+    await coordinator.click(texts("btn-editor-change", step="capacity"))
+    await coordinator.send("1")
+    preview = coordinator.last
+    assert texts("event-problem-capacity-below-taken", taken=2) in preview.text
+    assert texts("btn-editor-publish", editing="True") not in [b for b, _ in preview.buttons]
+    # Three seats are enough for two; two more sign up before it is saved: refused, and why.
+    await coordinator.click(texts("btn-editor-change", step="capacity"))
+    await coordinator.send("3")
+    assert texts("event-problem-capacity-below-taken", taken=2) not in coordinator.last.text
+    await sign_up_people(world, event.id, range(9103, 9105))
+    await coordinator.click(texts("btn-editor-publish", editing="True"))
+    refused = coordinator.last
+    assert texts("editor-rejected", count=1) in refused.text
+    assert texts("event-problem-capacity-below-taken", taken=4) in refused.text
+    assert texts("btn-editor-publish", editing="True") not in [b for b, _ in refused.buttons]
+    async with world.app.uow_factory() as uow:
+        stored = await uow.events.get(event.id)
+    assert stored is not None
+    assert (stored.capacity, stored.seats_taken) == (20, 4)
+    statuses = [r.status for r in await registrations(world, event.id)]
+    assert statuses == [RegistrationStatus.CONFIRMED] * 4
+    # As many seats as are taken is allowed: the event is full, nobody loses a seat.
+    await coordinator.click(texts("btn-editor-change", step="capacity"))
+    await coordinator.send("4")
+    assert texts("event-seats", left=0, total=4) in coordinator.last.text
+    await coordinator.click(texts("btn-editor-publish", editing="True"))
+    async with world.app.uow_factory() as uow:
+        stored = await uow.events.get(event.id)
+    assert stored is not None
+    assert (stored.capacity, stored.seats_taken) == (4, 4)

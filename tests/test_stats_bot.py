@@ -123,10 +123,11 @@ async def test_the_roster_from_a_windows_1251_file_with_bad_rows_reported_by_lin
         (6, "students", "-3"),
         (7, "students", "много"),
     ):
-        message = TEXTS(f"roster-problem-{problem}", value=value)
+        message = TEXTS(f"roster-problem-{problem}", value=value, filled="True")
         assert TEXTS("stats-roster-error", line=line, problems=message) in text
     repeated = TEXTS("roster-problem-repeated", line="2")
     assert TEXTS("stats-roster-error", line=8, problems=repeated) in text
+    assert "Строка 5: Класс «12» — нужен от 1 до 11." in text
     assert await roster(world) == {
         (found["school-1"].id, 9): 54,
         (found["school-5"].id, 8): 30,
@@ -159,6 +160,31 @@ async def test_the_roster_from_an_xlsx_file(world: World) -> None:
     assert head("all") in boss.last.text
 
 
+async def test_empty_cells_are_named_as_not_filled_in_and_each_reason_is_a_sentence(
+    world: World,
+) -> None:
+    boss = await coordinator(world, COMMITTEE, "committee")
+    await boss.send("/stats")
+    await boss.click(TEXTS("btn-stats-roster"))
+    rows = ["Школа;Класс;Учащихся", ";;", "Школа № 99;0;", "Школа № 1;9;54"]
+    await boss.send_document("\n".join(rows).encode(), "контингент.csv")
+    text = boss.last.text
+    assert TEXTS("stats-roster-saved", saved=1, failed=1).split(":")[0] in text
+    assert (
+        "Строка 3: Неизвестная школа «Школа № 99» — нужен код из каталога (school-1), короткое"
+        " или полное название. Класс «0» — нужен от 1 до 11. Число учащихся не заполнено —"
+        " нужно целое число, не меньше 0."
+    ) in text
+    assert "«»" not in text
+    assert not any(line.endswith(";") for line in text.split("\n"))
+    await boss.send("Школа № 1; ; 20")
+    assert "Строка 1: Класс не заполнен — нужен от 1 до 11." in boss.last.text
+    await boss.send("; 9; 20")
+    assert "Строка 1: Не заполнена школа — нужен код из каталога" in boss.last.text
+    await boss.send_document("Школа;Учащихся\nШкола № 1;54".encode(), "контингент.csv")
+    assert "Нет нужных столбцов в первой строке: класс." in boss.last.text
+
+
 async def test_a_file_that_is_not_a_roster_is_answered_and_changes_nothing(world: World) -> None:
     boss = await coordinator(world, COMMITTEE, "committee")
     await boss.send("/stats")
@@ -166,6 +192,7 @@ async def test_a_file_that_is_not_a_roster_is_answered_and_changes_nothing(world
     await boss.send_document(b"\x00\x01 binary", "roster.xlsx")
     assert TEXTS("stats-roster-nothing") in boss.last.text
     assert TEXTS("roster-problem-format") in boss.last.text
+    assert "трока 0" not in boss.last.text  # the file as a whole, not a line of it
     await boss.send_document(b"a", "photo.jpg")
     assert TEXTS("roster-problem-format") in boss.last.text
     assert await roster(world) == {}

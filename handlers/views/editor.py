@@ -134,8 +134,11 @@ def preview_view(
     organiser: str,
     problems: list[Problem],
     *,
-    editing: bool,
+    taken: int | None,
 ) -> View:
+    """The event as participants will see it. `taken`: when changing a published event, the
+    seats its sign-ups hold now; None for a new one."""
+    editing = taken is not None
     preview = EventRecord(
         id=0,
         code=draft.code or "",
@@ -149,7 +152,7 @@ def preview_view(
         starts_at=draft.starts_at,
         ends_at=draft.ends_at,
         capacity=draft.capacity,
-        seats_taken=0,
+        seats_taken=taken or 0,
         signup_deadline=draft.signup_deadline,
         roles=draft.roles,
         grade_min=draft.grade_min,

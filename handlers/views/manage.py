@@ -169,8 +169,11 @@ def import_report_view(texts: Texts, report: ImportReport) -> View:
         )
     ]
     for error in report.errors[:SHOWN_ERRORS]:
-        problems = " ".join(texts(p.key, **p.args) for p in error.problems)
-        lines.append(texts("import-error", line=error.line, problems=escape(problems)))
+        problems = escape(" ".join(texts(p.key, **p.args) for p in error.problems))
+        # Line 0: the file as a whole (unreadable, too big), not one of its lines.
+        lines.append(
+            texts("import-error", line=error.line, problems=problems) if error.line else problems
+        )
     if len(report.errors) > SHOWN_ERRORS:
         lines.append(texts("import-more-errors", more=len(report.errors) - SHOWN_ERRORS))
     return View("\n".join(lines), [back_row(texts, ManageList())])

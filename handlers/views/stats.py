@@ -225,8 +225,13 @@ def roster_saved_view(texts: Texts, year: int, parsed: ParsedRoster) -> View:
     else:
         lines = [texts("stats-roster-nothing")]
     for error in parsed.errors[:SHOWN_ERRORS]:
-        problems = " ".join(texts(p.key, **p.args) for p in error.problems)
-        lines.append(texts("stats-roster-error", line=error.line, problems=escape(problems)))
+        problems = escape(" ".join(texts(p.key, **p.args) for p in error.problems))
+        # Line 0: the file as a whole (unreadable, too big), not one of its lines.
+        lines.append(
+            texts("stats-roster-error", line=error.line, problems=problems)
+            if error.line
+            else problems
+        )
     if len(parsed.errors) > SHOWN_ERRORS:
         lines.append(texts("stats-roster-more", more=len(parsed.errors) - SHOWN_ERRORS))
     return View("\n".join(lines), [[(texts("btn-stats-back"), Stats(year=year))], menu_row(texts)])

@@ -89,16 +89,25 @@ stats-roster-saved = ✅ Контингент сохранён: { $saved } { $sa
         [0] {""}
        *[other] Не принято строк: { $failed } — исправьте их и пришлите ещё раз:
     }
-stats-roster-error = строка { $line }: { $problems }
+stats-roster-error = Строка { $line }: { $problems }
 stats-roster-more = …и ещё { $more }.
 stats-roster-nothing = Ни одной строки не принято:
 roster-problem-format = Не удалось прочитать файл: нужен CSV (UTF-8 или Windows-1251) или XLSX.
 roster-problem-too-big = Слишком большой файл: не больше { $rows } строк.
 roster-problem-header = Нет нужных столбцов в первой строке: { $columns }.
-roster-problem-school = неизвестная школа «{ $value }»;
-roster-problem-grade = класс «{ $value }» — нужен от 1 до 11;
-roster-problem-students = число учащихся «{ $value }» — нужно целое число, не меньше 0;
-roster-problem-repeated = эта школа и класс уже были в строке { $line };
+roster-problem-school = { $filled ->
+        [True] Неизвестная школа «{ $value }»
+       *[False] Не заполнена школа
+    } — нужен код из каталога (school-1), короткое или полное название.
+roster-problem-grade = Класс { $filled ->
+        [True] «{ $value }»
+       *[False] не заполнен
+    } — нужен от 1 до 11.
+roster-problem-students = Число учащихся { $filled ->
+        [True] «{ $value }»
+       *[False] не заполнено
+    } — нужно целое число, не меньше 0.
+roster-problem-repeated = Эта школа и класс уже были в строке { $line }.
 stats-roster-file-only = Пришлите файл CSV или XLSX либо строки текстом.
 stats-term-ask =
     🏛 <b>Административные показатели, { $year } учебный год</b>
