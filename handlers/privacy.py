@@ -14,7 +14,7 @@ from handlers.handover import handover_needed
 from handlers.ui import Event, show
 from handlers.views.mydata import mydata_file
 from handlers.views.profile import forget_confirm_view, mydata_view
-from services import mydata, profile
+from services import mydata
 
 
 async def on_mydata(event: Event, bot: Bot, ctx: Request) -> None:
@@ -47,7 +47,7 @@ async def on_forget(callback: CallbackQuery, bot: Bot, ctx: Request) -> None:
         return
     # A sender who is no user may still have left something: an update the bot could not
     # read, a child's link for the parent's consent.
-    await profile.forget(ctx.uow, ctx.sender_id)
+    await mydata.forget(ctx.uow, ctx.sender_id, ctx.now())
     if ctx.user is not None:
         await update_commands(bot, ctx.texts, callback.from_user.id, registered=False)
         ctx.user = None

@@ -677,6 +677,22 @@ async def cancel_sign_up(uow: UnitOfWork, user_id: int, event_id: int, now: date
     return True
 
 
+async def give_up_seats(uow: UnitOfWork, user_id: int, now: datetime) -> None:
+    """Inside the caller's write (the user erasing their data): each seat the user holds in an
+    event not begun is given up as `cancel_sign_up` does, so the first in line gets it and is
+    told."""
+    for event_id in await uow.registrations.seated_upcoming(user_id, now):
+        event = await uow.events.get(event_id, for_update=True)
+        registration = await uow.registrations.get(event_id, user_id, for_update=True)
+        if event is None or registration is None:
+            continue
+        if registration.status != RegistrationStatus.CONFIRMED or event.starts_at <= now:
+            continue
+        await uow.registrations.set_status(registration.id, RegistrationStatus.CANCELLED, now)
+        await uow.events.add_seats(event_id, -1)
+        await _promote(uow, replace(event, seats_taken=event.seats_taken - 1), now)
+
+
 async def _promote(uow: UnitOfWork, event: EventRecord, now: datetime) -> None:
     """Give the free seats of `event` (as it is now, inside its lock) to the first in line,
     and tell them: one read, one update and one insert of messages, however many move up."""

@@ -1,4 +1,5 @@
-"""Everything stored about a user, section by section, for `/mydata`'s file (152-ФЗ).
+"""Everything stored about a user, section by section, for `/mydata`'s file (152-ФЗ), and `forget`,
+which erases it (`/forget`).
 
 Each repository that keeps something about a user has one `personal_data(user_id)` method;
 `SECTIONS` names them. A feature adds its own section with one line here (the section's name,
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from db.personal import PersonalRows
 from db.uow import UnitOfWork
+from services import events
 
 Exporter = Callable[[UnitOfWork, int], Awaitable[PersonalRows]]
 
@@ -60,3 +63,16 @@ async def collect_stranger(uow: UnitOfWork, sender_id: int) -> list[Section]:
     ]
     await uow.end_read()
     return found
+
+
+async def forget(uow: UnitOfWork, user_id: int, now: datetime) -> bool:
+    """Erase everything personal (/forget), in one transaction; anonymous monitoring steps
+    stay, unlinked from the user. A seat they held in an event not begun goes to the first in
+    line, who is told, as if they had cancelled (their sign-ups go with them, the seat must
+    not stay taken by nobody). False if there was no user (a sender who is no user may still
+    have left something: an update the bot could not read, a link made for them)."""
+    async with uow.write():
+        await events.give_up_seats(uow, user_id, now)
+        await uow.family.drop_invites(user_id)  # links made for them, or used by them
+        await uow.rejected_updates.forget(user_id)  # what they sent that could not be read
+        return await uow.users.delete(user_id)

@@ -150,11 +150,3 @@ async def choose_grade(
         updated = await uow.users.get(user_id)
     assert updated is not None
     return updated
-
-
-async def forget(uow: UnitOfWork, user_id: int) -> bool:
-    """Erase everything personal; anonymous monitoring steps stay, unlinked from the user."""
-    async with uow.write():
-        await uow.family.drop_invites(user_id)  # links made for them, or used by them
-        await uow.rejected_updates.forget(user_id)  # what they sent that could not be read
-        return await uow.users.delete(user_id)

@@ -36,6 +36,7 @@ from handlers.callbacks import (
     Manage,
     ManageList,
     ManageStep,
+    ShowEvent,
 )
 from handlers.ui import fit_label
 from locales import Texts
@@ -227,6 +228,34 @@ async def test_a_full_event_has_a_waiting_list_and_a_freed_seat_goes_to_the_firs
     assert await send_outbox(world) == 1
     assert texts("event-promoted") in second.last.text
     assert await send_outbox(world) == 0  # told once
+
+
+async def test_a_seat_of_someone_who_erases_their_data_goes_to_the_first_in_line(
+    world: World,
+) -> None:
+    """/forget deletes the user's sign-ups with them; their seat must not stay taken by nobody:
+    the first in line gets it and is told, as if the seat had been given up."""
+    event = await make_event(world, capacity=1)
+    first, second, third = (world.user(6101 + i, f"Ученик {i}") for i in range(3))
+    for chat in (first, second, third):
+        await register(chat)
+        await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    texts = world.app.texts
+
+    await first.send("/forget")
+    await first.click(texts("btn-forget-yes"))
+    assert texts("forget-done") in first.last.text
+
+    statuses = {r.user_id: r.status for r in await registrations(world, event.id)}
+    assert statuses == {6102: "confirmed", 6103: "waitlisted"}
+    async with world.app.uow_factory() as uow:
+        stored = await uow.events.get(event.id)
+    assert stored is not None
+    assert stored.seats_taken == 1
+    assert await send_outbox(world) == 1
+    assert texts("event-promoted") in second.last.text
+    await third.press(ShowEvent(id=event.id).pack())
+    assert texts("event-my-status", status="waitlisted", position=1) in third.last.text
 
 
 async def test_more_seats_go_to_those_waiting_in_the_order_they_joined(world: World) -> None:

@@ -13,7 +13,7 @@ from db.calendar import Moment
 from db.models import QuizAttempt, Step
 from db.records import NewStep, UserRecord
 from db.repositories.organisations import CatalogueEntry
-from services import profile
+from services import mydata, profile
 from services import quiz as quiz_service
 from services.quiz import Outcome, Tap
 from tests.conftest import FakeClock
@@ -136,7 +136,7 @@ async def test_forgetting_a_user_keeps_anonymous_steps(app: App, clock: FakeCloc
         state = await quiz_service.start(uow, KLIMOV, user.id, clock())
     await answer_all(app, clock, user.id, state.attempt.id, "b")
     async with app.uow_factory() as uow:
-        assert await profile.forget(uow, user.id)
+        assert await mydata.forget(uow, user.id, clock())
     async with app.uow_factory() as uow:
         assert await uow.users.get(user.id) is None
         assert await uow.attempts.get(state.attempt.id) is None
@@ -169,7 +169,7 @@ async def test_ids_of_erased_attempts_are_never_reused(app: App, clock: FakeCloc
         gone = (await quiz_service.start(uow, KLIMOV, first.id, clock())).attempt.id
     await answer_all(app, clock, first.id, gone, "a")
     async with app.uow_factory() as uow:
-        await profile.forget(uow, first.id)
+        await mydata.forget(uow, first.id, clock())
     second = await new_student(app, clock, 6)
     async with app.uow_factory() as uow:
         new = (await quiz_service.start(uow, KLIMOV, second.id, clock())).attempt.id

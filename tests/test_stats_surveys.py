@@ -18,7 +18,7 @@ from handlers.callbacks import (
     QuizStep,
 )
 from quizzes import load_all
-from services import profile
+from services import mydata
 from tests.conftest import MENU_HEAD, TEXTS, World, register
 
 SELF_CHECK = load_all()["self_check"]
@@ -162,6 +162,6 @@ async def test_forgetting_a_user_keeps_their_sheets_as_anonymous_counts(world: W
     await register(chat)
     await take_self_check(chat, "ААА")
     async with world.app.uow_factory() as uow:
-        assert await profile.forget(uow, chat.user_id)
+        assert await mydata.forget(uow, chat.user_id, world.app.clock())
     [sheet] = await sheets(world)
     assert (sheet.user_id, sheet.latest, sheet.counts) == (None, True, True)

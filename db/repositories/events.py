@@ -503,6 +503,21 @@ class RegistrationRepository:
         width = len(_REGISTRATION_COLUMNS)
         return [(_registration(row[:width]), _event(row[width:])) for row in rows]
 
+    async def seated_upcoming(self, user_id: int, now: datetime) -> list[int]:
+        """The events not begun in which the user holds a seat, by id (the order to lock them
+        in)."""
+        rows = await self._session.execute(
+            select(Registration.event_id)
+            .join(Event, Event.id == Registration.event_id)
+            .where(
+                Registration.user_id == user_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Event.starts_at > now,
+            )
+            .order_by(Registration.event_id)
+        )
+        return [int(row[0]) for row in rows]
+
     async def count_for_user(self, user_id: int) -> int:
         return int(
             await self._session.scalar(select(func.count()).where(Registration.user_id == user_id))
