@@ -397,7 +397,7 @@ async def test_the_services_check_rights_on_each_call(world: World) -> None:
     # Appointed at the centre, then revoked: nothing more.
     await coordinator(world, CZN_COORDINATOR)
     async with world.app.uow_factory() as uow:
-        await coordinators.revoke(uow, admin(), CZN_COORDINATOR)
+        await coordinators.revoke(uow, admin(), CZN_COORDINATOR, world.clock())
     async with world.app.uow_factory() as uow:
         with pytest.raises(NotPermitted):
             await consultations.take(uow, staff(CZN_COORDINATOR), request.id, world.clock())
