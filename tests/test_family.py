@@ -270,11 +270,12 @@ async def test_a_long_school_name_is_left_off_the_childs_button(world: World) ->
     _child, parent = await linked(world)
     async with world.app.uow_factory() as uow:
         [entry] = await family.children(uow, parent.user_id)
-    assert entry.organisation is not None
+    school_1 = entry.organisation
+    assert school_1 is not None
     year = Moment(world.clock(), TEXTS.tz).academic_year
 
     def label(school: str) -> str:
-        shown = replace(entry, organisation=replace(entry.organisation, short_name=school))
+        shown = replace(entry, organisation=replace(school_1, short_name=school))
         [[(found, _)], _menu] = children_view(TEXTS, [shown], year).rows
         assert len(found) <= LABEL
         return found
