@@ -19,7 +19,7 @@ from bot.conversation import Conversation
 from bot.factory import create_bot
 from bot.local_session import LocalTelegram
 from db.models import ParentLink, Step, StepKind
-from handlers.callbacks import EventAction, EventStep, Manage, ManageStep
+from handlers.callbacks import AdminAction, AdminStep, EventAction, EventStep, Manage, ManageStep
 from tests import test_max
 from tests.conftest import TEXTS, result_head, stored_user
 from tests.conftest import register as register_telegram
@@ -255,3 +255,19 @@ async def test_a_coordinator_in_max_marks_a_max_student_present_person_by_person
     assert registration is not None
     assert registration.status == "attended"
     assert StepKind.EVENT_ATTENDED in kinds
+
+
+async def test_a_coordinator_in_max_whose_rights_are_taken_is_told_in_max(
+    max_world: MaxWorld,
+) -> None:
+    app = max_world.app
+    found = await schools(app)
+    olga = max_world.user(4_400_002, "Ольга")
+    await register(olga, role=TEXTS("role-teacher"), grade=False)
+    await appoint(app, olga.user_id, found["school-1"].id)
+    boss = max_world.user(9, "Админ")  # ADMIN_IDS=-9: a MAX administrator
+    await register(boss, role=TEXTS("role-teacher"), grade=False)
+    await boss.press(AdminAction(action=AdminStep.REVOKE_CONFIRMED, target=olga.user_id).pack())
+    assert boss.last_toast == TEXTS("admin-revoked-toast", done="True")
+    assert await drain(max_world, {"max": max_world.bot}) == 1
+    assert olga.last.text == TEXTS("coordinator-revoked", organisation=found["school-1"].name)
