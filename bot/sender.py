@@ -52,6 +52,7 @@ from db.records import BroadcastRecord, OutboxRecord
 from db.repositories.outbox import Outcome
 from db.uow import UnitOfWork, UnitOfWorkFactory
 from handlers.ui import View
+from handlers.views import admin as admin_views
 from handlers.views import broadcasts as broadcast_views
 from handlers.views import consultations as consultation_views
 from handlers.views import events as events_views
@@ -106,6 +107,7 @@ _ANSWER_MODELS = tuple(
 #: Kinds of message whose every word is in their payload.
 PAYLOAD_VIEWS: dict[str, Callable[[Texts, dict[str, Any]], View]] = {
     OutboxKind.CONSULTATION: consultation_views.outbox_view,
+    OutboxKind.COORDINATOR_REVOKED: admin_views.revoked_view,
     OutboxKind.DESTINATION_SURVEY: lambda texts, payload: stats_views.destination_view(
         texts, int(payload["year"])
     ),

@@ -75,7 +75,7 @@ async def on_admin_action(
             await show(callback, revoke_confirm_view(texts, target))
             return
         if action == AdminStep.REVOKE_CONFIRMED:
-            done = await coordinators.revoke(ctx.uow, ctx.staff, target)
+            done = await coordinators.revoke(ctx.uow, ctx.staff, target, ctx.now())
             ctx.toast("admin-revoked-toast", done=str(done))
         else:
             done = await coordinators.revoke_invite_by_id(ctx.uow, ctx.staff, target, ctx.now())

@@ -33,6 +33,8 @@ from services.errors import NotAllowed, NotFound, NotPermitted, NotRegistered
 KEY = "consultation"
 TOPIC = "consult-topic"
 PHONE = "consult-phone"
+#: «Как с вами связаться?» is on the screen: a typed phone number is the phone.
+CONTACT = "consult-contact"
 
 
 async def _draft(ctx: Request) -> dict[str, Any] | None:
@@ -85,6 +87,7 @@ async def on_step(callback: CallbackQuery, callback_data: Consult, ctx: Request)
             return
         draft["time"] = value
         await _save(ctx, draft)
+        await waiting.wait_for(ctx, CONTACT)
         await show(callback, contact_view(ctx.texts))
     elif step == ConsultStep.CONTACT:
         await _pick_contact(callback, ctx, draft, value)
@@ -116,6 +119,7 @@ async def _pick_contact(
     if value == "bot":
         draft["phone"] = None
         await _save(ctx, draft)
+        await waiting.clear(ctx)
         await show(callback, summary_view(ctx.texts, draft, draft["org_name"]))
         return
     if value != "phone":
@@ -166,18 +170,20 @@ async def _sent_before(callback: CallbackQuery, ctx: Request, token: str) -> Non
 
 
 async def on_message(message: Message, ctx: Request) -> None:
-    """Typed text (or a contact card) while a request waits for its topic or phone; anything
-    else goes on."""
+    """Typed text (or a contact card) while a request waits for its topic, its way of contact
+    or a phone; anything else goes on."""
     found = await waiting.load(ctx)
     what = found.get("for") if found else None
-    if what not in (TOPIC, PHONE) or (message.text or "").startswith("/"):
+    if what not in (TOPIC, CONTACT, PHONE) or (message.text or "").startswith("/"):
         raise SkipHandler
     draft = await _draft(ctx)
-    if draft is None:
+    if draft is None or (what != TOPIC and "time" not in draft):
         await waiting.clear(ctx)
         raise SkipHandler
     if what == TOPIC:
         await _typed_topic(message, ctx, draft)
+    elif what == CONTACT:
+        await _typed_contact(message, ctx, draft)
     else:
         await _shared_phone(message, ctx, draft)
 
@@ -196,6 +202,19 @@ async def _typed_topic(message: Message, ctx: Request, draft: dict[str, Any]) ->
     await _save(ctx, draft)
     await waiting.clear(ctx)
     await show(message, time_view(texts))
+
+
+async def _typed_contact(message: Message, ctx: Request, draft: dict[str, Any]) -> None:
+    """Typed at «Как с вами связаться?» before a button: a phone number (or the person's contact
+    card) is taken as the phone, as after «Оставить телефон»; anything else gets a hint and the
+    same question, the draft kept."""
+    if message.contact is None:
+        try:
+            service.phone_number(message.text or "")
+        except BadPhone:
+            await show(message, contact_view(ctx.texts).noted(ctx.texts("consult-how-typed")))
+            return
+    await _shared_phone(message, ctx, draft)
 
 
 async def _shared_phone(message: Message, ctx: Request, draft: dict[str, Any]) -> None:

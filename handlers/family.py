@@ -81,7 +81,8 @@ async def on_answer(
     if accepted.new_parent:
         await update_commands(bot, ctx.texts, callback.from_user.id, registered=True)
     links = await family.children(ctx.uow, accepted.parent.id)
-    await show(callback, children_view(ctx.texts, links).noted(ctx.texts("family-linked")))
+    view = children_view(ctx.texts, links, ctx.moment().academic_year)
+    await show(callback, view.noted(ctx.texts("family-linked")))
 
 
 async def on_family(
@@ -134,8 +135,10 @@ async def on_family(
 
 async def _parent_side(callback: CallbackQuery, ctx: Request, action: str, child_id: int) -> None:
     parent = ctx.member
+    year = ctx.moment().academic_year
     if action == FamilyStep.CHILDREN:
-        await show(callback, children_view(ctx.texts, await family.children(ctx.uow, parent.id)))
+        children = await family.children(ctx.uow, parent.id)
+        await show(callback, children_view(ctx.texts, children, year))
         return
     note = None
     try:
@@ -147,19 +150,16 @@ async def _parent_side(callback: CallbackQuery, ctx: Request, action: str, child
         overview = await family.child_overview(ctx.uow, parent.id, child_id, ctx.now())
     except NotFound:  # not (any more) their child
         ctx.outdated()
-        await show(callback, children_view(ctx.texts, await family.children(ctx.uow, parent.id)))
+        children = await family.children(ctx.uow, parent.id)
+        await show(callback, children_view(ctx.texts, children, year))
         return
-    child = overview.child
-    organisation = await profile.organisation_of(ctx.uow, child)
-    grade: int | str = "none"
-    if child.grade is not None:
-        grade = profile.current_grade(child, ctx.moment().academic_year) or 0
+    organisation = await profile.organisation_of(ctx.uow, overview.child)
     view = child_view(
         ctx.texts,
         ctx.quizzes,
         overview,
         escape(organisation.name) if organisation else "—",
-        grade,
+        year,
     )
     await show(callback, view.noted(note))
 

@@ -12,6 +12,7 @@ from content import OrganisationKind
 from db.records import CoordinatorRecord, InviteRecord, OrganisationRecord
 from db.uow import UnitOfWork
 from services.errors import NotFound, NotPermitted, NotRegistered
+from services.outbox_kinds import OutboxKind
 
 #: How long an invite link stays valid.
 INVITE_LIFETIME = timedelta(days=7)
@@ -127,11 +128,26 @@ async def revoke_invite_by_id(uow: UnitOfWork, staff: Staff, invite_id: int, now
         return await uow.coordinators.revoke_invite(invite_id, now)
 
 
-async def revoke(uow: UnitOfWork, staff: Staff, user_id: int) -> bool:
-    """Take the coordinator's rights away (their own profile stays)."""
+async def revoke(uow: UnitOfWork, staff: Staff, user_id: int, now: datetime) -> bool:
+    """Take the coordinator's rights away (their own profile stays) and tell them at once,
+    through the outbox, in their own messenger. False (and no notice) if they were not a
+    coordinator any more."""
     _require_admin(staff)
     async with uow.write():
-        return await uow.coordinators.revoke(user_id)
+        appointment = await uow.coordinators.get(user_id)
+        organisation = await uow.coordinators.organisation_of(user_id)
+        if appointment is None or not await uow.coordinators.revoke(user_id):
+            return False
+        if await uow.users.get(user_id) is not None:
+            await uow.outbox.add(
+                user_id,
+                # One notice per appointment: a second revoke finds nothing to revoke.
+                f"coordinator-revoked:{appointment.appointed_at:%Y%m%d%H%M%S}",
+                OutboxKind.COORDINATOR_REVOKED,
+                {"organisation": organisation.name if organisation is not None else ""},
+                now,
+            )
+        return True
 
 
 async def overview(

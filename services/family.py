@@ -18,6 +18,7 @@ from db.records import (
     AttemptRecord,
     EventRecord,
     FamilyInviteRecord,
+    OrganisationRecord,
     ParentLinkRecord,
     RegistrationRecord,
     UserRecord,
@@ -226,8 +227,24 @@ async def parents(uow: UnitOfWork, child_id: int) -> list[ParentLinkRecord]:
     return found
 
 
-async def children(uow: UnitOfWork, parent_id: int) -> list[ParentLinkRecord]:
-    found = await uow.family.children_of(parent_id)
+@dataclass(frozen=True, slots=True)
+class LinkedChild:
+    """A child on a parent's «Мой ребёнок»: the link, and the child's profile and school or
+    college (None: not given), so that two children can be told apart."""
+
+    link: ParentLinkRecord
+    child: UserRecord | None
+    organisation: OrganisationRecord | None
+
+
+async def children(uow: UnitOfWork, parent_id: int) -> list[LinkedChild]:
+    found = []
+    for link in await uow.family.children_of(parent_id):
+        child = await uow.users.get(link.child_id)
+        organisation = None
+        if child is not None and child.organisation_id is not None:
+            organisation = await uow.organisations.get(child.organisation_id)
+        found.append(LinkedChild(link, child, organisation))
     await uow.end_read()
     return found
 

@@ -25,6 +25,8 @@ class OutboxKind(StrEnum):
     CONSULTATION = "consultation"
     #: The monitoring's question to a school leaver: where they go after grade 9 or 11.
     DESTINATION_SURVEY = "destination_survey"
+    #: An administrator took a coordinator's rights away: to that coordinator.
+    COORDINATOR_REVOKED = "coordinator_revoked"
 
     #: Parents and children: a parent linked or unlinked, a parent's consent given (a notice
     #: to the other side); a copy of a child's event reminder to a parent who asked for it.

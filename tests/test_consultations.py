@@ -188,6 +188,60 @@ async def test_a_typed_phone_where_there_is_no_contact_button(world: World) -> N
     assert [r.phone for r in await stored(world)] == ["+79147654321"]
 
 
+async def test_a_phone_typed_before_the_button_is_taken(world: World, settings: Settings) -> None:
+    chat = await adult(world)
+    await ask(chat)
+    # Not a number: a hint and the same question, not the main menu.
+    await chat.send("позвоните мне")
+    assert chat.last.text.startswith(TEXTS("consult-how-typed"))
+    assert TEXTS("consult-how") in chat.last.text
+    assert TEXTS("unexpected-text") not in chat.last.text
+    assert TEXTS("btn-consult-by-phone") in str(chat.last.buttons)
+    await chat.send_message(
+        sticker={
+            "file_id": "s",
+            "file_unique_id": "s",
+            "type": "regular",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+        }
+    )
+    assert chat.last.text.startswith(TEXTS("consult-how-typed"))
+    # The step is in the dialog's storage: a restart keeps it, and the typed number is the phone.
+    restarted = await create_app(settings, clock=world.clock)
+    try:
+        again = Conversation(create_dispatcher(restarted), world.bot, world.telegram, chat.user_id)
+        await again.send("8 914 765-43-21")
+        summary = TEXTS(
+            "consult-summary",
+            organisation="Центр занятости",
+            topic=TOPIC,
+            time="morning",
+            phone="+79147654321",
+        )
+        assert summary in again.last.text
+        await again.click(TEXTS("btn-consult-send"))
+        # Typed text after the request went is not taken as a phone any more.
+        await again.send("8 914 000-00-00")
+        assert TEXTS("unexpected-text") in again.last.text
+    finally:
+        await restarted.close()
+    assert [r.phone for r in await stored(world)] == ["+79147654321"]
+
+
+async def test_a_typed_number_after_through_telegram_is_not_a_phone(world: World) -> None:
+    chat = await adult(world)
+    await ask(chat)
+    await chat.click(TEXTS("btn-consult-by-bot"))
+    summary = chat.last
+    await chat.send("89141234567")
+    assert TEXTS("unexpected-text") in chat.last.text
+    await chat.click(TEXTS("btn-consult-send"), on=summary)
+    assert [r.phone for r in await stored(world)] == [None]
+
+
 def test_phone_numbers() -> None:
     assert consultations.phone_number("+7 914 123-45-67") == "+79141234567"
     assert consultations.phone_number("9141234567") == "+79141234567"
@@ -343,7 +397,7 @@ async def test_the_services_check_rights_on_each_call(world: World) -> None:
     # Appointed at the centre, then revoked: nothing more.
     await coordinator(world, CZN_COORDINATOR)
     async with world.app.uow_factory() as uow:
-        await coordinators.revoke(uow, admin(), CZN_COORDINATOR)
+        await coordinators.revoke(uow, admin(), CZN_COORDINATOR, world.clock())
     async with world.app.uow_factory() as uow:
         with pytest.raises(NotPermitted):
             await consultations.take(uow, staff(CZN_COORDINATOR), request.id, world.clock())

@@ -189,7 +189,7 @@ async def test_a_plan_for_an_organisation_the_coordinator_does_not_run_imports_n
         with pytest.raises(NotPermitted):  # the rows are the employment centre's
             await event_import.import_plan(uow, staff, everyone, NOW)
         own = parse_events_csv(GOOD.encode(), {"zhdt": ids["zhdt"]}, TZ, NOW)
-        await coordinators.revoke(uow, admin, coordinator.user_id)
+        await coordinators.revoke(uow, admin, coordinator.user_id, NOW)
         with pytest.raises(NotPermitted):  # no longer a coordinator
             await event_import.import_plan(uow, staff, own, NOW)
     assert await count_events(world) == 0

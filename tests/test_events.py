@@ -497,10 +497,20 @@ async def test_the_administrator_invites_sees_the_coordinator_by_id_and_revokes(
     assert f"ID {COORDINATOR} в Telegram" in line
     await boss.click(texts("btn-admin-revoke", user=str(COORDINATOR)))
     assert texts("admin-revoke-confirm", user=str(COORDINATOR)) in boss.last.text
+    revoke = dict(boss.last.buttons)[texts("btn-admin-revoke-yes")]
     await boss.click(texts("btn-admin-revoke-yes"))
     assert boss.last_toast == texts("admin-revoked-toast", done="True")
     async with world.app.uow_factory() as uow:
         assert await uow.coordinators.get(COORDINATOR) is None
+        [college] = [o for o in await uow.organisations.list_active() if o.code == "zhdt"]
+    # The coordinator is told at once, through the outbox; a second tap tells them nothing more.
+    await boss.press(revoke)
+    assert boss.last_toast == texts("admin-revoked-toast", done="False")
+    await send_outbox(world)
+    notice = texts("coordinator-revoked", organisation=college.name)
+    assert coordinator.last.text == notice
+    assert [m.text for m in coordinator.messages].count(notice) == 1
+    assert college.name in notice
 
 
 async def test_a_coordinator_creates_a_trial_in_the_guided_dialog(world: World) -> None:
@@ -612,7 +622,7 @@ async def test_a_revoked_coordinator_loses_the_rights_at_once(world: World) -> N
     texts = world.app.texts
     await coordinator.click(texts("btn-manage"))
     async with world.app.uow_factory() as uow:
-        assert await coordinators.revoke(uow, admin(), COORDINATOR)
+        assert await coordinators.revoke(uow, admin(), COORDINATOR, world.clock())
     await coordinator.press(Manage(id=event.id, action=ManageStep.CANCEL_CONFIRMED).pack())
     assert coordinator.last_toast == texts("not-permitted-toast")
     async with world.app.uow_factory() as uow:

@@ -5,13 +5,15 @@ consent, with nothing stored about the child until then."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.conversation import Conversation
+from db.calendar import Moment
 from db.models import ConversationState, FamilyInvite, OutboxMessage, ParentLink, User
 from handlers.callbacks import (
     EventAction,
@@ -22,6 +24,9 @@ from handlers.callbacks import (
     Minor,
     MinorStep,
 )
+from handlers.ui import LABEL
+from handlers.views.family import children_view
+from services import family
 from tests.conftest import TEXTS, World, register, send_outbox, settings_for_tests, stored_user
 from tests.test_events import ADMIN, make_event
 from tests.test_privacy import finish_quiz
@@ -41,6 +46,15 @@ def button(chat: Conversation, label: str) -> str:
 
 def labels(chat: Conversation) -> list[str]:
     return [label for label, _ in chat.with_buttons().buttons]
+
+
+def child_button(
+    number: int, when: datetime | None, grade: str = "9 класс", school: str = "Школа № 1"
+) -> str:
+    """A child's button on the parent's «Мой ребёнок» (registered by `register`: grade 9 of
+    Школа № 1); `when` None: the date left out."""
+    date = TEXTS.date(when) if when is not None else "none"
+    return TEXTS("btn-family-child", number=number, date=date, grade=grade, school=school)
 
 
 async def link_for_parent(chat: Conversation) -> str:
@@ -189,9 +203,11 @@ async def test_a_linked_parent_sees_results_and_plans_and_may_get_reminders(
 
     await parent.send("/menu")
     await parent.click(TEXTS("btn-parent-children"))
-    await parent.click(TEXTS("btn-family-child", number=1, date=TEXTS.date(world.clock.now)))
+    await parent.click(child_button(1, world.clock.now))
     text = parent.last.text
     assert "Школа № 1" in text or "школа № 1" in text
+    assert "\n9 класс\n" in text
+    assert "Класс или курс" not in text
     assert TEXTS("family-child-no-results") not in text
     assert "природа" in text  # the leading type of all-«А»
     assert event.title in text
@@ -222,6 +238,53 @@ async def test_a_linked_parent_sees_results_and_plans_and_may_get_reminders(
             )
         )
     assert f"event:{event.id}:2h:child:{child.user_id}" in keys
+
+
+async def test_two_children_are_told_apart_by_grade_and_school(world: World) -> None:
+    _child, parent = await linked(world)
+    linked_at = world.clock.now
+    student = world.user(5002, "Петя")
+    await register(
+        student,
+        role=TEXTS("role-college_student"),
+        organisation="ЗЖДТ",
+        grade=TEXTS("btn-course", grade=2),
+    )
+    code = await link_for_parent(student)
+    await parent.send(f"/start {code}")
+    await parent.click(TEXTS("btn-family-agree"))
+    first = child_button(1, linked_at)
+    second = child_button(2, world.clock.now, grade="2 курс", school="ЗЖДТ")
+    assert first == f"Ребёнок 1: 9 класс, Школа № 1 (связь с {TEXTS.date(linked_at)})"
+    assert labels(parent)[:2] == [first, second]
+    assert all(len(label) <= LABEL for label in labels(parent))
+    await parent.click(second)
+    assert "\n2 курс\n" in parent.last.text
+    assert "Класс или курс" not in parent.last.text
+    await parent.click(TEXTS("btn-back"))
+    await parent.click(first)
+    assert "\n9 класс\n" in parent.last.text
+
+
+async def test_a_long_school_name_is_left_off_the_childs_button(world: World) -> None:
+    _child, parent = await linked(world)
+    async with world.app.uow_factory() as uow:
+        [entry] = await family.children(uow, parent.user_id)
+    school_1 = entry.organisation
+    assert school_1 is not None
+    year = Moment(world.clock(), TEXTS.tz).academic_year
+
+    def label(school: str) -> str:
+        shown = replace(entry, organisation=replace(school_1, short_name=school))
+        [[(found, _)], _menu] = children_view(TEXTS, [shown], year).rows
+        assert len(found) <= LABEL
+        return found
+
+    # Too long with the date: the school stays and the date goes; too long even so: the school.
+    assert label("Авиатехникум (Иркутск)") == "Ребёнок 1: 9 класс, Авиатехникум (Иркутск)"
+    very_long = "Колледж экономики, сервиса и туризма (Иркутск)"
+    assert label(very_long) == child_button(1, world.clock.now, school="none")
+    assert label(very_long) == f"Ребёнок 1: 9 класс (связь с {TEXTS.date(world.clock.now)})"
 
 
 async def test_the_child_unlinks_a_parent_who_is_told(world: World) -> None:

@@ -19,13 +19,14 @@ from bot.conversation import Conversation
 from bot.factory import create_bot
 from bot.local_session import LocalTelegram
 from db.models import ParentLink, Step, StepKind
-from handlers.callbacks import EventAction, EventStep, Manage, ManageStep
+from handlers.callbacks import AdminAction, AdminStep, EventAction, EventStep, Manage, ManageStep
 from tests import test_max
 from tests.conftest import TEXTS, result_head, stored_user
 from tests.conftest import register as register_telegram
 from tests.fake_max_api import BOT_USERNAME, MaxChat
 from tests.stats_data import YEAR, add_step, add_user, appoint, schools
 from tests.test_events import make_event
+from tests.test_family import child_button
 from tests.test_max import ALL_TECHNIC, MAX_USER, START, MaxWorld, register
 
 # The fixtures of tests/test_max.py: the fake MAX API and the bot in MAX on it.
@@ -156,7 +157,7 @@ async def test_a_parent_in_max_links_to_a_child_in_max_and_sees_results_and_plan
 
     await parent.send("/menu")
     await parent.click(TEXTS("btn-parent-children"))
-    await parent.click(TEXTS("btn-family-child", number=1, date=TEXTS.date(max_world.clock())))
+    await parent.click(child_button(1, max_world.clock()))
     seen = parent.last.text
     assert TEXTS("family-child-no-results") not in seen
     assert TEXTS("family-child-no-plans") not in seen
@@ -201,7 +202,7 @@ async def test_a_parent_in_max_links_to_a_child_in_telegram_and_the_other_way_ro
     assert await links(max_world) == [(-PARENT, 5001)]
     assert await drain(max_world, bots) == 1
     assert TEXTS("family-notice", what="linked") in anya.last.text  # told in Telegram
-    await parent.click(TEXTS("btn-family-child", number=1, date=TEXTS.date(max_world.clock())))
+    await parent.click(child_button(1, max_world.clock()))
     assert "техника" in parent.last.text
 
     # A MAX child, a Telegram parent: MAX's link first, Telegram's too.
@@ -220,7 +221,7 @@ async def test_a_parent_in_max_links_to_a_child_in_telegram_and_the_other_way_ro
     assert (6001, -(MAX_USER + 1)) in await links(max_world)
     assert await drain(max_world, bots) == 1
     assert TEXTS("family-notice", what="linked") in child.last.text  # told in MAX
-    await dad.click(TEXTS("btn-family-child", number=1, date=TEXTS.date(max_world.clock())))
+    await dad.click(child_button(1, max_world.clock()))
     assert TEXTS("family-child-no-results") in dad.last.text
 
 
@@ -254,3 +255,19 @@ async def test_a_coordinator_in_max_marks_a_max_student_present_person_by_person
     assert registration is not None
     assert registration.status == "attended"
     assert StepKind.EVENT_ATTENDED in kinds
+
+
+async def test_a_coordinator_in_max_whose_rights_are_taken_is_told_in_max(
+    max_world: MaxWorld,
+) -> None:
+    app = max_world.app
+    found = await schools(app)
+    olga = max_world.user(4_400_002, "Ольга")
+    await register(olga, role=TEXTS("role-teacher"), grade=False)
+    await appoint(app, olga.user_id, found["school-1"].id)
+    boss = max_world.user(9, "Админ")  # ADMIN_IDS=-9: a MAX administrator
+    await register(boss, role=TEXTS("role-teacher"), grade=False)
+    await boss.press(AdminAction(action=AdminStep.REVOKE_CONFIRMED, target=olga.user_id).pack())
+    assert boss.last_toast == TEXTS("admin-revoked-toast", done="True")
+    assert await drain(max_world, {"max": max_world.bot}) == 1
+    assert olga.last.text == TEXTS("coordinator-revoked", organisation=found["school-1"].name)

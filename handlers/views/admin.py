@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from db.channels import channel_of
 from db.records import CoordinatorRecord, InviteRecord, OrganisationRecord
@@ -92,3 +93,9 @@ def revoke_confirm_view(texts: Texts, user_id: int) -> View:
             back_row(texts, Nav(to=Page.ADMIN)),
         ],
     )
+
+
+def revoked_view(texts: Texts, payload: dict[str, Any]) -> View:
+    """What a coordinator is told when an administrator takes their rights away."""
+    text = texts("coordinator-revoked", organisation=escape(str(payload.get("organisation", ""))))
+    return View(text, [menu_row(texts)])

@@ -15,6 +15,7 @@ from db.records import (
     FamilyInviteRecord,
     OutboxRecord,
     ParentLinkRecord,
+    UserRecord,
 )
 from handlers.callbacks import (
     Family,
@@ -27,14 +28,15 @@ from handlers.callbacks import (
     Page,
     ShowEvent,
 )
-from handlers.ui import Row, View, back_row, fit_label, menu_row
+from handlers.ui import LABEL, Row, View, back_row, fit_label, menu_row
 from handlers.views.events import event_text
 from handlers.views.menu import public_rows
 from handlers.views.quiz import LETTERS, result_text, type_rows
 from locales import Texts
 from quizzes import Questionnaire
+from services import profile
 from services import quiz as quiz_service
-from services.family import CONSENT, ChildOverview, LinkProblem
+from services.family import CONSENT, ChildOverview, LinkedChild, LinkProblem
 
 
 def _parent_label(texts: Texts, link: ParentLinkRecord) -> str:
@@ -139,20 +141,51 @@ def refused_view(texts: Texts, problem: LinkProblem, *, registered: bool) -> Vie
     return View(texts("family-link-refused", problem=problem), rows)
 
 
-def children_view(texts: Texts, links: list[ParentLinkRecord]) -> View:
-    if not links:
+def grade_shown(child: UserRecord, year: int) -> int | str:
+    """The child's grade or course in academic year `year` for the texts: "none" when not
+    given, 0 once they have left."""
+    if child.grade is None:
+        return "none"
+    return profile.current_grade(child, year) or 0
+
+
+def _child_label(texts: Texts, number: int, entry: LinkedChild, year: int) -> str:
+    """«Ребёнок 1: 9 класс, Школа № 1 (связь с …)». What tells two children apart comes first:
+    when the label would not fit on a phone's button, the date of the link is left out, then
+    the school; the rest is cut with «…» if even that does not fit."""
+    child, organisation = entry.child, entry.organisation
+    grade = grade_shown(child, year) if child is not None else "none"
+    if child is not None and grade != "none":
+        grade = texts("family-grade", role=str(child.role), grade=grade)
+
+    date = texts.date(entry.link.created_at)
+    school = "none"
+    if organisation is not None and not organisation.code.endswith("-other"):
+        school = organisation.short_name
+    label = ""
+    for shown_school, shown_date in ((school, date), (school, "none"), ("none", date)):
+        label = texts(
+            "btn-family-child", number=number, date=shown_date, grade=grade, school=shown_school
+        )
+        if len(label) <= LABEL:
+            break
+    return fit_label(label)
+
+
+def children_view(texts: Texts, children: list[LinkedChild], year: int) -> View:
+    if not children:
         return View(texts("family-children-none"), [menu_row(texts)])
     rows: list[Row] = [
         [
             (
-                texts("btn-family-child", number=number, date=texts.date(link.created_at)),
-                Family(action=FamilyStep.CHILD, id=link.child_id),
+                _child_label(texts, number, entry, year),
+                Family(action=FamilyStep.CHILD, id=entry.link.child_id),
             )
         ]
-        for number, link in enumerate(links, 1)
+        for number, entry in enumerate(children, 1)
     ]
     rows.append(menu_row(texts))
-    return View(texts("family-children", count=len(links)), rows)
+    return View(texts("family-children", count=len(children)), rows)
 
 
 def child_view(
@@ -160,7 +193,7 @@ def child_view(
     quizzes: dict[str, Questionnaire],
     overview: ChildOverview,
     organisation: str,
-    grade: int | str,
+    year: int,
 ) -> View:
     """A child's results and plans, as their linked parent sees them."""
     results = []
@@ -189,7 +222,8 @@ def child_view(
     text = texts(
         "family-child",
         organisation=organisation,
-        grade=grade,
+        role=str(overview.child.role),
+        grade=grade_shown(overview.child, year),
         results="\n".join(results) or texts("family-child-no-results"),
         plans="\n".join(plans) or texts("family-child-no-plans"),
         reminders="yes" if overview.link.reminders else "no",

@@ -10,7 +10,28 @@ btn-family-unlink = Отвязать: { $name }
 btn-family-unlink-yes = Да, отвязать
 btn-family-agree = ✅ Согласен(на)
 btn-family-decline = Не сейчас
-btn-family-child = Ребёнок { $number } (связь с { $date })
+# The grade (or course) and the school's short name, so two children can be told apart. When
+# the label would not fit on a phone's button, the date is left out, then the school.
+btn-family-child = Ребёнок { $number }{ $grade ->
+        [none] {""}
+       *[other] : { $grade }
+    }{ $school ->
+        [none] {""}
+       *[other] , { $school }
+    }{ $date ->
+        [none] {""}
+       *[other] {" "}(связь с { $date })
+    }
+family-grade = { $role ->
+        [college_student] { $grade ->
+            [0] колледж окончен
+           *[other] { $grade } курс
+        }
+       *[other] { $grade ->
+            [0] школа окончена
+           *[other] { $grade } класс
+        }
+    }
 btn-family-reminders-on = 🔔 Получать его напоминания о мероприятиях
 btn-family-reminders-off = 🔕 Не получать его напоминания
 
@@ -69,10 +90,16 @@ family-child =
     👪 <b>Ребёнок</b>
 
     Организация: { $organisation }
-    Класс или курс: { $grade ->
-        [0] обучение окончено
-        [none] не указан
-       *[other] { $grade }
+    { $grade ->
+        [none] { $role ->
+            [college_student] Курс не указан
+           *[other] Класс не указан
+        }
+        [0] { $role ->
+            [college_student] Колледж окончен
+           *[other] Школа окончена
+        }
+       *[other] { family-grade }
     }
 
     <b>Результаты опросников</b>
