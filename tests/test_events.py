@@ -208,14 +208,23 @@ async def test_sign_up_closes_at_the_deadline_and_for_a_cancelled_event(
         assert await registrations(world, event.id) == []
 
 
+async def one_seat_and_two_waiting(
+    world: World, first_id: int
+) -> tuple[EventRecord, list[Conversation]]:
+    """An event of one seat and three registered students who tapped «Записаться» in turn:
+    the first has the seat, the other two wait in line."""
+    event = await make_event(world, capacity=1)
+    people = [world.user(first_id + i, f"Ученик {i}") for i in range(3)]
+    for chat in people:
+        await register(chat)
+        await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    return event, people
+
+
 async def test_a_full_event_has_a_waiting_list_and_a_freed_seat_goes_to_the_first_in_line(
     world: World,
 ) -> None:
-    event = await make_event(world, capacity=1)
-    first, second, third = (world.user(6001 + i, f"Ученик {i}") for i in range(3))
-    for chat in (first, second, third):
-        await register(chat)
-        await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    event, (first, second, third) = await one_seat_and_two_waiting(world, 6001)
     texts = world.app.texts
     assert second.last_toast == texts("event-sign-up-toast", outcome="waitlisted")
     assert texts("event-my-status", status="waitlisted", position=2) in third.last.text
@@ -235,11 +244,7 @@ async def test_a_seat_of_someone_who_erases_their_data_goes_to_the_first_in_line
 ) -> None:
     """/forget deletes the user's sign-ups with them; their seat must not stay taken by nobody:
     the first in line gets it and is told, as if the seat had been given up."""
-    event = await make_event(world, capacity=1)
-    first, second, third = (world.user(6101 + i, f"Ученик {i}") for i in range(3))
-    for chat in (first, second, third):
-        await register(chat)
-        await chat.press(EventAction(id=event.id, action=EventStep.SIGN_UP).pack())
+    event, (first, second, third) = await one_seat_and_two_waiting(world, 6101)
     texts = world.app.texts
 
     await first.send("/forget")
