@@ -33,8 +33,14 @@ from services.errors import NotAllowed, NotFound, NotPermitted, NotRegistered
 KEY = "consultation"
 TOPIC = "consult-topic"
 PHONE = "consult-phone"
+#: «Когда вам удобнее?» is on the screen: typed text gets a hint and the same question.
+TIME = "consult-time"
 #: «Как с вами связаться?» is on the screen: a typed phone number is the phone.
 CONTACT = "consult-contact"
+#: «Проверьте заявку» is on the screen: typed text gets a hint and the same summary.
+SUMMARY = "consult-summary"
+#: The key of the draft each step needs (its steps' waiting markers, in the order of the steps).
+_NEEDS = {TOPIC: "org", TIME: "topic", CONTACT: "time", PHONE: "time", SUMMARY: "phone"}
 
 
 async def _draft(ctx: Request) -> dict[str, Any] | None:
@@ -119,7 +125,7 @@ async def _pick_contact(
     if value == "bot":
         draft["phone"] = None
         await _save(ctx, draft)
-        await waiting.clear(ctx)
+        await waiting.wait_for(ctx, SUMMARY)
         await show(callback, summary_view(ctx.texts, draft, draft["org_name"]))
         return
     if value != "phone":
@@ -156,6 +162,7 @@ async def _send(callback: CallbackQuery, ctx: Request, draft: dict[str, Any]) ->
         await _lost(callback, ctx)
         return
     await _save(ctx, None)
+    await waiting.clear(ctx)
     await show(callback, sent_view(ctx.texts, found))
 
 
@@ -170,18 +177,24 @@ async def _sent_before(callback: CallbackQuery, ctx: Request, token: str) -> Non
 
 
 async def on_message(message: Message, ctx: Request) -> None:
-    """Typed text (or a contact card) while a request waits for its topic, its way of contact
-    or a phone; anything else goes on."""
+    """Typed text (or a contact card) while a request's step is on the screen: the topic, the
+    time, the way of contact, the phone or the summary; anything else goes on."""
     found = await waiting.load(ctx)
     what = found.get("for") if found else None
-    if what not in (TOPIC, CONTACT, PHONE) or (message.text or "").startswith("/"):
+    if what not in _NEEDS or (message.text or "").startswith("/"):
         raise SkipHandler
     draft = await _draft(ctx)
-    if draft is None or (what != TOPIC and "time" not in draft):
+    if draft is None or _NEEDS[what] not in draft:
         await waiting.clear(ctx)
         raise SkipHandler
+    texts = ctx.texts
     if what == TOPIC:
         await _typed_topic(message, ctx, draft)
+    elif what == TIME:  # buttons only: a hint, the same question, the draft kept
+        await show(message, time_view(texts).noted(texts("consult-when-typed")))
+    elif what == SUMMARY:
+        view = summary_view(texts, draft, draft["org_name"])
+        await show(message, view.noted(texts("consult-summary-typed")))
     elif what == CONTACT:
         await _typed_contact(message, ctx, draft)
     else:
@@ -200,7 +213,7 @@ async def _typed_topic(message: Message, ctx: Request, draft: dict[str, Any]) ->
         await show(message, topic_view(texts, draft["org_name"], note))
         return
     await _save(ctx, draft)
-    await waiting.clear(ctx)
+    await waiting.wait_for(ctx, TIME)
     await show(message, time_view(texts))
 
 
@@ -234,7 +247,7 @@ async def _shared_phone(message: Message, ctx: Request, draft: dict[str, Any]) -
         return
     draft["phone"] = phone
     await _save(ctx, draft)
-    await waiting.clear(ctx)
+    await waiting.wait_for(ctx, SUMMARY)
     await message.answer(texts("consult-phone-saved"), reply_markup=ReplyKeyboardRemove())
     await show(message, summary_view(texts, draft, draft["org_name"]))
 

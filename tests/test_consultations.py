@@ -235,11 +235,40 @@ async def test_a_typed_number_after_through_telegram_is_not_a_phone(world: World
     chat = await adult(world)
     await ask(chat)
     await chat.click(TEXTS("btn-consult-by-bot"))
-    summary = chat.last
     await chat.send("89141234567")
-    assert TEXTS("unexpected-text") in chat.last.text
-    await chat.click(TEXTS("btn-consult-send"), on=summary)
+    # The summary again with a hint, not the main menu; the number is not taken as a phone.
+    assert chat.last.text.startswith(TEXTS("consult-summary-typed"))
+    assert TEXTS("unexpected-text") not in chat.last.text
+    assert "+79141234567" not in chat.last.text
+    await chat.click(TEXTS("btn-consult-send"))
     assert [r.phone for r in await stored(world)] == [None]
+
+
+async def test_typed_text_at_the_time_and_summary_steps_gets_a_hint(world: World) -> None:
+    chat = await adult(world)
+    await chat.send("/retraining")
+    await chat.click(TEXTS("btn-consult"))
+    await chat.click("Центр занятости")
+    await chat.send(TOPIC)
+    await chat.send("завтра утром")
+    assert chat.last.text.startswith(TEXTS("consult-when-typed"))
+    assert TEXTS("consult-when") in chat.last.text
+    assert TEXTS("unexpected-text") not in chat.last.text
+    await chat.click(TEXTS("consult-time", time="day"))  # the draft is kept: the topic too
+    await chat.click(TEXTS("btn-consult-by-bot"))
+    summary = TEXTS(
+        "consult-summary", organisation="Центр занятости", topic=TOPIC, time="day", phone="none"
+    )
+    await chat.send("всё верно")
+    assert chat.last.text.startswith(TEXTS("consult-summary-typed"))
+    assert summary in chat.last.text
+    assert TEXTS("unexpected-text") not in chat.last.text
+    await chat.click(TEXTS("btn-consult-send"))
+    [request] = await stored(world)
+    assert (request.topic, request.preferred, request.phone) == (TOPIC, "day", None)
+    # Sent: typed text is the main menu's again.
+    await chat.send("спасибо")
+    assert TEXTS("unexpected-text") in chat.last.text
 
 
 def test_phone_numbers() -> None:
