@@ -220,13 +220,19 @@ async def _typed_topic(message: Message, ctx: Request, draft: dict[str, Any]) ->
 async def _typed_contact(message: Message, ctx: Request, draft: dict[str, Any]) -> None:
     """Typed at «Как с вами связаться?» before a button: a phone number (or the person's contact
     card) is taken as the phone, as after «Оставить телефон»; anything else gets a hint and the
-    same question, the draft kept."""
-    if message.contact is None:
+    same question, the draft kept. Someone else's card is refused with this step's buttons (the
+    contact button is not on the screen yet)."""
+    texts = ctx.texts
+    contact = message.contact
+    if contact is None:
         try:
             service.phone_number(message.text or "")
         except BadPhone:
-            await show(message, contact_view(ctx.texts).noted(ctx.texts("consult-how-typed")))
+            await show(message, contact_view(texts).noted(texts("consult-how-typed")))
             return
+    elif contact.user_id != ctx.sender_id:
+        await show(message, contact_view(texts).noted(texts("consult-how-not-yours")))
+        return
     await _shared_phone(message, ctx, draft)
 
 
@@ -235,7 +241,9 @@ async def _shared_phone(message: Message, ctx: Request, draft: dict[str, Any]) -
     contact = message.contact
     if contact is not None:
         if contact.user_id != ctx.sender_id:  # someone else's card: refused, nothing kept
-            await message.answer(texts("consult-phone-not-yours"))
+            # The contact button again with the answer, so the one it names is on the screen.
+            keyboard = phone_keyboard(texts)
+            await message.answer(texts("consult-phone-not-yours"), reply_markup=keyboard)
             return
         text = contact.phone_number
     else:

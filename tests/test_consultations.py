@@ -168,12 +168,33 @@ async def test_only_ones_own_contact_card_is_accepted(world: World) -> None:
     assert keyboard.keyboard[0][0].request_contact
     await chat.send_message(contact=contact(user_id=424242, phone="79990000000"))
     assert chat.last.text == TEXTS("consult-phone-not-yours")
+    # The refusal names the button at the bottom of the screen: it comes with it.
+    [_, again] = reply_keyboards(world, chat)
+    assert isinstance(again, ReplyKeyboardMarkup)
+    assert again.keyboard[0][0].request_contact
     await chat.send_message(contact=contact(user_id=chat.user_id))
     assert isinstance(reply_keyboards(world, chat)[-1], ReplyKeyboardRemove)
     assert "+79141234567" in chat.last.text
     await chat.click(TEXTS("btn-consult-send"))
     [request] = await stored(world)
     assert request.phone == "+79141234567"
+
+
+async def test_someone_elses_card_at_the_contact_question(world: World) -> None:
+    """Shared before «Оставить телефон»: refused with the question's own buttons, not a mention
+    of the contact button, which is not on the screen there."""
+    chat = await adult(world)
+    await ask(chat)
+    await chat.send_message(contact=contact(user_id=424242, phone="79990000000"))
+    assert chat.last.text.startswith(TEXTS("consult-how-not-yours"))
+    assert TEXTS("consult-how") in chat.last.text
+    assert "внизу экрана" not in chat.last.text
+    assert TEXTS("btn-consult-by-phone") in str(chat.last.buttons)
+    assert reply_keyboards(world, chat) == []
+    await chat.send_message(contact=contact(user_id=chat.user_id))
+    assert "+79141234567" in chat.last.text
+    await chat.click(TEXTS("btn-consult-send"))
+    assert [r.phone for r in await stored(world)] == ["+79141234567"]
 
 
 async def test_a_typed_phone_where_there_is_no_contact_button(world: World) -> None:
