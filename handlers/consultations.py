@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
 from handlers import waiting
 from handlers.callbacks import Consult, ConsultAct, ConsultAction, ConsultQueue, ConsultStep
-from handlers.context import Request
+from handlers.context import NO_USER, Request
 from handlers.flow import refuse, require_profile, show_menu
 from handlers.ui import Event, show
 from handlers.views.consultations import (
@@ -31,6 +31,7 @@ from services.consultations import TIMES, BadPhone, Draft, EmptyTopic, TopicTooL
 from services.errors import NotAllowed, NotFound, NotPermitted, NotRegistered
 
 KEY = "consultation"
+#: The steps' waiting markers all start with `waiting.CONSULTATION`: leaving clears them.
 TOPIC = "consult-topic"
 PHONE = "consult-phone"
 #: «Когда вам удобнее?» is on the screen: typed text gets a hint and the same question.
@@ -61,6 +62,7 @@ async def _lost(event: Event, ctx: Request) -> None:
 
 
 async def on_start(event: Event, ctx: Request) -> None:
+    await waiting.leave_consultation(ctx)  # a request begun again: no step is on the screen
     if await require_profile(event, ctx) is None:
         return
     await show(event, places_view(ctx.texts, await service.places(ctx.uow)))
@@ -298,6 +300,23 @@ async def on_act(callback: CallbackQuery, callback_data: ConsultAct, ctx: Reques
         ctx.toast(note)
     view = card_view(ctx.texts, found)
     await show(callback, view.noted(ctx.texts(note) if note else None))
+
+
+async def on_command(message: Message, ctx: Request) -> None:
+    """Any command leaves a request's step: its waiting marker goes, the command goes on."""
+    await waiting.leave_consultation(ctx)
+    raise SkipHandler
+
+
+def _is_command(message: Message) -> bool:
+    return (message.text or "").startswith("/")
+
+
+def create_leaving_router() -> Router:
+    """First of the routers (commands only; no button passes it): a command leaves the step."""
+    router = Router(name=f"{__name__}.leaving")
+    router.message.register(on_command, _is_command, flags=NO_USER)
+    return router
 
 
 def create_router() -> Router:

@@ -19,6 +19,7 @@ from bot.conversation import Conversation
 from bot.factory import create_app, create_dispatcher
 from db.calendar import Moment
 from db.models import Consultation, ConsultationStatus, OutboxMessage, Step
+from handlers.callbacks import Nav, Page
 from services import consultations, coordinators
 from services.coordinators import Staff
 from services.errors import NotPermitted
@@ -290,6 +291,30 @@ async def test_typed_text_at_the_time_and_summary_steps_gets_a_hint(world: World
     # Sent: typed text is the main menu's again.
     await chat.send("спасибо")
     assert TEXTS("unexpected-text") in chat.last.text
+
+
+async def test_leaving_a_step_by_a_command_or_the_menu_ends_its_typed_text(world: World) -> None:
+    """After /menu, another command or the menu's button, typed text is not the request's phone
+    or topic any more: the main menu answers it."""
+    chat = await adult(world)
+    await ask(chat)
+    await chat.click(TEXTS("btn-consult-by-phone"))
+    await chat.send("/menu")
+    await chat.send("89141234567")
+    assert TEXTS("unexpected-text") in chat.last.text
+    assert "+79141234567" not in chat.last.text
+    await ask(chat)  # at «Как с вами связаться?»: a typed number would be the phone
+    await chat.send("/help")
+    await chat.send("89141234567")
+    assert TEXTS("unexpected-text") in chat.last.text
+    await chat.send("/retraining")
+    await chat.click(TEXTS("btn-consult"))
+    await chat.click("Центр занятости")
+    await chat.press(Nav(to=Page.MENU).pack())  # the menu's button, as on an older screen
+    await chat.send(TOPIC)
+    assert TEXTS("unexpected-text") in chat.last.text
+    assert TEXTS("consult-when") not in chat.last.text
+    assert await stored(world) == []
 
 
 def test_phone_numbers() -> None:
