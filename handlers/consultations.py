@@ -302,7 +302,7 @@ async def on_act(callback: CallbackQuery, callback_data: ConsultAct, ctx: Reques
     await show(callback, view.noted(ctx.texts(note) if note else None))
 
 
-async def on_command(message: Message, ctx: Request) -> None:
+async def on_command(_message: Message, ctx: Request) -> None:
     """Any command leaves a request's step: its waiting marker goes, the command goes on."""
     await waiting.leave_consultation(ctx)
     raise SkipHandler
