@@ -47,6 +47,7 @@ def get_routers() -> list[Router]:
     errors router has only the error handler, so it comes after them all: an update passes no
     router it has nothing for on its way to the questionnaire's."""
     return [
+        consultations.create_leaving_router(),  # commands only: the buttons never pass it
         quiz.create_router(),
         events.create_router(),
         subscriptions.create_router(),

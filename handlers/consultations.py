@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
 from handlers import waiting
 from handlers.callbacks import Consult, ConsultAct, ConsultAction, ConsultQueue, ConsultStep
-from handlers.context import Request
+from handlers.context import NO_USER, Request
 from handlers.flow import refuse, require_profile, show_menu
 from handlers.ui import Event, show
 from handlers.views.consultations import (
@@ -31,10 +31,17 @@ from services.consultations import TIMES, BadPhone, Draft, EmptyTopic, TopicTooL
 from services.errors import NotAllowed, NotFound, NotPermitted, NotRegistered
 
 KEY = "consultation"
+#: The steps' waiting markers all start with `waiting.CONSULTATION`: leaving clears them.
 TOPIC = "consult-topic"
 PHONE = "consult-phone"
+#: «Когда вам удобнее?» is on the screen: typed text gets a hint and the same question.
+TIME = "consult-time"
 #: «Как с вами связаться?» is on the screen: a typed phone number is the phone.
 CONTACT = "consult-contact"
+#: «Проверьте заявку» is on the screen: typed text gets a hint and the same summary.
+SUMMARY = "consult-summary"
+#: The key of the draft each step needs (its steps' waiting markers, in the order of the steps).
+_NEEDS = {TOPIC: "org", TIME: "topic", CONTACT: "time", PHONE: "time", SUMMARY: "phone"}
 
 
 async def _draft(ctx: Request) -> dict[str, Any] | None:
@@ -55,6 +62,7 @@ async def _lost(event: Event, ctx: Request) -> None:
 
 
 async def on_start(event: Event, ctx: Request) -> None:
+    await waiting.leave_consultation(ctx)  # a request begun again: no step is on the screen
     if await require_profile(event, ctx) is None:
         return
     await show(event, places_view(ctx.texts, await service.places(ctx.uow)))
@@ -119,7 +127,7 @@ async def _pick_contact(
     if value == "bot":
         draft["phone"] = None
         await _save(ctx, draft)
-        await waiting.clear(ctx)
+        await waiting.wait_for(ctx, SUMMARY)
         await show(callback, summary_view(ctx.texts, draft, draft["org_name"]))
         return
     if value != "phone":
@@ -156,6 +164,7 @@ async def _send(callback: CallbackQuery, ctx: Request, draft: dict[str, Any]) ->
         await _lost(callback, ctx)
         return
     await _save(ctx, None)
+    await waiting.clear(ctx)
     await show(callback, sent_view(ctx.texts, found))
 
 
@@ -170,18 +179,24 @@ async def _sent_before(callback: CallbackQuery, ctx: Request, token: str) -> Non
 
 
 async def on_message(message: Message, ctx: Request) -> None:
-    """Typed text (or a contact card) while a request waits for its topic, its way of contact
-    or a phone; anything else goes on."""
+    """Typed text (or a contact card) while a request's step is on the screen: the topic, the
+    time, the way of contact, the phone or the summary; anything else goes on."""
     found = await waiting.load(ctx)
     what = found.get("for") if found else None
-    if what not in (TOPIC, CONTACT, PHONE) or (message.text or "").startswith("/"):
+    if what not in _NEEDS or (message.text or "").startswith("/"):
         raise SkipHandler
     draft = await _draft(ctx)
-    if draft is None or (what != TOPIC and "time" not in draft):
+    if draft is None or _NEEDS[what] not in draft:
         await waiting.clear(ctx)
         raise SkipHandler
+    texts = ctx.texts
     if what == TOPIC:
         await _typed_topic(message, ctx, draft)
+    elif what == TIME:  # buttons only: a hint, the same question, the draft kept
+        await show(message, time_view(texts).noted(texts("consult-when-typed")))
+    elif what == SUMMARY:
+        view = summary_view(texts, draft, draft["org_name"])
+        await show(message, view.noted(texts("consult-summary-typed")))
     elif what == CONTACT:
         await _typed_contact(message, ctx, draft)
     else:
@@ -200,20 +215,26 @@ async def _typed_topic(message: Message, ctx: Request, draft: dict[str, Any]) ->
         await show(message, topic_view(texts, draft["org_name"], note))
         return
     await _save(ctx, draft)
-    await waiting.clear(ctx)
+    await waiting.wait_for(ctx, TIME)
     await show(message, time_view(texts))
 
 
 async def _typed_contact(message: Message, ctx: Request, draft: dict[str, Any]) -> None:
     """Typed at «Как с вами связаться?» before a button: a phone number (or the person's contact
     card) is taken as the phone, as after «Оставить телефон»; anything else gets a hint and the
-    same question, the draft kept."""
-    if message.contact is None:
+    same question, the draft kept. Someone else's card is refused with this step's buttons (the
+    contact button is not on the screen yet)."""
+    texts = ctx.texts
+    contact = message.contact
+    if contact is None:
         try:
             service.phone_number(message.text or "")
         except BadPhone:
-            await show(message, contact_view(ctx.texts).noted(ctx.texts("consult-how-typed")))
+            await show(message, contact_view(texts).noted(texts("consult-how-typed")))
             return
+    elif contact.user_id != ctx.sender_id:
+        await show(message, contact_view(texts).noted(texts("consult-how-not-yours")))
+        return
     await _shared_phone(message, ctx, draft)
 
 
@@ -222,7 +243,9 @@ async def _shared_phone(message: Message, ctx: Request, draft: dict[str, Any]) -
     contact = message.contact
     if contact is not None:
         if contact.user_id != ctx.sender_id:  # someone else's card: refused, nothing kept
-            await message.answer(texts("consult-phone-not-yours"))
+            # The contact button again with the answer, so the one it names is on the screen.
+            keyboard = phone_keyboard(texts)
+            await message.answer(texts("consult-phone-not-yours"), reply_markup=keyboard)
             return
         text = contact.phone_number
     else:
@@ -234,7 +257,7 @@ async def _shared_phone(message: Message, ctx: Request, draft: dict[str, Any]) -
         return
     draft["phone"] = phone
     await _save(ctx, draft)
-    await waiting.clear(ctx)
+    await waiting.wait_for(ctx, SUMMARY)
     await message.answer(texts("consult-phone-saved"), reply_markup=ReplyKeyboardRemove())
     await show(message, summary_view(texts, draft, draft["org_name"]))
 
@@ -277,6 +300,23 @@ async def on_act(callback: CallbackQuery, callback_data: ConsultAct, ctx: Reques
         ctx.toast(note)
     view = card_view(ctx.texts, found)
     await show(callback, view.noted(ctx.texts(note) if note else None))
+
+
+async def on_command(_message: Message, ctx: Request) -> None:
+    """Any command leaves a request's step: its waiting marker goes, the command goes on."""
+    await waiting.leave_consultation(ctx)
+    raise SkipHandler
+
+
+def _is_command(message: Message) -> bool:
+    return (message.text or "").startswith("/")
+
+
+def create_leaving_router() -> Router:
+    """First of the routers (commands only; no button passes it): a command leaves the step."""
+    router = Router(name=f"{__name__}.leaving")
+    router.message.register(on_command, _is_command, flags=NO_USER)
+    return router
 
 
 def create_router() -> Router:

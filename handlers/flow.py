@@ -4,7 +4,7 @@ the profile, and the checks before anything is stored (consent, a complete profi
 from __future__ import annotations
 
 from db.records import OrganisationRecord, UserRecord
-from handlers import cabinet
+from handlers import cabinet, waiting
 from handlers.callbacks import EventList
 from handlers.context import Request
 from handlers.ui import Event, show
@@ -21,6 +21,7 @@ async def show_menu(event: Event, ctx: Request, *, note: str | None = None) -> N
     manager = await coordinators.manager(ctx.uow, ctx.staff) if ctx.user is not None else None
     if manager is not None:
         await cabinet.left(ctx)
+    await waiting.leave_consultation(ctx)
     await show(event, (await menu_view(ctx, manager)).noted(note))
 
 

@@ -26,3 +26,15 @@ async def wait_for(ctx: Request, what: str, **data: Any) -> None:
 async def clear(ctx: Request) -> None:
     if ctx.state is not None:
         await ctx.dialog.update_data({KEY: None})
+
+
+#: The markers of a consultation request's steps start so (handlers/consultations.py).
+CONSULTATION = "consult-"
+
+
+async def leave_consultation(ctx: Request) -> None:
+    """The user left a consultation request's step (the main menu, a command): typed text is
+    no longer its topic or phone. The draft stays; only the marker goes."""
+    found = await load(ctx)
+    if found is not None and str(found.get("for", "")).startswith(CONSULTATION):
+        await clear(ctx)

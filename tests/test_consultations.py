@@ -19,6 +19,7 @@ from bot.conversation import Conversation
 from bot.factory import create_app, create_dispatcher
 from db.calendar import Moment
 from db.models import Consultation, ConsultationStatus, OutboxMessage, Step
+from handlers.callbacks import Nav, Page
 from services import consultations, coordinators
 from services.coordinators import Staff
 from services.errors import NotPermitted
@@ -168,12 +169,33 @@ async def test_only_ones_own_contact_card_is_accepted(world: World) -> None:
     assert keyboard.keyboard[0][0].request_contact
     await chat.send_message(contact=contact(user_id=424242, phone="79990000000"))
     assert chat.last.text == TEXTS("consult-phone-not-yours")
+    # The refusal names the button at the bottom of the screen: it comes with it.
+    [_, again] = reply_keyboards(world, chat)
+    assert isinstance(again, ReplyKeyboardMarkup)
+    assert again.keyboard[0][0].request_contact
     await chat.send_message(contact=contact(user_id=chat.user_id))
     assert isinstance(reply_keyboards(world, chat)[-1], ReplyKeyboardRemove)
     assert "+79141234567" in chat.last.text
     await chat.click(TEXTS("btn-consult-send"))
     [request] = await stored(world)
     assert request.phone == "+79141234567"
+
+
+async def test_someone_elses_card_at_the_contact_question(world: World) -> None:
+    """Shared before «Оставить телефон»: refused with the question's own buttons, not a mention
+    of the contact button, which is not on the screen there."""
+    chat = await adult(world)
+    await ask(chat)
+    await chat.send_message(contact=contact(user_id=424242, phone="79990000000"))
+    assert chat.last.text.startswith(TEXTS("consult-how-not-yours"))
+    assert TEXTS("consult-how") in chat.last.text
+    assert "внизу экрана" not in chat.last.text
+    assert TEXTS("btn-consult-by-phone") in str(chat.last.buttons)
+    assert reply_keyboards(world, chat) == []
+    await chat.send_message(contact=contact(user_id=chat.user_id))
+    assert "+79141234567" in chat.last.text
+    await chat.click(TEXTS("btn-consult-send"))
+    assert [r.phone for r in await stored(world)] == ["+79141234567"]
 
 
 async def test_a_typed_phone_where_there_is_no_contact_button(world: World) -> None:
@@ -235,11 +257,64 @@ async def test_a_typed_number_after_through_telegram_is_not_a_phone(world: World
     chat = await adult(world)
     await ask(chat)
     await chat.click(TEXTS("btn-consult-by-bot"))
-    summary = chat.last
+    await chat.send("89141234567")
+    # The summary again with a hint, not the main menu; the number is not taken as a phone.
+    assert chat.last.text.startswith(TEXTS("consult-summary-typed"))
+    assert TEXTS("unexpected-text") not in chat.last.text
+    assert "+79141234567" not in chat.last.text
+    await chat.click(TEXTS("btn-consult-send"))
+    assert [r.phone for r in await stored(world)] == [None]
+
+
+async def test_typed_text_at_the_time_and_summary_steps_gets_a_hint(world: World) -> None:
+    chat = await adult(world)
+    await chat.send("/retraining")
+    await chat.click(TEXTS("btn-consult"))
+    await chat.click("Центр занятости")
+    await chat.send(TOPIC)
+    await chat.send("завтра утром")
+    assert chat.last.text.startswith(TEXTS("consult-when-typed"))
+    assert TEXTS("consult-when") in chat.last.text
+    assert TEXTS("unexpected-text") not in chat.last.text
+    await chat.click(TEXTS("consult-time", time="day"))  # the draft is kept: the topic too
+    await chat.click(TEXTS("btn-consult-by-bot"))
+    summary = TEXTS(
+        "consult-summary", organisation="Центр занятости", topic=TOPIC, time="day", phone="none"
+    )
+    await chat.send("всё верно")
+    assert chat.last.text.startswith(TEXTS("consult-summary-typed"))
+    assert summary in chat.last.text
+    assert TEXTS("unexpected-text") not in chat.last.text
+    await chat.click(TEXTS("btn-consult-send"))
+    [request] = await stored(world)
+    assert (request.topic, request.preferred, request.phone) == (TOPIC, "day", None)
+    # Sent: typed text is the main menu's again.
+    await chat.send("спасибо")
+    assert TEXTS("unexpected-text") in chat.last.text
+
+
+async def test_leaving_a_step_by_a_command_or_the_menu_ends_its_typed_text(world: World) -> None:
+    """After /menu, another command or the menu's button, typed text is not the request's phone
+    or topic any more: the main menu answers it."""
+    chat = await adult(world)
+    await ask(chat)
+    await chat.click(TEXTS("btn-consult-by-phone"))
+    await chat.send("/menu")
     await chat.send("89141234567")
     assert TEXTS("unexpected-text") in chat.last.text
-    await chat.click(TEXTS("btn-consult-send"), on=summary)
-    assert [r.phone for r in await stored(world)] == [None]
+    assert "+79141234567" not in chat.last.text
+    await ask(chat)  # at «Как с вами связаться?»: a typed number would be the phone
+    await chat.send("/help")
+    await chat.send("89141234567")
+    assert TEXTS("unexpected-text") in chat.last.text
+    await chat.send("/retraining")
+    await chat.click(TEXTS("btn-consult"))
+    await chat.click("Центр занятости")
+    await chat.press(Nav(to=Page.MENU).pack())  # the menu's button, as on an older screen
+    await chat.send(TOPIC)
+    assert TEXTS("unexpected-text") in chat.last.text
+    assert TEXTS("consult-when") not in chat.last.text
+    assert await stored(world) == []
 
 
 def test_phone_numbers() -> None:
