@@ -45,7 +45,9 @@ def get_routers() -> list[Router]:
     events, where a whole class signs up at once), so that they pass the fewest filters; the
     fallback router must stay last among those with handlers of messages and buttons. The
     errors router has only the error handler, so it comes after them all: an update passes no
-    router it has nothing for on its way to the questionnaire's."""
+    router it has nothing for on its way to the questionnaire's. Before them all, one handler
+    of commands only (a command ends a consultation request's step, then goes on), which no
+    button passes."""
     return [
         consultations.create_leaving_router(),  # commands only: the buttons never pass it
         quiz.create_router(),
