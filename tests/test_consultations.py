@@ -32,6 +32,17 @@ SECOND_COORDINATOR = 7002
 COLLEGE_COORDINATOR = 7003
 TOPIC = "Хочу переучиться на сварщика"
 
+#: A sticker sent where the bot waits for text.
+STICKER = {
+    "file_id": "s",
+    "file_unique_id": "s",
+    "type": "regular",
+    "width": 1,
+    "height": 1,
+    "is_animated": False,
+    "is_video": False,
+}
+
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
@@ -141,17 +152,7 @@ async def test_an_empty_topic_is_refused_and_the_request_goes_on(world: World) -
     await chat.click("Центр занятости")
     await chat.send("   ")
     assert TEXTS("consult-topic-empty") in chat.last.text
-    await chat.send_message(
-        sticker={
-            "file_id": "s",
-            "file_unique_id": "s",
-            "type": "regular",
-            "width": 1,
-            "height": 1,
-            "is_animated": False,
-            "is_video": False,
-        }
-    )
+    await chat.send_message(sticker=STICKER)
     assert TEXTS("consult-topic-empty") in chat.last.text
     await chat.send("x" * 501)
     assert TEXTS("consult-topic-long", max=500) in chat.last.text
@@ -219,17 +220,7 @@ async def test_a_phone_typed_before_the_button_is_taken(world: World, settings: 
     assert TEXTS("consult-how") in chat.last.text
     assert TEXTS("unexpected-text") not in chat.last.text
     assert TEXTS("btn-consult-by-phone") in str(chat.last.buttons)
-    await chat.send_message(
-        sticker={
-            "file_id": "s",
-            "file_unique_id": "s",
-            "type": "regular",
-            "width": 1,
-            "height": 1,
-            "is_animated": False,
-            "is_video": False,
-        }
-    )
+    await chat.send_message(sticker=STICKER)
     assert chat.last.text.startswith(TEXTS("consult-how-typed"))
     # The step is in the dialog's storage: a restart keeps it, and the typed number is the phone.
     restarted = await create_app(settings, clock=world.clock)

@@ -51,6 +51,22 @@ async def on_disk(engine: AsyncEngine) -> set[int]:
         await other.dispose()
 
 
+async def take_seat(factory: UnitOfWorkFactory, who: int) -> None:
+    """One writer: a seat's row in a write of its own."""
+    async with factory() as uow, uow.write():
+        await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
+
+
+async def hold_seat(
+    factory: UnitOfWorkFactory, who: int, inside: asyncio.Event, go_on: asyncio.Event
+) -> None:
+    """A writer that holds the queue inside its write (`inside` set) until `go_on`."""
+    async with factory() as uow, uow.write():
+        await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
+        inside.set()
+        await go_on.wait()
+
+
 async def test_writers_at_once_are_committed_in_groups_and_each_before_it_returns(
     engine: AsyncEngine,
 ) -> None:
@@ -92,16 +108,6 @@ async def test_a_waiter_that_goes_away_leaves_the_group_committed(engine: AsyncE
     inside = asyncio.Event()
     go_on = asyncio.Event()
 
-    async def first() -> None:
-        async with factory() as uow, uow.write():
-            await uow.session.execute(text("INSERT INTO seats VALUES (1)"))
-            inside.set()
-            await go_on.wait()
-
-    async def writer(who: int) -> None:
-        async with factory() as uow, uow.write():
-            await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
-
     queue = factory._writers
     assert queue is not None
     leave_group = queue.leave_group
@@ -116,10 +122,10 @@ async def test_a_waiter_that_goes_away_leaves_the_group_committed(engine: AsyncE
         return committed
 
     queue.leave_group = leave_then_go_away  # type: ignore[method-assign]
-    holder = asyncio.create_task(first())
+    holder = asyncio.create_task(hold_seat(factory, 1, inside, go_on))
     await inside.wait()
-    second = asyncio.create_task(writer(2))  # waits: it will open a group
-    gone = asyncio.create_task(writer(3))  # waits behind it
+    second = asyncio.create_task(take_seat(factory, 2))  # waits: it will open a group
+    gone = asyncio.create_task(take_seat(factory, 3))  # waits behind it
     await asyncio.sleep(0.01)
     go_on.set()
     await holder
@@ -189,11 +195,7 @@ async def test_a_committing_writer_cancelled_mid_commit_leaves_every_member_comm
 
     queue._commit = commit_and_be_cancelled  # type: ignore[method-assign]
 
-    async def take(who: int) -> None:
-        async with factory() as uow, uow.write():
-            await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
-
-    tasks = [asyncio.create_task(take(who)) for who in range(200)]
+    tasks = [asyncio.create_task(take_seat(factory, who)) for who in range(200)]
     await asyncio.wait_for(asyncio.wait(tasks), timeout=30)
 
     assert committers, "no group was committed"
@@ -261,16 +263,6 @@ async def test_after_aclose_a_group_left_open_is_committed_and_writers_still_wri
     inside = asyncio.Event()
     go_on = asyncio.Event()
 
-    async def first() -> None:
-        async with factory() as uow, uow.write():
-            await uow.session.execute(text("INSERT INTO seats VALUES (1)"))
-            inside.set()
-            await go_on.wait()
-
-    async def writer(who: int) -> None:
-        async with factory() as uow, uow.write():
-            await uow.session.execute(text("INSERT INTO seats VALUES (:who)"), {"who": who})
-
     leave_group = queue.leave_group
     left_open: list[Any] = []
 
@@ -287,10 +279,10 @@ async def test_after_aclose_a_group_left_open_is_committed_and_writers_still_wri
     queue.leave_group = leave_then_go_away  # type: ignore[method-assign]
     closing: list[asyncio.Task[None]] = []
     shut_down = asyncio.Event()
-    holder = asyncio.create_task(first())
+    holder = asyncio.create_task(hold_seat(factory, 1, inside, go_on))
     await inside.wait()
-    second = asyncio.create_task(writer(2))
-    gone = asyncio.create_task(writer(3))
+    second = asyncio.create_task(take_seat(factory, 2))
+    gone = asyncio.create_task(take_seat(factory, 3))
     await asyncio.sleep(0.01)
     go_on.set()
     await holder
