@@ -4,6 +4,9 @@ in the cabinet, so that text typed there is answered with the cabinet, not the m
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from handlers.context import Request
 from handlers.ui import Row
 from handlers.views import content_files as content_views
@@ -26,14 +29,14 @@ PLACE = "place"
 CABINET = "cabinet"
 
 
-async def entered(ctx: Request) -> None:
-    if ctx.state is not None and (await ctx.state.get_data()).get(PLACE) != CABINET:
-        await ctx.state.update_data({PLACE: CABINET})
+def entered(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The change of the dialog data (`waiting.settle`) when a cabinet's screen is shown."""
+    return {} if data.get(PLACE) == CABINET else {PLACE: CABINET}
 
 
-async def left(ctx: Request) -> None:
-    if ctx.state is not None and (await ctx.state.get_data()).get(PLACE) is not None:
-        await ctx.state.update_data({PLACE: None})
+def left(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The change when the coordinator goes to the main menu."""
+    return {PLACE: None} if data.get(PLACE) is not None else {}
 
 
 async def inside(ctx: Request) -> bool:

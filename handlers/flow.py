@@ -20,8 +20,9 @@ from services.errors import NotFound
 async def show_menu(event: Event, ctx: Request, *, note: str | None = None) -> None:
     manager = await coordinators.manager(ctx.uow, ctx.staff) if ctx.user is not None else None
     if manager is not None:
-        await cabinet.left(ctx)
-    await waiting.leave_consultation(ctx)
+        await waiting.settle(ctx, waiting.consultation_left, cabinet.left)
+    else:
+        await waiting.settle(ctx, waiting.consultation_left)
     await show(event, (await menu_view(ctx, manager)).noted(note))
 
 

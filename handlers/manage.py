@@ -15,13 +15,13 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from db.channels import channel_of
-from handlers import cabinet
+from handlers import cabinet, waiting
 from handlers.cabinet import cabinet_rows
 from handlers.callbacks import Attend, Manage, ManageList, ManageStep, Nav, Page
 from handlers.context import Request
 from handlers.editor import EVENT_ORGANISERS, start_editing
 from handlers.flow import organisations_of_kinds, refuse, show_outdated
-from handlers.stats import close_input as close_stats_input
+from handlers.stats import input_closed
 from handlers.ui import Event, deep_links, show
 from handlers.views.manage import (
     cancel_confirm_view,
@@ -61,8 +61,7 @@ async def show_cabinet(event: Event, ctx: Request, page: int = 0, note: str | No
     listed = await event_service.managed_events(ctx.uow, manager, ctx.now(), page)
     view = manage_list_view(ctx.texts, listed, manager.organisation_name, ctx.now())
     view.rows[2:2] = await cabinet_rows(ctx, manager)
-    await close_stats_input(ctx)
-    await cabinet.entered(ctx)
+    await waiting.settle(ctx, input_closed, cabinet.entered)
     await show(event, view.noted(note))
     return True
 
@@ -107,7 +106,7 @@ async def _manage(
         return
     managed = await event_service.managed_event(ctx.uow, ctx.staff, event_id, ctx.moment())
     event, attendees = managed.event, managed.attendees
-    await cabinet.entered(ctx)
+    await waiting.settle(ctx, cabinet.entered)
     started = event.starts_at <= ctx.now()
     texts = ctx.texts
     if action == ManageStep.PEOPLE:

@@ -11,6 +11,7 @@ call: someone who is not (or no longer) a coordinator gets a polite refusal and 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -20,6 +21,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from db.models import Destination
 from db.repositories.stats import TermRecord
+from handlers import waiting
 from handlers.callbacks import DestinationAnswer, DestinationStep, Stats, StatsStep
 from handlers.context import Request
 from handlers.flow import refuse, require_consent, show_outdated
@@ -133,10 +135,14 @@ async def _open_input(ctx: Request, step: str, year: int) -> None:
     await ctx.dialog.update_data({KEY: {"step": step, "year": year}})
 
 
+def input_closed(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The change of the dialog data (`waiting.settle`) that sends typed text to the other
+    routers again (the cabinet closes an input left open)."""
+    return {KEY: None} if data.get(KEY) is not None else {}
+
+
 async def close_input(ctx: Request) -> None:
-    """Typed text goes to the other routers again (the cabinet closes an input left open)."""
-    if ctx.state is not None and (await ctx.state.get_data()).get(KEY) is not None:
-        await ctx.state.update_data({KEY: None})
+    await waiting.settle(ctx, input_closed)
 
 
 async def _input(ctx: Request) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ replaces it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from handlers.context import Request
@@ -32,9 +33,32 @@ async def clear(ctx: Request) -> None:
 CONSULTATION = "consult-"
 
 
-async def leave_consultation(ctx: Request) -> None:
+#: What a screen changes in the dialog data, derived from the data as it is: the keys to set
+#: (empty: nothing to change).
+Change = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+async def settle(ctx: Request, *changes: Change) -> None:
+    """Apply `changes` to the dialog data: one read of it, and one write only if any of them
+    changes something (each read and write is a trip to the database or Redis)."""
+    if ctx.state is None:
+        return
+    data = await ctx.state.get_data()
+    update: dict[str, Any] = {}
+    for change in changes:
+        update |= change(data)
+    if update:
+        await ctx.state.update_data(update)
+
+
+def consultation_left(data: Mapping[str, Any]) -> dict[str, Any]:
     """The user left a consultation request's step (the main menu, a command): typed text is
     no longer its topic or phone. The draft stays; only the marker goes."""
-    found = await load(ctx)
-    if found is not None and str(found.get("for", "")).startswith(CONSULTATION):
-        await clear(ctx)
+    found = data.get(KEY)
+    if isinstance(found, dict) and str(found.get("for", "")).startswith(CONSULTATION):
+        return {KEY: None}
+    return {}
+
+
+async def leave_consultation(ctx: Request) -> None:
+    await settle(ctx, consultation_left)
