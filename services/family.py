@@ -238,13 +238,15 @@ class LinkedChild:
 
 
 async def children(uow: UnitOfWork, parent_id: int) -> list[LinkedChild]:
+    links = await uow.family.children_of(parent_id)
+    profiles = await uow.users.many([link.child_id for link in links])  # one query for all
+    places = {p.organisation_id for p in profiles.values() if p.organisation_id is not None}
+    organisations = {key: await uow.organisations.get(key) for key in places}  # one a school
     found = []
-    for link in await uow.family.children_of(parent_id):
-        child = await uow.users.get(link.child_id)
-        organisation = None
-        if child is not None and child.organisation_id is not None:
-            organisation = await uow.organisations.get(child.organisation_id)
-        found.append(LinkedChild(link, child, organisation))
+    for link in links:
+        child = profiles.get(link.child_id)
+        place = child.organisation_id if child is not None else None
+        found.append(LinkedChild(link, child, organisations.get(place) if place else None))
     await uow.end_read()
     return found
 
