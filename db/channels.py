@@ -26,3 +26,8 @@ def to_max(user_id: int) -> int:
     if user_id >= 0:
         raise ValueError(f"{user_id} is not a MAX user's id")
     return -user_id
+
+
+def messenger_id(user_id: int) -> int:
+    """The id the user's own messenger knows them by (a MAX user's is stored negated)."""
+    return to_max(user_id) if user_id < 0 else user_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from db.channels import channel_of
+from db.channels import channel_of, messenger_id
 from db.records import CoordinatorRecord, InviteRecord, OrganisationRecord
 from handlers.callbacks import AdminAction, AdminStep, Nav, Page
 from handlers.ui import Row, View, back_row, menu_row
@@ -22,7 +22,7 @@ def admin_view(
     rows: list[Row] = [[(texts("btn-admin-invite"), AdminAction(action=AdminStep.INVITE))]]
     for c in coordinators:
         name = escape(names.get(c.organisation_id, "?"))
-        shown = str(abs(c.user_id))  # the id as the messenger shows it (MAX's are stored < 0)
+        shown = str(messenger_id(c.user_id))
         lines.append(
             texts(
                 "admin-coordinator",
@@ -82,7 +82,7 @@ def invite_made_view(texts: Texts, organisation: str, link: str, invite: InviteR
 
 def revoke_confirm_view(texts: Texts, user_id: int) -> View:
     return View(
-        texts("admin-revoke-confirm", user=str(abs(user_id))),
+        texts("admin-revoke-confirm", user=str(messenger_id(user_id))),
         [
             [
                 (
