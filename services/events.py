@@ -670,10 +670,7 @@ async def cancel_sign_up(uow: UnitOfWork, user_id: int, event_id: int, now: date
             return False
         if event.starts_at <= now:
             raise SignUpRefused(Refusal.STARTED)
-        await uow.registrations.set_status(registration.id, RegistrationStatus.CANCELLED, now)
-        if registration.status == RegistrationStatus.CONFIRMED:
-            await uow.events.add_seats(event_id, -1)
-            await _promote(uow, replace(event, seats_taken=event.seats_taken - 1), now)
+        await _give_up(uow, event, registration, now)
     return True
 
 
@@ -686,10 +683,17 @@ async def give_up_seats(uow: UnitOfWork, user_id: int, now: datetime) -> None:
         registration = await uow.registrations.get(event_id, user_id, for_update=True)
         if event is None or registration is None:
             continue
-        if registration.status != RegistrationStatus.CONFIRMED or event.starts_at <= now:
-            continue
-        await uow.registrations.set_status(registration.id, RegistrationStatus.CANCELLED, now)
-        await uow.events.add_seats(event_id, -1)
+        if registration.status == RegistrationStatus.CONFIRMED and event.starts_at > now:
+            await _give_up(uow, event, registration, now)
+
+
+async def _give_up(
+    uow: UnitOfWork, event: EventRecord, registration: RegistrationRecord, now: datetime
+) -> None:
+    """Cancel a sign-up (both locked); a seat it held goes to the first in line, who is told."""
+    await uow.registrations.set_status(registration.id, RegistrationStatus.CANCELLED, now)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        await uow.events.add_seats(event.id, -1)
         await _promote(uow, replace(event, seats_taken=event.seats_taken - 1), now)
 
 
