@@ -494,6 +494,12 @@ async def test_the_administrator_invites_sees_the_coordinator_by_id_and_revokes(
     coordinator = world.user(COORDINATOR, "Ольга")
     await register(coordinator, role=TEXTS("role-teacher"), grade=None)
     await coordinator.send(f"/start {code}")
+    await boss.send("/help")  # an administrator's help names the administration too
+    assert texts("help", role="teacher", coordinator="admin") in boss.last.text
+    assert "/admin" in boss.last.text
+    await coordinator.send("/help")
+    assert "/stats" in coordinator.last.text
+    assert "/admin" not in coordinator.last.text
     await boss.send("/admin")
     line = texts(
         "admin-coordinator", user=str(COORDINATOR), channel="telegram", organisation="ЗЖДТ"

@@ -92,7 +92,7 @@ async def menu_view(ctx: Request, manager: Manager | None) -> View:
 
 async def help_view(ctx: Request) -> View:
     """The commands this person can use: a guest's are the public ones; a coordinator's include
-    the cabinet."""
+    the cabinet and the monitoring, an administrator's also the administration."""
     manager = await coordinators.manager(ctx.uow, ctx.staff) if ctx.user is not None else None
-    coordinator = "yes" if manager is not None else "no"
+    coordinator = "no" if manager is None else "admin" if manager.is_admin else "yes"
     return View(ctx.texts("help", role=ctx.role, coordinator=coordinator), [menu_row(ctx.texts)])
